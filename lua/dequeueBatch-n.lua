@@ -1,0 +1,33 @@
+-- dequeueBatch: dequeue for N items (of any partitions of this shard) in one call; each item is
+-- fenced and handled exactly as by dequeue.
+-- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] scavenger index  KEYS[4] partitions hash
+-- KEYS[5] global partition index  KEYS[6] accounts index, then N groups of 8:
+--   ready set, partition lease index, tombstone, account partition index, account in-progress,
+--   function in-progress, custom key 1 in-progress, custom key 2 in-progress
+-- ARGV[1] now ms  ARGV[2] tombstone ttl ms  ARGV[3] N, then N groups of 4: itemId, pid, leaseId,
+-- accountId (4 values)
+-- returns {code_1, ..., code_N}; codes as dequeue
+-- returns 0 OK
+-- returns -1 NOT_FOUND
+-- returns -2 ALREADY_LEASED
+-- returns -8 LEASE_MISMATCH
+-- returns -9 LEASE_EXPIRED
+-- returns -10 NOT_LEASED
+-- @include dequeue_item
+-- @include settle_partition
+local now, ttl, count = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local out = {}
+for i = 0, count - 1 do
+  local kb, ab = 7 + i * 8, 4 + i * 4
+  local pid, accountId = ARGV[ab + 1], ARGV[ab + 3]
+  local k = {
+    items = KEYS[1], leases = KEYS[2], scavenge = KEYS[3], partitions = KEYS[4],
+    global = KEYS[5], accounts = KEYS[6], ready = KEYS[kb], leased = KEYS[kb + 1],
+    tombstone = KEYS[kb + 2], accountPartitions = KEYS[kb + 3],
+    inProgress = {KEYS[kb + 4], KEYS[kb + 5], KEYS[kb + 6], KEYS[kb + 7]}, pid = pid,
+  }
+  local code = dequeue_item(k, ARGV[ab], ARGV[ab + 2], now, ttl)
+  if code == 0 then settle_partition(k, pid, accountId, now) end
+  out[#out + 1] = code
+end
+return out

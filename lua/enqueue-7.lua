@@ -1,0 +1,34 @@
+-- enqueue: stores a new item in its partition's ready set and makes the partition reachable.
+-- Idempotent by item ID: an ID that exists, or whose tombstone has not expired (compared with
+-- ARGV now), is refused. Checks come before any write, so a refusal leaves nothing behind.
+-- KEYS[1] items hash            itemId -> item JSON
+-- KEYS[2] tombstone             {s}:seen:<itemId>, value = expiry ms
+-- KEYS[3] ready set             {s}:ready:<pid>
+-- KEYS[4] partitions hash       pid -> partition JSON
+-- KEYS[5] global partition index
+-- KEYS[6] accounts index
+-- KEYS[7] account partition index (placeholder when the partition has no account)
+-- ARGV[1] itemId  ARGV[2] item JSON  ARGV[3] score ms  ARGV[4] now ms  ARGV[5] pid
+-- ARGV[6] partition JSON  ARGV[7] accountId ('' for none)
+-- returns 0 OK: enqueued
+-- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
+-- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
+-- @include pull_partition_pointer
+local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
+local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local pid, partitionJson, accountId = ARGV[5], ARGV[6], ARGV[7]
+
+local tombstone = redis.call('GET', tombstoneKey)
+if tombstone ~= false then
+  if tonumber(tombstone) > now then return 2 end
+  redis.call('DEL', tombstoneKey)
+end
+if redis.call('HEXISTS', itemsKey, itemId) == 1 then return 1 end
+
+redis.call('HSET', itemsKey, itemId, itemJson)
+redis.call('ZADD', readyKey, score, itemId)
+redis.call('HSETNX', partitionsKey, pid, partitionJson)
+pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
+  score, now, false)
+return 0

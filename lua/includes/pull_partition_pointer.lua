@@ -1,0 +1,24 @@
+-- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
+--                        score, now, clearForce):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
+-- alone (its holder requeues it); a forced one too, unless clearForce (capacity was freed), which
+-- also clears the force.
+-- @include set_partition_pointer
+-- @include decode_ulid_time
+local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
+                                      pid, accountId, score, now, clearForce)
+  if score < now then score = now end
+  local current = redis.call('ZSCORE', globalKey, pid)
+  if current ~= false and tonumber(current) <= score then return end
+  local raw = redis.call('HGET', partitionsKey, pid)
+  if raw ~= false then
+    local p = cjson.decode(raw)
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then return end
+    if p.forceAt ~= nil and p.forceAt > now then
+      if not clearForce then return end
+      p.forceAt = nil
+      redis.call('HSET', partitionsKey, pid, cjson.encode(p))
+    end
+  end
+  set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
+end

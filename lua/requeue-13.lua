@@ -1,0 +1,41 @@
+-- requeue: the holder returns a leased item to its ready set at `at` (a retry or a deferral),
+-- fenced by its lease. Bumps the generation, optionally the attempt count, and pulls the partition
+-- pointer earlier if needed (never later; a leased or forced partition is left to its holder).
+-- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
+-- KEYS[5] scavenger index  KEYS[6] partitions hash  KEYS[7] global partition index
+-- KEYS[8] accounts index  KEYS[9] account partition index  KEYS[10] account in-progress
+-- KEYS[11] function in-progress  KEYS[12] custom key 1 in-progress
+-- KEYS[13] custom key 2 in-progress   (9, 10, 12, 13: placeholder when none)
+-- ARGV[1] itemId  ARGV[2] pid  ARGV[3] leaseId  ARGV[4] now ms  ARGV[5] at ms
+-- ARGV[6] attempt increment (0/1)  ARGV[7] accountId ('' none)
+-- returns 0 OK
+-- returns -1 NOT_FOUND
+-- returns -8 LEASE_MISMATCH
+-- returns -9 LEASE_EXPIRED
+-- returns -10 NOT_LEASED
+-- @include check_lease
+-- @include release_item
+-- @include update_scavenger_pointer
+-- @include pull_partition_pointer
+local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local at, attemptIncrement, accountId = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+
+local raw = redis.call('HGET', itemsKey, itemId)
+if raw == false then return -1 end
+local fenced = check_lease(leasesKey, itemId, leaseId, now)
+if fenced ~= 0 then return fenced end
+local item = cjson.decode(raw)
+item.at = at
+item.wt = at
+item.score = at
+item.atts = item.atts + attemptIncrement
+item.gen = item.gen + 1
+redis.call('HSET', itemsKey, itemId, cjson.encode(item))
+release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11], KEYS[12], KEYS[13]}}, itemId)
+redis.call('ZADD', readyKey, at, itemId)
+update_scavenger_pointer(scavengeKey, leasedKey, pid)
+pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
+  at, now, false)
+return 0

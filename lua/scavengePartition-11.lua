@@ -1,0 +1,40 @@
+-- scavengePartition: returns items whose lease expired more than `grace` ms ago to their ready
+-- set at their own score (they keep their place in line), counting the scavenge and bumping the
+-- generation; keeps the scavenger index equal to the earliest remaining lease expiry.
+-- Custom-key in-progress entries of scavenged items are expired and no longer count; the next
+-- lease of the item overwrites them and its dequeue removes them.
+-- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
+-- KEYS[5] scavenger index  KEYS[6] partitions hash  KEYS[7] global partition index
+-- KEYS[8] accounts index  KEYS[9] account partition index  KEYS[10] account in-progress
+-- KEYS[11] function in-progress   (9, 10: placeholder when none)
+-- ARGV[1] pid  ARGV[2] now ms  ARGV[3] grace ms  ARGV[4] limit  ARGV[5] accountId ('' none)
+-- returns {count, ids} of the items returned to the ready set
+-- @include release_item
+-- @include update_scavenger_pointer
+-- @include pull_partition_pointer
+local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local pid, now, graceMs, limit, accountId = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+
+local k = {leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11]}}
+local expired = redis.call('ZRANGE', leasedKey, '-inf', now - graceMs, 'BYSCORE', 'LIMIT', 0, limit)
+local returned, earliest = {}, nil
+for _, id in ipairs(expired) do
+  local raw = redis.call('HGET', itemsKey, id)
+  release_item(k, id)
+  if raw ~= false then
+    local item = cjson.decode(raw)
+    item.sc = (item.sc or 0) + 1
+    item.gen = item.gen + 1
+    redis.call('HSET', itemsKey, id, cjson.encode(item))
+    redis.call('ZADD', readyKey, item.score, id)
+    returned[#returned + 1] = id
+    if earliest == nil or item.score < earliest then earliest = item.score end
+  end
+end
+update_scavenger_pointer(scavengeKey, leasedKey, pid)
+if earliest ~= nil then
+  pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
+    earliest, now, false)
+end
+return {#returned, returned}

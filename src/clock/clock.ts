@@ -1,0 +1,89 @@
+/** Time as the product sees it: integer ms since the epoch, and a cancellable sleep. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The wall clock. The only place in src/ that may read Date.now or start a timer. */
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+interface Sleeper {
+  wakeAtMs: number;
+  resolve: () => void;
+}
+
+/** A clock that moves only when told to. Sleepers wake in deadline order as time passes them. */
+export class ManualClock implements Clock {
+  private nowMs: number;
+  private sleepers: Sleeper[] = [];
+
+  constructor(startMs = 1_700_000_000_000) {
+    assertTime(startMs);
+    this.nowMs = startMs;
+  }
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted || ms <= 0) return resolve();
+      const sleeper: Sleeper = { wakeAtMs: this.nowMs + ms, resolve };
+      this.sleepers.push(sleeper);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** Moves time forward by `ms` and wakes every sleeper whose deadline has passed. */
+  advance(ms: number): void {
+    if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`advance: ms must be a non-negative integer, got ${ms}`);
+    this.set(this.nowMs + ms);
+  }
+
+  /** Sets the time; it may not go backwards. */
+  set(ms: number): void {
+    assertTime(ms);
+    if (ms < this.nowMs) throw new RangeError(`ManualClock cannot go back from ${this.nowMs} to ${ms}`);
+    this.nowMs = ms;
+    const due = this.sleepers.filter((s) => s.wakeAtMs <= ms).sort((a, b) => a.wakeAtMs - b.wakeAtMs);
+    this.sleepers = this.sleepers.filter((s) => s.wakeAtMs > ms);
+    for (const s of due) s.resolve();
+  }
+
+  /** Number of sleepers still waiting: lets tests know that a loop has parked. */
+  pendingSleeps(): number {
+    return this.sleepers.length;
+  }
+}
+
+function assertTime(ms: number): void {
+  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`clock time must be a non-negative integer ms, got ${ms}`);
+}

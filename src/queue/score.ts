@@ -1,0 +1,36 @@
+import { ulidTime } from '../ids/ulid.js';
+import { PRIORITY_FACTOR_KINDS, PROMOTABLE_KINDS, type ItemKind } from './item.js';
+
+/** Items due within this window of now are promotable (scored at their run's start). */
+export const PROMOTION_WINDOW_MS = 2_000;
+export const PRIORITY_FACTOR_S_MAX = 43_200;
+
+export interface ItemTimes {
+  /** Requested time minus the priority factor. */
+  at: number;
+  wallTimeMs: number;
+  /** Ready-set score. */
+  score: number;
+}
+
+/**
+ * Scores an item. A promotable item due within the window is scored at its run's start (so steps
+ * of older runs go first) and, for start/edge kinds, moved ahead by its priority factor; items
+ * further in the future keep their requested time; sleeps are never moved by the factor.
+ */
+export function itemTimes(
+  kind: ItemKind,
+  requestedAt: number,
+  priorityFactorS: number,
+  runId: string | undefined,
+  now: number,
+): ItemTimes {
+  const factorMs = PRIORITY_FACTOR_KINDS.has(kind) ? priorityFactorS * 1000 : 0;
+  const due = requestedAt <= now + PROMOTION_WINDOW_MS;
+  let score = requestedAt;
+  if (due && PROMOTABLE_KINDS.has(kind)) {
+    const base = runId === undefined ? requestedAt : Math.min(ulidTime(runId), requestedAt);
+    score = base - factorMs;
+  }
+  return { at: requestedAt - factorMs, wallTimeMs: Math.max(requestedAt, now), score };
+}

@@ -1,0 +1,75 @@
+import type { Clock } from '../clock/clock.js';
+import type { Random } from '../random/random.js';
+import type { ShardKeys } from '../redis/keys.js';
+import type { RedisTransport } from '../redis/transport.js';
+import type { QueueItem } from './item.js';
+import type { PartitionRef } from './partition.js';
+
+/** What every shard operation needs. */
+export interface ShardContext {
+  readonly keys: ShardKeys;
+  readonly transport: RedisTransport;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** Clock-skew bound: a lease counts as held until expiry + graceMs for everyone but its holder. */
+  readonly graceMs: number;
+  /** Default time a dequeued ID stays reserved. */
+  readonly tombstoneTtlMs: number;
+}
+
+/** The keys one partition's operations touch. */
+export interface PartitionKeys {
+  ready: string;
+  leased: string;
+  /** The account's partition index, or a placeholder for system partitions. */
+  accountPartitions: string;
+  /** The account's in-progress set, or a placeholder for system partitions (no account limit). */
+  inProgressAccount: string;
+  inProgressPartition: string;
+}
+
+/** Plus the keys of one item's own constraints (placeholders where it has none). */
+export interface ItemKeys extends PartitionKeys {
+  customKey1: string;
+  customKey2: string;
+  throttle: string;
+}
+
+export function partitionKeys(ctx: ShardContext, p: PartitionRef): PartitionKeys {
+  const { keys } = ctx;
+  const counted = p.queueName === undefined && p.accountId !== undefined;
+  return {
+    ready: keys.ready(p.id),
+    leased: keys.leased(p.id),
+    accountPartitions: counted ? keys.accountPartitions(p.accountId as string) : keys.placeholder(),
+    inProgressAccount: counted ? keys.inProgressAccount(p.accountId as string) : keys.placeholder(),
+    inProgressPartition: keys.inProgressPartition(p.id),
+  };
+}
+
+export function itemKeys(ctx: ShardContext, item: QueueItem): ItemKeys {
+  const { keys } = ctx;
+  const [ck1, ck2] = item.customKeys;
+  const throttled = item.kind === 'start' && item.throttle !== undefined;
+  return {
+    ...partitionKeys(ctx, itemPartition(item)),
+    customKey1: ck1 ? keys.inProgressCustom(ck1.canonical) : keys.placeholder(),
+    customKey2: ck2 ? keys.inProgressCustom(ck2.canonical) : keys.placeholder(),
+    throttle: throttled ? keys.throttle((item.throttle as { canonical: string }).canonical) : keys.placeholder(),
+  };
+}
+
+/** The partition an item lives in. */
+export function itemPartition(item: QueueItem): PartitionRef {
+  const ref: PartitionRef = { id: item.partitionId };
+  if (item.queueName !== undefined) ref.queueName = item.queueName;
+  else if (item.accountId !== undefined) ref.accountId = item.accountId;
+  if (item.functionId !== undefined) ref.functionId = item.functionId;
+  if (item.envId !== undefined) ref.envId = item.envId;
+  return ref;
+}
+
+/** The account ID as scripts take it: '' for partitions that no account index lists. */
+export function scriptAccountId(p: PartitionRef): string {
+  return p.queueName === undefined && p.accountId !== undefined ? p.accountId : '';
+}

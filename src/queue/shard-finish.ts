@@ -1,0 +1,135 @@
+import { InvalidOptionError } from './errors.js';
+import type { QueueItem } from './item.js';
+import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './shard-context.js';
+import { decodeStatus, statusLabel, type FenceRefusal } from './status.js';
+
+export type FenceResult = { ok: true } | { ok: false; reason: FenceRefusal };
+
+export interface DequeueEntry {
+  item: QueueItem;
+  /** The holder's lease; null removes an item that is not leased (cancellation). */
+  leaseId: string | null;
+}
+
+export interface RequeueOptions {
+  /** When the item becomes ready again, ms; clamped to now. */
+  at: number;
+  /** Count a failed attempt (retries) or not (deferrals, capacity refusals). */
+  consumeAttempt: boolean;
+}
+
+export const DEQUEUE_BATCH_MAX = 1000;
+const FENCE_STATUSES = ['OK', 'NOT_FOUND', 'ALREADY_LEASED', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'] as const;
+
+export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promise<FenceResult> {
+  const { item } = entry;
+  const k = itemKeys(ctx, item);
+  const keys = [
+    ctx.keys.items(),
+    ctx.keys.leases(),
+    k.ready,
+    k.leased,
+    ctx.keys.scavenger(),
+    ctx.keys.tombstone(item.id),
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+    k.accountPartitions,
+    k.inProgressAccount,
+    k.inProgressPartition,
+    k.customKey1,
+    k.customKey2,
+  ] as const;
+  const args = [
+    item.id,
+    item.partitionId,
+    entry.leaseId ?? '',
+    ctx.clock.now(),
+    item.idempotencyTtlMs ?? ctx.tombstoneTtlMs,
+    scriptAccountId(itemPartition(item)),
+  ];
+  const code = await ctx.transport.runScript('dequeue', keys, args);
+  return toFenceResult('dequeue', code);
+}
+
+/**
+ * Dequeues many items of this shard in one call; results align with `entries`. Items with their
+ * own idempotency TTL are dequeued one by one (the batch script takes one TTL).
+ */
+export async function dequeueItems(ctx: ShardContext, entries: readonly DequeueEntry[]): Promise<FenceResult[]> {
+  if (entries.length > DEQUEUE_BATCH_MAX) {
+    throw new InvalidOptionError('entries', `holds ${entries.length}, over ${DEQUEUE_BATCH_MAX}`);
+  }
+  const results: FenceResult[] = new Array(entries.length);
+  const batch: number[] = [];
+  await Promise.all(
+    entries.map(async (entry, i) => {
+      if (entry.item.idempotencyTtlMs === undefined) batch.push(i);
+      else results[i] = await dequeueItem(ctx, entry);
+    }),
+  );
+  if (batch.length === 0) return results;
+  const keys: string[] = [
+    ctx.keys.items(),
+    ctx.keys.leases(),
+    ctx.keys.scavenger(),
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+  ];
+  const args: (string | number)[] = [ctx.clock.now(), ctx.tombstoneTtlMs, batch.length];
+  for (const i of batch) {
+    const { item, leaseId } = entries[i] as DequeueEntry;
+    const k = itemKeys(ctx, item);
+    keys.push(k.ready, k.leased, ctx.keys.tombstone(item.id), k.accountPartitions);
+    keys.push(k.inProgressAccount, k.inProgressPartition, k.customKey1, k.customKey2);
+    args.push(item.id, item.partitionId, leaseId ?? '', scriptAccountId(itemPartition(item)));
+  }
+  const codes = (await ctx.transport.runScript('dequeueBatch', keys, args)) as number[];
+  batch.forEach((entryIndex, j) => {
+    results[entryIndex] = toFenceResult('dequeueBatch', codes[j]);
+  });
+  return results;
+}
+
+export async function requeueItem(
+  ctx: ShardContext,
+  item: QueueItem,
+  leaseId: string,
+  opts: RequeueOptions,
+): Promise<FenceResult> {
+  if (!Number.isSafeInteger(opts.at)) throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  const now = ctx.clock.now();
+  const k = itemKeys(ctx, item);
+  const keys = [
+    ctx.keys.items(),
+    ctx.keys.leases(),
+    k.ready,
+    k.leased,
+    ctx.keys.scavenger(),
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+    k.accountPartitions,
+    k.inProgressAccount,
+    k.inProgressPartition,
+    k.customKey1,
+    k.customKey2,
+  ] as const;
+  const args = [
+    item.id,
+    item.partitionId,
+    leaseId,
+    now,
+    Math.max(opts.at, now),
+    opts.consumeAttempt ? 1 : 0,
+    scriptAccountId(itemPartition(item)),
+  ];
+  const code = await ctx.transport.runScript('requeue', keys, args);
+  return toFenceResult('requeue', code);
+}
+
+function toFenceResult(script: string, code: unknown): FenceResult {
+  const status = decodeStatus(script, code, FENCE_STATUSES);
+  return status === 'OK' ? { ok: true } : { ok: false, reason: statusLabel(status) as FenceRefusal };
+}

@@ -1,0 +1,124 @@
+import { leaseId as newLeaseId } from '../ids/ulid.js';
+import { InvalidOptionError } from './errors.js';
+import { decodePartition, type PartitionInfo, type PartitionRef } from './partition.js';
+import { partitionKeys, scriptAccountId, type ShardContext } from './shard-context.js';
+import { decodeStatus } from './status.js';
+
+export const PEEK_LIMIT_MAX = 5000;
+
+export interface PointerPeekOptions {
+  untilMs: number;
+  limit: number;
+  /** 'random' starts at a seeded random offset when more are due than `limit`. */
+  order: 'score' | 'random';
+}
+
+export interface PartitionPeekResult {
+  /** How many were due in all (more than returned when over the limit). */
+  due: number;
+  partitions: PartitionInfo[];
+}
+
+export type PartitionLeaseResult =
+  | { ok: true; leaseId: string; expiresAt: number; previousLeasedAt: number }
+  | { ok: false; reason: 'not-found' | 'already-leased' };
+
+export type PartitionRequeueResult = 'ok' | 'not-found' | 'lease-mismatch' | 'garbage-collected';
+
+export interface PartitionRequeueOptions {
+  at: number;
+  /** Keep the pointer at `at` even if earlier work arrives (limits hit); default false. */
+  force?: boolean;
+  /** Fence by the scanner's partition lease; omitted = unfenced. */
+  leaseId?: string;
+}
+
+/** Partitions due by untilMs from the global index, or from one account's index. */
+export async function peekPartitions(
+  ctx: ShardContext,
+  opts: PointerPeekOptions & { accountId?: string },
+): Promise<PartitionPeekResult> {
+  const index = opts.accountId === undefined ? ctx.keys.globalPartitions() : ctx.keys.accountPartitions(opts.accountId);
+  const keys = [index, ctx.keys.partitions()] as const;
+  const reply = (await ctx.transport.runScript('partitionPeek', keys, pointerArgs(ctx, opts))) as [
+    number,
+    string[],
+    string[],
+    (string | null)[],
+  ];
+  const [due, ids, scores, jsons] = reply;
+  const partitions: PartitionInfo[] = [];
+  ids.forEach((id, i) => {
+    const json = jsons[i];
+    partitions.push(json ? decodePartition(json, Number(scores[i])) : { id, score: Number(scores[i]) });
+  });
+  return { due, partitions };
+}
+
+/** Accounts with a partition due by untilMs. */
+export async function peekAccounts(
+  ctx: ShardContext,
+  opts: PointerPeekOptions,
+): Promise<{ due: number; accounts: { id: string; score: number }[] }> {
+  const reply = (await ctx.transport.runScript('peekByScore', [ctx.keys.accounts()], pointerArgs(ctx, opts))) as [
+    number,
+    string[],
+    string[],
+  ];
+  const [due, ids, scores] = reply;
+  return { due, accounts: ids.map((id, i) => ({ id, score: Number(scores[i]) })) };
+}
+
+export async function leasePartition(
+  ctx: ShardContext,
+  partition: PartitionRef,
+  durationMs: number,
+): Promise<PartitionLeaseResult> {
+  if (!Number.isSafeInteger(durationMs) || durationMs <= 0) {
+    throw new InvalidOptionError('durationMs', `must be a positive integer, got ${durationMs}`);
+  }
+  const now = ctx.clock.now();
+  const expiresAt = now + durationMs;
+  const lease = newLeaseId(expiresAt, ctx.random);
+  const keys = [
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+    partitionKeys(ctx, partition).accountPartitions,
+  ] as const;
+  const args = [partition.id, lease, now, scriptAccountId(partition)];
+  const [code, previous] = (await ctx.transport.runScript('partitionLease', keys, args)) as [number, number?];
+  const status = decodeStatus('partitionLease', code, ['OK', 'NOT_FOUND', 'ALREADY_LEASED']);
+  if (status === 'OK') return { ok: true, leaseId: lease, expiresAt, previousLeasedAt: previous ?? 0 };
+  return { ok: false, reason: status === 'NOT_FOUND' ? 'not-found' : 'already-leased' };
+}
+
+export async function requeuePartition(
+  ctx: ShardContext,
+  partition: PartitionRef,
+  opts: PartitionRequeueOptions,
+): Promise<PartitionRequeueResult> {
+  if (!Number.isSafeInteger(opts.at)) throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  const pk = partitionKeys(ctx, partition);
+  const keys = [
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+    pk.accountPartitions,
+    pk.ready,
+    pk.leased,
+  ] as const;
+  const args = [partition.id, opts.leaseId ?? '', opts.at, opts.force ? 1 : 0, ctx.clock.now(), scriptAccountId(partition)];
+  const code = await ctx.transport.runScript('partitionRequeue', keys, args);
+  const status = decodeStatus('partitionRequeue', code, ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'GARBAGE_COLLECTED']);
+  const labels = { OK: 'ok', NOT_FOUND: 'not-found', LEASE_MISMATCH: 'lease-mismatch', GARBAGE_COLLECTED: 'garbage-collected' } as const;
+  return labels[status];
+}
+
+function pointerArgs(ctx: ShardContext, opts: PointerPeekOptions): (string | number)[] {
+  if (!Number.isSafeInteger(opts.limit) || opts.limit < 1 || opts.limit > PEEK_LIMIT_MAX) {
+    throw new InvalidOptionError('limit', `must be an integer in [1, ${PEEK_LIMIT_MAX}], got ${opts.limit}`);
+  }
+  if (!Number.isSafeInteger(opts.untilMs)) throw new InvalidOptionError('untilMs', `must be an integer ms, got ${opts.untilMs}`);
+  return [opts.untilMs, opts.limit, opts.order === 'random' ? ctx.random.next() : -1];
+}

@@ -1,0 +1,53 @@
+import { decodePartition, type PartitionRef } from './partition.js';
+import { partitionKeys, scriptAccountId, type ShardContext } from './shard-context.js';
+
+export interface ScavengeOptions {
+  /** Partitions visited in one pass (default 100). */
+  partitionsMax?: number;
+  /** Expired items returned per partition (default 100). */
+  itemsPerPartitionMax?: number;
+}
+
+export interface ScavengeResult {
+  partitions: number;
+  /** IDs of the items returned to their ready sets. */
+  itemIds: string[];
+}
+
+/**
+ * Returns items whose lease expired more than graceMs ago to their ready sets. Visits partitions
+ * from the scavenger index (score = earliest lease expiry) at a seeded random offset.
+ */
+export async function scavenge(ctx: ShardContext, opts: ScavengeOptions = {}): Promise<ScavengeResult> {
+  const now = ctx.clock.now();
+  const until = now - ctx.graceMs;
+  const partitionsMax = opts.partitionsMax ?? 100;
+  const peek = (await ctx.transport.runScript('peekByScore', [ctx.keys.scavenger()], [
+    until,
+    partitionsMax,
+    ctx.random.next(),
+  ])) as [number, string[], string[]];
+  const itemIds: string[] = [];
+  for (const pid of peek[1]) {
+    const json = await ctx.transport.hget(ctx.keys.partitions(), pid);
+    const partition: PartitionRef = json ? decodePartition(json, 0) : { id: pid };
+    const pk = partitionKeys(ctx, partition);
+    const keys = [
+      ctx.keys.items(),
+      ctx.keys.leases(),
+      pk.ready,
+      pk.leased,
+      ctx.keys.scavenger(),
+      ctx.keys.partitions(),
+      ctx.keys.globalPartitions(),
+      ctx.keys.accounts(),
+      pk.accountPartitions,
+      pk.inProgressAccount,
+      pk.inProgressPartition,
+    ] as const;
+    const args = [pid, now, ctx.graceMs, opts.itemsPerPartitionMax ?? 100, scriptAccountId(partition)];
+    const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [number, string[]];
+    itemIds.push(...ids);
+  }
+  return { partitions: peek[1].length, itemIds };
+}

@@ -1,0 +1,120 @@
+import type { Clock } from '../clock/clock.js';
+import type { Random } from '../random/random.js';
+import { ShardKeys } from '../redis/keys.js';
+import type { RedisTransport } from '../redis/transport.js';
+import { InvalidOptionError } from './errors.js';
+import type { QueueItem } from './item.js';
+import type { PartitionRef } from './partition.js';
+import type { ShardContext } from './shard-context.js';
+import { dequeueItem, dequeueItems, requeueItem, type DequeueEntry, type FenceResult, type RequeueOptions } from './shard-finish.js';
+import { enqueueItem, getItem, getLeaseId, peekItems, type EnqueueResult, type PeekedItem } from './shard-items.js';
+import {
+  extendLease,
+  leaseItem,
+  leaseItems,
+  type ExtendResult,
+  type LeaseBatchOptions,
+  type LeaseOptions,
+  type LeaseResult,
+} from './shard-leases.js';
+import {
+  leasePartition,
+  peekAccounts,
+  peekPartitions,
+  requeuePartition,
+  type PartitionLeaseResult,
+  type PartitionPeekResult,
+  type PartitionRequeueOptions,
+  type PartitionRequeueResult,
+  type PointerPeekOptions,
+} from './shard-partitions.js';
+import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard-scavenge.js';
+
+export const DEFAULT_TOMBSTONE_TTL_MS = 12 * 3600 * 1000;
+export const GRACE_MS_MAX = 60_000;
+
+export interface QueueShardOptions {
+  /** The shard's name: its keys live under the hash tag `{name}`. */
+  name: string;
+  transport: RedisTransport;
+  clock: Clock;
+  random: Random;
+  /** Bound on clock skew between processes, ms (default 0). See README "Clock skew". */
+  graceMs?: number;
+  /** How long a dequeued ID stays reserved, ms (default 12 h). */
+  tombstoneTtlMs?: number;
+}
+
+/** One queue shard: every atomic operation is one Lua script on one Redis slot. */
+export class QueueShard {
+  readonly name: string;
+  readonly keys: ShardKeys;
+  private readonly ctx: ShardContext;
+
+  constructor(opts: QueueShardOptions) {
+    const graceMs = opts.graceMs ?? 0;
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > GRACE_MS_MAX) {
+      throw new InvalidOptionError('graceMs', `must be an integer in [0, ${GRACE_MS_MAX}], got ${graceMs}`);
+    }
+    const tombstoneTtlMs = opts.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
+    if (!Number.isSafeInteger(tombstoneTtlMs) || tombstoneTtlMs < 0) {
+      throw new InvalidOptionError('tombstoneTtlMs', `must be a non-negative integer, got ${tombstoneTtlMs}`);
+    }
+    this.name = opts.name;
+    this.keys = new ShardKeys(opts.name);
+    this.ctx = { keys: this.keys, transport: opts.transport, clock: opts.clock, random: opts.random, graceMs, tombstoneTtlMs };
+  }
+
+  get graceMs(): number {
+    return this.ctx.graceMs;
+  }
+
+  /** Stores a built item (see Queue.enqueue, which validates and scores input). */
+  enqueue(item: QueueItem): Promise<EnqueueResult> {
+    return enqueueItem(this.ctx, item);
+  }
+  peek(partition: PartitionRef, untilMs: number, limit: number): Promise<PeekedItem[]> {
+    return peekItems(this.ctx, partition, untilMs, limit);
+  }
+  getItem(id: string): Promise<QueueItem | null> {
+    return getItem(this.ctx, id);
+  }
+  getLeaseId(id: string): Promise<string | null> {
+    return getLeaseId(this.ctx, id);
+  }
+
+  peekPartitions(opts: PointerPeekOptions & { accountId?: string }): Promise<PartitionPeekResult> {
+    return peekPartitions(this.ctx, opts);
+  }
+  peekAccounts(opts: PointerPeekOptions): Promise<{ due: number; accounts: { id: string; score: number }[] }> {
+    return peekAccounts(this.ctx, opts);
+  }
+  leasePartition(partition: PartitionRef, durationMs: number): Promise<PartitionLeaseResult> {
+    return leasePartition(this.ctx, partition, durationMs);
+  }
+  requeuePartition(partition: PartitionRef, opts: PartitionRequeueOptions): Promise<PartitionRequeueResult> {
+    return requeuePartition(this.ctx, partition, opts);
+  }
+
+  lease(item: QueueItem, opts: LeaseOptions): Promise<LeaseResult> {
+    return leaseItem(this.ctx, item, opts);
+  }
+  leaseBatch(items: readonly QueueItem[], opts: LeaseBatchOptions): Promise<LeaseResult[]> {
+    return leaseItems(this.ctx, items, opts);
+  }
+  extendLease(item: QueueItem, leaseId: string, durationMs: number): Promise<ExtendResult> {
+    return extendLease(this.ctx, item, leaseId, durationMs);
+  }
+  dequeue(item: QueueItem, leaseId: string | null): Promise<FenceResult> {
+    return dequeueItem(this.ctx, { item, leaseId });
+  }
+  dequeueBatch(entries: readonly DequeueEntry[]): Promise<FenceResult[]> {
+    return dequeueItems(this.ctx, entries);
+  }
+  requeue(item: QueueItem, leaseId: string, opts: RequeueOptions): Promise<FenceResult> {
+    return requeueItem(this.ctx, item, leaseId, opts);
+  }
+  scavenge(opts?: ScavengeOptions): Promise<ScavengeResult> {
+    return scavenge(this.ctx, opts);
+  }
+}
