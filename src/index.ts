@@ -3,15 +3,31 @@ export { seededRandom, systemRandom, type Random } from './random/random.js';
 export { isUlid, leaseId, ulid, ulidTime } from './ids/ulid.js';
 export { ShardKeys } from './redis/keys.js';
 export { loadScripts, type LoadedScript } from './redis/script-loader.js';
-export { SCRIPT_NAMES, type RedisTransport, type ScriptArg, type ScriptName } from './redis/transport.js';
+export {
+  SCRIPT_NAMES,
+  type RedisTransport,
+  type ScriptArg,
+  type ScriptName,
+} from './redis/transport.js';
 export { IoredisTransport, connectCluster, connectRedis } from './redis/ioredis-transport.js';
-export { DurqError, InvalidItemError, InvalidOptionError, UnknownStatusError } from './queue/errors.js';
+export {
+  DurqError,
+  InvalidItemError,
+  InvalidOptionError,
+  UnknownStatusError,
+} from './queue/errors.js';
 export * from './queue/item.js';
 export type { PartitionInfo, PartitionRef } from './queue/partition.js';
 export { Queue, routingKeyOf, type QueueOptions } from './queue/queue.js';
 export { QueueShard, type QueueShardOptions } from './queue/shard.js';
 export type { EnqueueResult, PeekedItem } from './queue/shard-items.js';
-export type { ConcurrencyLimits, ExtendResult, LeaseBatchOptions, LeaseOptions, LeaseResult } from './queue/shard-leases.js';
+export type {
+  ConcurrencyLimits,
+  ExtendResult,
+  LeaseBatchOptions,
+  LeaseOptions,
+  LeaseResult,
+} from './queue/shard-leases.js';
 export type { DequeueEntry, FenceResult, RequeueOptions } from './queue/shard-finish.js';
 export type { PartitionLeaseResult, PartitionRequeueResult } from './queue/shard-partitions.js';
 export type { ScavengeResult } from './queue/shard-scavenge.js';

@@ -36,8 +36,11 @@ describe('determinism rules', () => {
   });
 
   it('src/ reaches time, randomness and timers only through the clock and random modules', () => {
-    const files = filesUnder(join(root, 'src'), '.ts').filter((f) => !/src\/(clock|random)\//.test(f));
-    const pattern = /Date\.now\(|new Date\(|Math\.random\(|(^|[^.\w])set(Timeout|Interval|Immediate)\(/;
+    const files = filesUnder(join(root, 'src'), '.ts').filter(
+      (f) => !/src\/(clock|random)\//.test(f),
+    );
+    const pattern =
+      /Date\.now\(|new Date\(|Math\.random\(|(^|[^.\w])set(Timeout|Interval|Immediate)\(/;
     expect(offenders(files, pattern, /\/\/.*$/)).toEqual([]);
   });
 
@@ -45,6 +48,8 @@ describe('determinism rules', () => {
     const dir = mkdtempSync(join(tmpdir(), 'durq-rules-'));
     const planted = join(dir, 'planted.ts');
     writeFileSync(planted, 'const t = Date.now();\n// Date.now() in a comment is fine\n');
-    expect(offenders([planted], /Date\.now\(/, /\/\/.*$/)).toEqual([`${relative(root, planted)}:1: const t = Date.now();`]);
+    expect(offenders([planted], /Date\.now\(/, /\/\/.*$/)).toEqual([
+      `${relative(root, planted)}:1: const t = Date.now();`,
+    ]);
   });
 });

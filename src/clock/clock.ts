@@ -18,10 +18,13 @@ export class SystemClock implements Clock {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -64,16 +67,20 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms` and wakes every sleeper whose deadline has passed. */
   advance(ms: number): void {
-    if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`advance: ms must be a non-negative integer, got ${ms}`);
+    if (!Number.isInteger(ms) || ms < 0)
+      throw new RangeError(`advance: ms must be a non-negative integer, got ${ms}`);
     this.set(this.nowMs + ms);
   }
 
   /** Sets the time; it may not go backwards. */
   set(ms: number): void {
     assertTime(ms);
-    if (ms < this.nowMs) throw new RangeError(`ManualClock cannot go back from ${this.nowMs} to ${ms}`);
+    if (ms < this.nowMs)
+      throw new RangeError(`ManualClock cannot go back from ${this.nowMs} to ${ms}`);
     this.nowMs = ms;
-    const due = this.sleepers.filter((s) => s.wakeAtMs <= ms).sort((a, b) => a.wakeAtMs - b.wakeAtMs);
+    const due = this.sleepers
+      .filter((s) => s.wakeAtMs <= ms)
+      .sort((a, b) => a.wakeAtMs - b.wakeAtMs);
     this.sleepers = this.sleepers.filter((s) => s.wakeAtMs > ms);
     for (const s of due) s.resolve();
   }
@@ -85,5 +92,6 @@ export class ManualClock implements Clock {
 }
 
 function assertTime(ms: number): void {
-  if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`clock time must be a non-negative integer ms, got ${ms}`);
+  if (!Number.isSafeInteger(ms) || ms < 0)
+    throw new RangeError(`clock time must be a non-negative integer ms, got ${ms}`);
 }

@@ -25,7 +25,8 @@ export function ulid(timeMs: number, random: Random): string {
 
 /** The timestamp of a ULID, in ms. Throws on a string that is not a ULID. */
 export function ulidTime(id: string): number {
-  if (id.length !== TIME_LEN + RANDOM_LEN) throw new TypeError(`not a ULID (length ${id.length}): ${id}`);
+  if (id.length !== TIME_LEN + RANDOM_LEN)
+    throw new TypeError(`not a ULID (length ${id.length}): ${id}`);
   let t = 0;
   for (let i = 0; i < TIME_LEN; i++) {
     const v = DECODE.get(id[i] as string);

@@ -20,9 +20,19 @@ export const ITEM_KINDS = [
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** Kinds whose score is promoted to their run's start time when due within the promotion window. */
-export const PROMOTABLE_KINDS: ReadonlySet<ItemKind> = new Set(['start', 'edge', 'edge-error', 'sleep', 'pause']);
+export const PROMOTABLE_KINDS: ReadonlySet<ItemKind> = new Set([
+  'start',
+  'edge',
+  'edge-error',
+  'sleep',
+  'pause',
+]);
 /** Kinds that a priority factor moves ahead. Sleeps keep their time. */
-export const PRIORITY_FACTOR_KINDS: ReadonlySet<ItemKind> = new Set(['start', 'edge', 'edge-error']);
+export const PRIORITY_FACTOR_KINDS: ReadonlySet<ItemKind> = new Set([
+  'start',
+  'edge',
+  'edge-error',
+]);
 
 export type CustomKeyScope = 'fn' | 'env' | 'account';
 
@@ -159,7 +169,9 @@ export function encodeItem(item: QueueItem): string {
     pf: item.priorityFactorS === 0 ? undefined : item.priorityFactorS,
     d: item.payloadJson,
     // Never store an empty array: cjson would write it back as an object.
-    ck: item.customKeys.length ? item.customKeys.map((c) => ({ k: c.canonical, l: c.limit })) : undefined,
+    ck: item.customKeys.length
+      ? item.customKeys.map((c) => ({ k: c.canonical, l: c.limit }))
+      : undefined,
     th: item.throttle && {
       k: item.throttle.canonical,
       l: item.throttle.limit,

@@ -38,7 +38,13 @@ interface StoredPartition {
 }
 
 export function encodePartition(p: PartitionRef): string {
-  const stored: StoredPartition = { id: p.id, a: p.accountId, f: p.functionId, e: p.envId, q: p.queueName };
+  const stored: StoredPartition = {
+    id: p.id,
+    a: p.accountId,
+    f: p.functionId,
+    e: p.envId,
+    q: p.queueName,
+  };
   return JSON.stringify(stored);
 }
 

@@ -32,19 +32,27 @@ export class Queue {
   private readonly defaultMaxAttempts: number;
 
   constructor(opts: QueueOptions) {
-    if (!Array.isArray(opts.shards) || opts.shards.length === 0) throw new InvalidOptionError('shards', 'must hold at least one shard');
+    if (!Array.isArray(opts.shards) || opts.shards.length === 0)
+      throw new InvalidOptionError('shards', 'must hold at least one shard');
     const names = new Set(opts.shards.map((s) => s.name));
-    if (names.size !== opts.shards.length) throw new InvalidOptionError('shards', 'must have distinct names');
+    if (names.size !== opts.shards.length)
+      throw new InvalidOptionError('shards', 'must have distinct names');
     this.shards = opts.shards;
     this.clock = opts.clock;
     this.random = opts.random;
     this.maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     if (!Number.isSafeInteger(this.maxPayloadBytes) || this.maxPayloadBytes < 1) {
-      throw new InvalidOptionError('maxPayloadBytes', `must be a positive integer, got ${this.maxPayloadBytes}`);
+      throw new InvalidOptionError(
+        'maxPayloadBytes',
+        `must be a positive integer, got ${this.maxPayloadBytes}`,
+      );
     }
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (!Number.isSafeInteger(this.defaultMaxAttempts) || this.defaultMaxAttempts < 1) {
-      throw new InvalidOptionError('defaultMaxAttempts', `must be a positive integer, got ${this.defaultMaxAttempts}`);
+      throw new InvalidOptionError(
+        'defaultMaxAttempts',
+        `must be a positive integer, got ${this.defaultMaxAttempts}`,
+      );
     }
   }
 

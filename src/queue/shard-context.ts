@@ -11,7 +11,9 @@ export interface ShardContext {
   readonly transport: RedisTransport;
   readonly clock: Clock;
   readonly random: Random;
-  /** Clock-skew bound: a lease counts as held until expiry + graceMs for everyone but its holder. */
+  /**
+   * Clock-skew bound: a lease counts as held until expiry + graceMs for everyone but its holder.
+   */
   readonly graceMs: number;
   /** Default time a dequeued ID stays reserved. */
   readonly tombstoneTtlMs: number;
@@ -55,7 +57,9 @@ export function itemKeys(ctx: ShardContext, item: QueueItem): ItemKeys {
     ...partitionKeys(ctx, itemPartition(item)),
     customKey1: ck1 ? keys.inProgressCustom(ck1.canonical) : keys.placeholder(),
     customKey2: ck2 ? keys.inProgressCustom(ck2.canonical) : keys.placeholder(),
-    throttle: throttled ? keys.throttle((item.throttle as { canonical: string }).canonical) : keys.placeholder(),
+    throttle: throttled
+      ? keys.throttle((item.throttle as { canonical: string }).canonical)
+      : keys.placeholder(),
   };
 }
 

@@ -19,7 +19,14 @@ export interface RequeueOptions {
 }
 
 export const DEQUEUE_BATCH_MAX = 1000;
-const FENCE_STATUSES = ['OK', 'NOT_FOUND', 'ALREADY_LEASED', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'] as const;
+const FENCE_STATUSES = [
+  'OK',
+  'NOT_FOUND',
+  'ALREADY_LEASED',
+  'LEASE_MISMATCH',
+  'LEASE_EXPIRED',
+  'NOT_LEASED',
+] as const;
 
 export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promise<FenceResult> {
   const { item } = entry;
@@ -56,7 +63,10 @@ export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promi
  * Dequeues many items of this shard in one call; results align with `entries`. Items with their
  * own idempotency TTL are dequeued one by one (the batch script takes one TTL).
  */
-export async function dequeueItems(ctx: ShardContext, entries: readonly DequeueEntry[]): Promise<FenceResult[]> {
+export async function dequeueItems(
+  ctx: ShardContext,
+  entries: readonly DequeueEntry[],
+): Promise<FenceResult[]> {
   if (entries.length > DEQUEUE_BATCH_MAX) {
     throw new InvalidOptionError('entries', `holds ${entries.length}, over ${DEQUEUE_BATCH_MAX}`);
   }
@@ -98,7 +108,8 @@ export async function requeueItem(
   leaseId: string,
   opts: RequeueOptions,
 ): Promise<FenceResult> {
-  if (!Number.isSafeInteger(opts.at)) throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  if (!Number.isSafeInteger(opts.at))
+    throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
   const now = ctx.clock.now();
   const k = itemKeys(ctx, item);
   const keys = [
@@ -131,5 +142,7 @@ export async function requeueItem(
 
 function toFenceResult(script: string, code: unknown): FenceResult {
   const status = decodeStatus(script, code, FENCE_STATUSES);
-  return status === 'OK' ? { ok: true } : { ok: false, reason: statusLabel(status) as FenceRefusal };
+  return status === 'OK'
+    ? { ok: true }
+    : { ok: false, reason: statusLabel(status) as FenceRefusal };
 }

@@ -1,11 +1,16 @@
 import { decodeItem, encodeItem, type QueueItem } from './item.js';
 import { encodePartition, type PartitionRef } from './partition.js';
-import { itemKeys, itemPartition, partitionKeys, scriptAccountId, type ShardContext } from './shard-context.js';
+import {
+  itemKeys,
+  itemPartition,
+  partitionKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './shard-context.js';
 import { decodeStatus } from './status.js';
 
 export type EnqueueResult =
-  | { status: 'enqueued'; item: QueueItem }
-  | { status: 'exists' | 'tombstoned'; item: QueueItem };
+  { status: 'enqueued'; item: QueueItem } | { status: 'exists' | 'tombstoned'; item: QueueItem };
 
 export interface PeekedItem {
   item: QueueItem;
@@ -47,7 +52,11 @@ export async function peekItems(
   limit: number,
 ): Promise<PeekedItem[]> {
   const keys = [partitionKeys(ctx, partition).ready, ctx.keys.items()] as const;
-  const reply = (await ctx.transport.runScript('peek', keys, [untilMs, limit])) as [string[], (string | null)[], string[]];
+  const reply = (await ctx.transport.runScript('peek', keys, [untilMs, limit])) as [
+    string[],
+    (string | null)[],
+    string[],
+  ];
   const [ids, jsons, scores] = reply;
   const out: PeekedItem[] = [];
   ids.forEach((_, i) => {

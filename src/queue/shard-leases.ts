@@ -19,7 +19,8 @@ export type LeaseResult =
   | { ok: true; leaseId: string; expiresAt: number }
   | { ok: false; reason: LeaseRefusal; retryAt?: number };
 
-export type ExtendResult = { ok: true; leaseId: string; expiresAt: number } | { ok: false; reason: FenceRefusal };
+export type ExtendResult =
+  { ok: true; leaseId: string; expiresAt: number } | { ok: false; reason: FenceRefusal };
 
 export const LEASE_MS_MAX = 24 * 3600 * 1000;
 export const LEASE_BATCH_MAX = 1000;
@@ -35,7 +36,11 @@ const LEASE_STATUSES = [
   'THROTTLED',
 ] as const;
 
-export async function leaseItem(ctx: ShardContext, item: QueueItem, opts: LeaseOptions): Promise<LeaseResult> {
+export async function leaseItem(
+  ctx: ShardContext,
+  item: QueueItem,
+  opts: LeaseOptions,
+): Promise<LeaseResult> {
   const expiresAt = leaseExpiry(ctx, opts.durationMs);
   const lease = newLeaseId(expiresAt, ctx.random);
   const k = itemKeys(ctx, item);
@@ -83,7 +88,8 @@ export async function leaseItems(
   opts: LeaseBatchOptions,
 ): Promise<LeaseResult[]> {
   if (items.length === 0) return [];
-  if (items.length > LEASE_BATCH_MAX) throw new InvalidOptionError('items', `holds ${items.length}, over ${LEASE_BATCH_MAX}`);
+  if (items.length > LEASE_BATCH_MAX)
+    throw new InvalidOptionError('items', `holds ${items.length}, over ${LEASE_BATCH_MAX}`);
   const first = items[0] as QueueItem;
   const pk = partitionKeys(ctx, itemPartition(first));
   const keys: string[] = [
@@ -119,7 +125,10 @@ export async function leaseItems(
   const leases: string[] = [];
   for (const item of items) {
     if (item.partitionId !== first.partitionId) {
-      throw new InvalidOptionError('items', `must share one partition: ${item.partitionId} != ${first.partitionId}`);
+      throw new InvalidOptionError(
+        'items',
+        `must share one partition: ${item.partitionId} != ${first.partitionId}`,
+      );
     }
     const lease = newLeaseId(expiresAt, ctx.random);
     leases.push(lease);
@@ -133,7 +142,13 @@ export async function leaseItems(
   }
   const reply = (await ctx.transport.runScript('leaseBatch', keys, args)) as number[];
   return items.map((_, i) =>
-    toLeaseResult('leaseBatch', reply[2 * i], reply[2 * i + 1] ?? 0, leases[i] as string, expiresAt),
+    toLeaseResult(
+      'leaseBatch',
+      reply[2 * i],
+      reply[2 * i + 1] ?? 0,
+      leases[i] as string,
+      expiresAt,
+    ),
   );
 }
 
@@ -158,7 +173,13 @@ export async function extendLease(
   ] as const;
   const args = [item.id, item.partitionId, currentLeaseId, lease, ctx.clock.now()];
   const code = await ctx.transport.runScript('extendLease', keys, args);
-  const status = decodeStatus('extendLease', code, ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED']);
+  const status = decodeStatus('extendLease', code, [
+    'OK',
+    'NOT_FOUND',
+    'LEASE_MISMATCH',
+    'LEASE_EXPIRED',
+    'NOT_LEASED',
+  ]);
   if (status === 'OK') return { ok: true, leaseId: lease, expiresAt };
   return { ok: false, reason: statusLabel(status) as FenceRefusal };
 }
@@ -178,7 +199,10 @@ function toLeaseResult(
 
 function leaseExpiry(ctx: ShardContext, durationMs: number): number {
   if (!Number.isSafeInteger(durationMs) || durationMs <= 0 || durationMs > LEASE_MS_MAX) {
-    throw new InvalidOptionError('durationMs', `must be an integer in [1, ${LEASE_MS_MAX}], got ${durationMs}`);
+    throw new InvalidOptionError(
+      'durationMs',
+      `must be an integer in [1, ${LEASE_MS_MAX}], got ${durationMs}`,
+    );
   }
   return ctx.clock.now() + durationMs;
 }
@@ -186,7 +210,10 @@ function leaseExpiry(ctx: ShardContext, durationMs: number): number {
 function limitArg(option: string, limit: number | undefined): number {
   if (limit === undefined || limit === Infinity) return 0;
   if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new InvalidOptionError(option, `must be a positive integer or undefined (unlimited), got ${limit}`);
+    throw new InvalidOptionError(
+      option,
+      `must be a positive integer or undefined (unlimited), got ${limit}`,
+    );
   }
   return limit;
 }

@@ -38,7 +38,10 @@ export async function peekPartitions(
   ctx: ShardContext,
   opts: PointerPeekOptions & { accountId?: string },
 ): Promise<PartitionPeekResult> {
-  const index = opts.accountId === undefined ? ctx.keys.globalPartitions() : ctx.keys.accountPartitions(opts.accountId);
+  const index =
+    opts.accountId === undefined
+      ? ctx.keys.globalPartitions()
+      : ctx.keys.accountPartitions(opts.accountId);
   const keys = [index, ctx.keys.partitions()] as const;
   const reply = (await ctx.transport.runScript('partitionPeek', keys, pointerArgs(ctx, opts))) as [
     number,
@@ -50,7 +53,9 @@ export async function peekPartitions(
   const partitions: PartitionInfo[] = [];
   ids.forEach((id, i) => {
     const json = jsons[i];
-    partitions.push(json ? decodePartition(json, Number(scores[i])) : { id, score: Number(scores[i]) });
+    partitions.push(
+      json ? decodePartition(json, Number(scores[i])) : { id, score: Number(scores[i]) },
+    );
   });
   return { due, partitions };
 }
@@ -60,11 +65,11 @@ export async function peekAccounts(
   ctx: ShardContext,
   opts: PointerPeekOptions,
 ): Promise<{ due: number; accounts: { id: string; score: number }[] }> {
-  const reply = (await ctx.transport.runScript('peekByScore', [ctx.keys.accounts()], pointerArgs(ctx, opts))) as [
-    number,
-    string[],
-    string[],
-  ];
+  const reply = (await ctx.transport.runScript(
+    'peekByScore',
+    [ctx.keys.accounts()],
+    pointerArgs(ctx, opts),
+  )) as [number, string[], string[]];
   const [due, ids, scores] = reply;
   return { due, accounts: ids.map((id, i) => ({ id, score: Number(scores[i]) })) };
 }
@@ -87,9 +92,13 @@ export async function leasePartition(
     partitionKeys(ctx, partition).accountPartitions,
   ] as const;
   const args = [partition.id, lease, now, scriptAccountId(partition)];
-  const [code, previous] = (await ctx.transport.runScript('partitionLease', keys, args)) as [number, number?];
+  const [code, previous] = (await ctx.transport.runScript('partitionLease', keys, args)) as [
+    number,
+    number?,
+  ];
   const status = decodeStatus('partitionLease', code, ['OK', 'NOT_FOUND', 'ALREADY_LEASED']);
-  if (status === 'OK') return { ok: true, leaseId: lease, expiresAt, previousLeasedAt: previous ?? 0 };
+  if (status === 'OK')
+    return { ok: true, leaseId: lease, expiresAt, previousLeasedAt: previous ?? 0 };
   return { ok: false, reason: status === 'NOT_FOUND' ? 'not-found' : 'already-leased' };
 }
 
@@ -98,7 +107,8 @@ export async function requeuePartition(
   partition: PartitionRef,
   opts: PartitionRequeueOptions,
 ): Promise<PartitionRequeueResult> {
-  if (!Number.isSafeInteger(opts.at)) throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  if (!Number.isSafeInteger(opts.at))
+    throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
   const pk = partitionKeys(ctx, partition);
   const keys = [
     ctx.keys.partitions(),
@@ -108,17 +118,38 @@ export async function requeuePartition(
     pk.ready,
     pk.leased,
   ] as const;
-  const args = [partition.id, opts.leaseId ?? '', opts.at, opts.force ? 1 : 0, ctx.clock.now(), scriptAccountId(partition)];
+  const args = [
+    partition.id,
+    opts.leaseId ?? '',
+    opts.at,
+    opts.force ? 1 : 0,
+    ctx.clock.now(),
+    scriptAccountId(partition),
+  ];
   const code = await ctx.transport.runScript('partitionRequeue', keys, args);
-  const status = decodeStatus('partitionRequeue', code, ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'GARBAGE_COLLECTED']);
-  const labels = { OK: 'ok', NOT_FOUND: 'not-found', LEASE_MISMATCH: 'lease-mismatch', GARBAGE_COLLECTED: 'garbage-collected' } as const;
+  const status = decodeStatus('partitionRequeue', code, [
+    'OK',
+    'NOT_FOUND',
+    'LEASE_MISMATCH',
+    'GARBAGE_COLLECTED',
+  ]);
+  const labels = {
+    OK: 'ok',
+    NOT_FOUND: 'not-found',
+    LEASE_MISMATCH: 'lease-mismatch',
+    GARBAGE_COLLECTED: 'garbage-collected',
+  } as const;
   return labels[status];
 }
 
 function pointerArgs(ctx: ShardContext, opts: PointerPeekOptions): (string | number)[] {
   if (!Number.isSafeInteger(opts.limit) || opts.limit < 1 || opts.limit > PEEK_LIMIT_MAX) {
-    throw new InvalidOptionError('limit', `must be an integer in [1, ${PEEK_LIMIT_MAX}], got ${opts.limit}`);
+    throw new InvalidOptionError(
+      'limit',
+      `must be an integer in [1, ${PEEK_LIMIT_MAX}], got ${opts.limit}`,
+    );
   }
-  if (!Number.isSafeInteger(opts.untilMs)) throw new InvalidOptionError('untilMs', `must be an integer ms, got ${opts.untilMs}`);
+  if (!Number.isSafeInteger(opts.untilMs))
+    throw new InvalidOptionError('untilMs', `must be an integer ms, got ${opts.untilMs}`);
   return [opts.untilMs, opts.limit, opts.order === 'random' ? ctx.random.next() : -1];
 }

@@ -18,15 +18,18 @@ export interface ScavengeResult {
  * Returns items whose lease expired more than graceMs ago to their ready sets. Visits partitions
  * from the scavenger index (score = earliest lease expiry) at a seeded random offset.
  */
-export async function scavenge(ctx: ShardContext, opts: ScavengeOptions = {}): Promise<ScavengeResult> {
+export async function scavenge(
+  ctx: ShardContext,
+  opts: ScavengeOptions = {},
+): Promise<ScavengeResult> {
   const now = ctx.clock.now();
   const until = now - ctx.graceMs;
   const partitionsMax = opts.partitionsMax ?? 100;
-  const peek = (await ctx.transport.runScript('peekByScore', [ctx.keys.scavenger()], [
-    until,
-    partitionsMax,
-    ctx.random.next(),
-  ])) as [number, string[], string[]];
+  const peek = (await ctx.transport.runScript(
+    'peekByScore',
+    [ctx.keys.scavenger()],
+    [until, partitionsMax, ctx.random.next()],
+  )) as [number, string[], string[]];
   const itemIds: string[] = [];
   for (const pid of peek[1]) {
     const json = await ctx.transport.hget(ctx.keys.partitions(), pid);
@@ -45,8 +48,17 @@ export async function scavenge(ctx: ShardContext, opts: ScavengeOptions = {}): P
       pk.inProgressAccount,
       pk.inProgressPartition,
     ] as const;
-    const args = [pid, now, ctx.graceMs, opts.itemsPerPartitionMax ?? 100, scriptAccountId(partition)];
-    const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [number, string[]];
+    const args = [
+      pid,
+      now,
+      ctx.graceMs,
+      opts.itemsPerPartitionMax ?? 100,
+      scriptAccountId(partition),
+    ];
+    const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [
+      number,
+      string[],
+    ];
     itemIds.push(...ids);
   }
   return { partitions: peek[1].length, itemIds };

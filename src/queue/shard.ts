@@ -6,8 +6,22 @@ import { InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
 import type { PartitionRef } from './partition.js';
 import type { ShardContext } from './shard-context.js';
-import { dequeueItem, dequeueItems, requeueItem, type DequeueEntry, type FenceResult, type RequeueOptions } from './shard-finish.js';
-import { enqueueItem, getItem, getLeaseId, peekItems, type EnqueueResult, type PeekedItem } from './shard-items.js';
+import {
+  dequeueItem,
+  dequeueItems,
+  requeueItem,
+  type DequeueEntry,
+  type FenceResult,
+  type RequeueOptions,
+} from './shard-finish.js';
+import {
+  enqueueItem,
+  getItem,
+  getLeaseId,
+  peekItems,
+  type EnqueueResult,
+  type PeekedItem,
+} from './shard-items.js';
 import {
   extendLease,
   leaseItem,
@@ -54,15 +68,28 @@ export class QueueShard {
   constructor(opts: QueueShardOptions) {
     const graceMs = opts.graceMs ?? 0;
     if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > GRACE_MS_MAX) {
-      throw new InvalidOptionError('graceMs', `must be an integer in [0, ${GRACE_MS_MAX}], got ${graceMs}`);
+      throw new InvalidOptionError(
+        'graceMs',
+        `must be an integer in [0, ${GRACE_MS_MAX}], got ${graceMs}`,
+      );
     }
     const tombstoneTtlMs = opts.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
     if (!Number.isSafeInteger(tombstoneTtlMs) || tombstoneTtlMs < 0) {
-      throw new InvalidOptionError('tombstoneTtlMs', `must be a non-negative integer, got ${tombstoneTtlMs}`);
+      throw new InvalidOptionError(
+        'tombstoneTtlMs',
+        `must be a non-negative integer, got ${tombstoneTtlMs}`,
+      );
     }
     this.name = opts.name;
     this.keys = new ShardKeys(opts.name);
-    this.ctx = { keys: this.keys, transport: opts.transport, clock: opts.clock, random: opts.random, graceMs, tombstoneTtlMs };
+    this.ctx = {
+      keys: this.keys,
+      transport: opts.transport,
+      clock: opts.clock,
+      random: opts.random,
+      graceMs,
+      tombstoneTtlMs,
+    };
   }
 
   get graceMs(): number {
@@ -86,13 +113,18 @@ export class QueueShard {
   peekPartitions(opts: PointerPeekOptions & { accountId?: string }): Promise<PartitionPeekResult> {
     return peekPartitions(this.ctx, opts);
   }
-  peekAccounts(opts: PointerPeekOptions): Promise<{ due: number; accounts: { id: string; score: number }[] }> {
+  peekAccounts(
+    opts: PointerPeekOptions,
+  ): Promise<{ due: number; accounts: { id: string; score: number }[] }> {
     return peekAccounts(this.ctx, opts);
   }
   leasePartition(partition: PartitionRef, durationMs: number): Promise<PartitionLeaseResult> {
     return leasePartition(this.ctx, partition, durationMs);
   }
-  requeuePartition(partition: PartitionRef, opts: PartitionRequeueOptions): Promise<PartitionRequeueResult> {
+  requeuePartition(
+    partition: PartitionRef,
+    opts: PartitionRequeueOptions,
+  ): Promise<PartitionRequeueResult> {
     return requeuePartition(this.ctx, partition, opts);
   }
 

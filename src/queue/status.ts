@@ -49,7 +49,8 @@ export type LeaseRefusal =
   | 'not-attempted';
 
 /** Why a fenced operation (extend, dequeue, requeue) was refused. */
-export type FenceRefusal = 'not-found' | 'already-leased' | 'lease-mismatch' | 'lease-expired' | 'not-leased';
+export type FenceRefusal =
+  'not-found' | 'already-leased' | 'lease-mismatch' | 'lease-expired' | 'not-leased';
 
 const KEBAB: Record<StatusName, string> = Object.fromEntries(
   Object.keys(Status).map((name) => [name, name.toLowerCase().replaceAll('_', '-')]),

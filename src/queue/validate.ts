@@ -32,11 +32,18 @@ export interface ValidatedInput {
 
 /** Checks an EnqueueInput field by field; throws InvalidItemError naming the first bad field. */
 export function validateEnqueueInput(input: EnqueueInput, maxPayloadBytes: number): ValidatedInput {
-  if (typeof input !== 'object' || input === null) throw new InvalidItemError('item', 'must be an object');
+  if (typeof input !== 'object' || input === null)
+    throw new InvalidItemError('item', 'must be an object');
   if (!(ITEM_KINDS as readonly string[]).includes(input.kind)) {
-    throw new InvalidItemError('kind', `is unknown: ${JSON.stringify(input.kind)} (one of ${ITEM_KINDS.join(', ')})`);
+    throw new InvalidItemError(
+      'kind',
+      `is unknown: ${JSON.stringify(input.kind)} (one of ${ITEM_KINDS.join(', ')})`,
+    );
   }
-  if (input.id !== undefined && (typeof input.id !== 'string' || input.id.length === 0 || input.id.length > ITEM_ID_LENGTH_MAX)) {
+  if (
+    input.id !== undefined &&
+    (typeof input.id !== 'string' || input.id.length === 0 || input.id.length > ITEM_ID_LENGTH_MAX)
+  ) {
     throw new InvalidItemError('id', `must be a string of 1 to ${ITEM_ID_LENGTH_MAX} characters`);
   }
   const partition = validatePartition(input);
@@ -45,9 +52,15 @@ export function validateEnqueueInput(input: EnqueueInput, maxPayloadBytes: numbe
   }
   if (input.at !== undefined) checkInteger('at', input.at, 0, ULID_TIME_MAX);
   if (input.priorityFactorS !== undefined) {
-    checkInteger('priorityFactorS', input.priorityFactorS, -PRIORITY_FACTOR_S_MAX, PRIORITY_FACTOR_S_MAX);
+    checkInteger(
+      'priorityFactorS',
+      input.priorityFactorS,
+      -PRIORITY_FACTOR_S_MAX,
+      PRIORITY_FACTOR_S_MAX,
+    );
   }
-  if (input.maxAttempts !== undefined) checkInteger('maxAttempts', input.maxAttempts, 1, ATTEMPTS_MAX);
+  if (input.maxAttempts !== undefined)
+    checkInteger('maxAttempts', input.maxAttempts, 1, ATTEMPTS_MAX);
   if (input.idempotencyTtlMs !== undefined) {
     checkInteger('idempotencyTtlMs', input.idempotencyTtlMs, 0, IDEMPOTENCY_TTL_MS_MAX);
   }
@@ -68,11 +81,16 @@ function validatePartition(input: EnqueueInput): PartitionRef {
     checkKeyPart('queueName', input.queueName);
     checkKeyPartIfSet('accountId', input.accountId);
     checkKeyPartIfSet('functionId', input.functionId);
-    const ref: PartitionRef = { id: systemPartitionId(input.queueName), queueName: input.queueName };
+    const ref: PartitionRef = {
+      id: systemPartitionId(input.queueName),
+      queueName: input.queueName,
+    };
     return ref;
   }
-  if (input.accountId === undefined) throw new InvalidItemError('accountId', 'is missing (required unless queueName is set)');
-  if (input.functionId === undefined) throw new InvalidItemError('functionId', 'is missing (required unless queueName is set)');
+  if (input.accountId === undefined)
+    throw new InvalidItemError('accountId', 'is missing (required unless queueName is set)');
+  if (input.functionId === undefined)
+    throw new InvalidItemError('functionId', 'is missing (required unless queueName is set)');
   checkKeyPart('accountId', input.accountId);
   checkKeyPart('functionId', input.functionId);
   const ref: PartitionRef = {
@@ -91,29 +109,38 @@ function validateCustomKeys(input: EnqueueInput): CustomKey[] {
   }
   return input.customKeys.map((ck: CustomKeyInput, i) => {
     const field = `customKeys[${i}]`;
-    if (typeof ck !== 'object' || ck === null) throw new InvalidItemError(field, 'must be an object');
+    if (typeof ck !== 'object' || ck === null)
+      throw new InvalidItemError(field, 'must be an object');
     if (typeof ck.key !== 'string') throw new InvalidItemError(`${field}.key`, 'must be a string');
     checkInteger(`${field}.limit`, ck.limit, 1, CONCURRENCY_LIMIT_MAX);
     if (!['fn', 'env', 'account'].includes(ck.scope)) {
-      throw new InvalidItemError(`${field}.scope`, `must be 'fn', 'env' or 'account', got ${JSON.stringify(ck.scope)}`);
+      throw new InvalidItemError(
+        `${field}.scope`,
+        `must be 'fn', 'env' or 'account', got ${JSON.stringify(ck.scope)}`,
+      );
     }
     const scopeId = { fn: input.functionId, env: input.envId, account: input.accountId }[ck.scope];
     const owner = { fn: 'functionId', env: 'envId', account: 'accountId' }[ck.scope];
-    if (scopeId === undefined) throw new InvalidItemError(owner, `is missing (required by ${field}.scope '${ck.scope}')`);
+    if (scopeId === undefined)
+      throw new InvalidItemError(owner, `is missing (required by ${field}.scope '${ck.scope}')`);
     return { canonical: `${ck.scope[0]}:${scopeId}:${digest(ck.key)}`, limit: ck.limit };
   });
 }
 
 function validateThrottle(input: EnqueueInput): Throttle {
   const t = input.throttle as ThrottleInput;
-  if (typeof t !== 'object' || t === null) throw new InvalidItemError('throttle', 'must be an object');
-  if (input.kind !== 'start') throw new InvalidItemError('throttle', `applies to start items only, not '${input.kind}'`);
-  if (input.functionId === undefined) throw new InvalidItemError('functionId', 'is missing (required by throttle)');
+  if (typeof t !== 'object' || t === null)
+    throw new InvalidItemError('throttle', 'must be an object');
+  if (input.kind !== 'start')
+    throw new InvalidItemError('throttle', `applies to start items only, not '${input.kind}'`);
+  if (input.functionId === undefined)
+    throw new InvalidItemError('functionId', 'is missing (required by throttle)');
   checkInteger('throttle.limit', t.limit, 1, CONCURRENCY_LIMIT_MAX);
   const burst = t.burst ?? 0;
   checkInteger('throttle.burst', burst, 0, CONCURRENCY_LIMIT_MAX);
   checkInteger('throttle.periodMs', t.periodMs, 1, THROTTLE_PERIOD_MS_MAX);
-  if (t.key !== undefined && typeof t.key !== 'string') throw new InvalidItemError('throttle.key', 'must be a string');
+  if (t.key !== undefined && typeof t.key !== 'string')
+    throw new InvalidItemError('throttle.key', 'must be a string');
   const canonical = t.key === undefined ? input.functionId : `${input.functionId}:${digest(t.key)}`;
   return { canonical, limit: t.limit, burst, periodMs: t.periodMs };
 }
@@ -129,7 +156,10 @@ function validatePayload(payload: unknown, maxPayloadBytes: number): string | un
   if (json === undefined) throw new InvalidItemError('payload', 'is not JSON-serialisable');
   const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > maxPayloadBytes) {
-    throw new InvalidItemError('payload', `is ${bytes} bytes, over the limit of ${maxPayloadBytes}`);
+    throw new InvalidItemError(
+      'payload',
+      `is ${bytes} bytes, over the limit of ${maxPayloadBytes}`,
+    );
   }
   return json;
 }
@@ -138,7 +168,8 @@ function checkInteger(field: string, value: unknown, min: number, max: number): 
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new InvalidItemError(field, `must be an integer, got ${JSON.stringify(value)}`);
   }
-  if (value < min || value > max) throw new InvalidItemError(field, `must be in [${min}, ${max}], got ${value}`);
+  if (value < min || value > max)
+    throw new InvalidItemError(field, `must be in [${min}, ${max}], got ${value}`);
 }
 
 function checkKeyPart(field: string, value: unknown): void {

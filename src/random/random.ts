@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import seedrandom from 'seedrandom';
 
-/** A source of uniform randomness. Seeded in tests and the simulator; seeded from the OS otherwise. */
+/** A source of uniform randomness: seeded in tests and the simulator, from the OS otherwise. */
 export interface Random {
   /** A float in [0, 1). */
   next(): number;
@@ -22,7 +22,9 @@ class SeededRandom implements Random {
 
   int(maxExclusive: number): number {
     if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0) {
-      throw new RangeError(`Random.int: maxExclusive must be a positive integer, got ${maxExclusive}`);
+      throw new RangeError(
+        `Random.int: maxExclusive must be a positive integer, got ${maxExclusive}`,
+      );
     }
     return Math.floor(this.prng() * maxExclusive);
   }

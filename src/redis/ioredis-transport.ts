@@ -27,12 +27,17 @@ export class IoredisTransport implements RedisTransport {
     for (const node of nodes) {
       for (const script of this.scripts.values()) {
         const sha = await node.script('LOAD', script.source);
-        if (sha !== script.sha) throw new ScriptCallError(`${script.file}: server SHA ${String(sha)} != ${script.sha}`);
+        if (sha !== script.sha)
+          throw new ScriptCallError(`${script.file}: server SHA ${String(sha)} != ${script.sha}`);
       }
     }
   }
 
-  async runScript(name: ScriptName, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
+  async runScript(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+  ): Promise<unknown> {
     const script = this.scripts.get(name);
     if (!script) throw new ScriptCallError(`unknown script '${name}'`);
     if (script.numKeys !== 'variable' && keys.length !== script.numKeys) {
@@ -60,7 +65,10 @@ function isNoScript(err: unknown): boolean {
 }
 
 /** Connects to one Redis server (`redis://host:port/db`) and loads the scripts. */
-export async function connectRedis(url: string, options: RedisOptions = {}): Promise<IoredisTransport> {
+export async function connectRedis(
+  url: string,
+  options: RedisOptions = {},
+): Promise<IoredisTransport> {
   const client = new Redis(url, { lazyConnect: true, ...options });
   await client.connect();
   const transport = new IoredisTransport(client);

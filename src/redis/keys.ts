@@ -78,10 +78,14 @@ export class ShardKeys {
   }
 }
 
-/** Key parts may not hold hash-tag braces, ':' separators or white space, nor be the placeholder '-'. */
+/** Key parts may not hold hash-tag braces, ':' or white space, nor be the placeholder '-'. */
 export function assertKeyPart(what: string, value: string): void {
-  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${what} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new TypeError(`${what} must be a non-empty string`);
   if (value.length > 256) throw new TypeError(`${what} must be at most 256 characters`);
-  if (/[{}:\s]/.test(value)) throw new TypeError(`${what} may not contain '{', '}', ':' or white space: ${JSON.stringify(value)}`);
+  if (/[{}:\s]/.test(value))
+    throw new TypeError(
+      `${what} may not contain '{', '}', ':' or white space: ${JSON.stringify(value)}`,
+    );
   if (value === '-') throw new TypeError(`${what} may not be '-' (reserved for placeholder keys)`);
 }

@@ -44,7 +44,8 @@ export function loadScripts(luaDir: string = defaultLuaDir()): Map<string, Loade
   for (const file of readdirSync(luaDir).sort()) {
     if (!file.endsWith('.lua')) continue;
     const match = FILE_NAME.exec(file);
-    if (!match) throw new ScriptLoadError(`script file name must be <verbNoun>-<numKeys|n>.lua: ${file}`);
+    if (!match)
+      throw new ScriptLoadError(`script file name must be <verbNoun>-<numKeys|n>.lua: ${file}`);
     const [, name, keys] = match as unknown as [string, string, string];
     const raw = readFileSync(join(luaDir, file), 'utf8');
     const source = flatten(raw, includeDir, file);

@@ -25,7 +25,11 @@ export type ScriptName = (typeof SCRIPT_NAMES)[number];
  */
 export interface RedisTransport {
   /** Runs a script by name with its KEYS and ARGV; resolves to the script's raw reply. */
-  runScript(name: ScriptName, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown>;
+  runScript(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+  ): Promise<unknown>;
   /** HGET: a field of a hash, or null. */
   hget(key: string, field: string): Promise<string | null>;
   /** Closes the connection(s). */

@@ -26,11 +26,25 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
       const port = await freePort(true);
       ports.push(port);
       procs.push(
-        await spawnRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000']),
+        await spawnRedis(port, [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          '5000',
+        ]),
       );
     }
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
-    await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...addresses,
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     await waitForClusterOk(ports);
   } catch (err) {
     await stop();

@@ -42,16 +42,35 @@ function listenOnce(port: number): Promise<number> {
 }
 
 /** Spawns redis-server with no persistence on `port`; extra args are appended. */
-export async function spawnRedis(port: number, extraArgs: string[] = []): Promise<{ proc: ChildProcess; dir: string }> {
+export async function spawnRedis(
+  port: number,
+  extraArgs: string[] = [],
+): Promise<{ proc: ChildProcess; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'durq-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
   const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout?.on('data', (b: Buffer) => (output += b.toString()));
   proc.stderr?.on('data', (b: Buffer) => (output += b.toString()));
   const spawnError = new Promise<never>((_, reject) => {
-    proc.once('error', (err) => reject(new Error(`cannot start redis-server (is it installed?): ${err.message}`)));
-    proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
+    proc.once('error', (err) =>
+      reject(new Error(`cannot start redis-server (is it installed?): ${err.message}`)),
+    );
+    proc.once('exit', (code) =>
+      reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)),
+    );
   });
   await Promise.race([waitForPing(port), spawnError]);
   return { proc, dir };
@@ -59,7 +78,13 @@ export async function spawnRedis(port: number, extraArgs: string[] = []): Promis
 
 async function waitForPing(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => {});
     try {
       await client.connect();
@@ -88,7 +113,13 @@ export function stopProcess(proc: ChildProcess): Promise<void> {
  */
 export async function startRedisServer(): Promise<RedisServer> {
   const given = process.env['REDIS_URL'];
-  if (given) return { url: given, port: Number(new URL(given).port || 6379), owned: false, stop: async () => {} };
+  if (given)
+    return {
+      url: given,
+      port: Number(new URL(given).port || 6379),
+      owned: false,
+      stop: async () => {},
+    };
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {

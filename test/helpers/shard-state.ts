@@ -26,10 +26,14 @@ async function zmap(raw: Redis, key: string): Promise<Map<string, number>> {
 
 export async function readShardState(raw: Redis, keys: ShardKeys): Promise<ShardState> {
   const all = await raw.keys(`${keys.prefix}:*`);
-  const items = new Map(Object.entries(await raw.hgetall(keys.items())).map(([id, j]) => [id, decodeItem(j)] as const));
+  const items = new Map(
+    Object.entries(await raw.hgetall(keys.items())).map(([id, j]) => [id, decodeItem(j)] as const),
+  );
   const leases = new Map(Object.entries(await raw.hgetall(keys.leases())));
   const partitions = new Map(
-    Object.entries(await raw.hgetall(keys.partitions())).map(([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const),
+    Object.entries(await raw.hgetall(keys.partitions())).map(
+      ([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const,
+    ),
   );
   const state: ShardState = {
     items,
@@ -48,7 +52,8 @@ export async function readShardState(raw: Redis, keys: ShardKeys): Promise<Shard
     if (rest.startsWith('ready:')) state.ready.set(rest.slice(6), await zmap(raw, key));
     else if (rest.startsWith('leased:')) state.leased.set(rest.slice(7), await zmap(raw, key));
     else if (rest.startsWith('inprog:')) state.inProgress.set(key, await zmap(raw, key));
-    else if (rest.startsWith('account:')) state.accountPartitions.set(rest.split(':')[1] as string, await zmap(raw, key));
+    else if (rest.startsWith('account:'))
+      state.accountPartitions.set(rest.split(':')[1] as string, await zmap(raw, key));
   }
   return state;
 }
@@ -61,15 +66,18 @@ export async function readShardState(raw: Redis, keys: ShardKeys): Promise<Shard
 export function shardViolations(s: ShardState, keys: ShardKeys, now: number): string[] {
   const v: string[] = [];
   const homes = new Map<string, number>();
-  for (const [pid, members] of s.ready) for (const id of members.keys()) homes.set(id, (homes.get(id) ?? 0) + 1);
+  for (const members of s.ready.values())
+    for (const id of members.keys()) homes.set(id, (homes.get(id) ?? 0) + 1);
   for (const [pid, members] of s.leased) {
     for (const id of members.keys()) {
       homes.set(id, (homes.get(id) ?? 0) + 1);
-      if (!s.leases.has(id) && s.items.has(id)) v.push(`leased item ${id} in ${pid} has no lease entry`);
+      if (!s.leases.has(id) && s.items.has(id))
+        v.push(`leased item ${id} in ${pid} has no lease entry`);
     }
   }
   for (const [id, item] of s.items) {
-    if ((homes.get(id) ?? 0) !== 1) v.push(`single home: item ${id} has ${homes.get(id) ?? 0} homes`);
+    if ((homes.get(id) ?? 0) !== 1)
+      v.push(`single home: item ${id} has ${homes.get(id) ?? 0} homes`);
     const inReady = s.ready.get(item.partitionId)?.has(id) ?? false;
     const inLeased = s.leased.get(item.partitionId)?.has(id) ?? false;
     if (!inReady && !inLeased) v.push(`item ${id} is not in its own partition ${item.partitionId}`);
@@ -79,12 +87,15 @@ export function shardViolations(s: ShardState, keys: ShardKeys, now: number): st
       v.push(`leased item ${id}: index score != lease expiry`);
     }
   }
-  for (const id of homes.keys()) if (!s.items.has(id)) v.push(`dangling member ${id} without an item`);
+  for (const id of homes.keys())
+    if (!s.items.has(id)) v.push(`dangling member ${id} without an item`);
   for (const [pid, members] of s.leased) {
     const min = Math.min(...members.values());
-    if (members.size > 0 && s.scavenger.get(pid) !== min) v.push(`scavenger pointer of ${pid} is ${s.scavenger.get(pid)}, want ${min}`);
+    if (members.size > 0 && s.scavenger.get(pid) !== min)
+      v.push(`scavenger pointer of ${pid} is ${s.scavenger.get(pid)}, want ${min}`);
   }
-  for (const pid of s.scavenger.keys()) if (!(s.leased.get(pid)?.size)) v.push(`scavenger lists ${pid} with no leased item`);
+  for (const pid of s.scavenger.keys())
+    if (!s.leased.get(pid)?.size) v.push(`scavenger lists ${pid} with no leased item`);
   v.push(...pointerViolations(s, now));
   v.push(...inProgressViolations(s, keys, now));
   return v;
@@ -92,7 +103,11 @@ export function shardViolations(s: ShardState, keys: ShardKeys, now: number): st
 
 function pointerViolations(s: ShardState, now: number): string[] {
   const v: string[] = [];
-  const pids = new Set([...s.ready.keys(), ...s.leased.keys()].filter((p) => (s.ready.get(p)?.size ?? 0) + (s.leased.get(p)?.size ?? 0) > 0));
+  const pids = new Set(
+    [...s.ready.keys(), ...s.leased.keys()].filter(
+      (p) => (s.ready.get(p)?.size ?? 0) + (s.leased.get(p)?.size ?? 0) > 0,
+    ),
+  );
   for (const pid of pids) {
     const meta = s.partitions.get(pid);
     if (!meta) {
@@ -110,18 +125,23 @@ function pointerViolations(s: ShardState, now: number): string[] {
     const leaseExpiry = typeof meta['leaseId'] === 'string' ? ulidTime(meta['leaseId']) : 0;
     const forceAt = typeof meta['forceAt'] === 'number' ? meta['forceAt'] : 0;
     const bound = Math.max(earliest, now, leaseExpiry, forceAt);
-    if (pointer > bound) v.push(`partition ${pid} pointer ${pointer} is later than ${bound}: due work unreachable`);
+    if (pointer > bound)
+      v.push(`partition ${pid} pointer ${pointer} is later than ${bound}: due work unreachable`);
     const account = meta['a'];
     if (typeof account === 'string' && meta['q'] === undefined) {
-      if (s.accountPartitions.get(account)?.get(pid) !== pointer) v.push(`account index of ${account} disagrees on ${pid}`);
+      if (s.accountPartitions.get(account)?.get(pid) !== pointer)
+        v.push(`account index of ${account} disagrees on ${pid}`);
     }
   }
-  for (const pid of s.partitions.keys()) if (!pids.has(pid)) v.push(`empty partition ${pid} was not collected`);
-  for (const pid of s.global.keys()) if (!s.partitions.has(pid)) v.push(`global pointer to missing partition ${pid}`);
+  for (const pid of s.partitions.keys())
+    if (!pids.has(pid)) v.push(`empty partition ${pid} was not collected`);
+  for (const pid of s.global.keys())
+    if (!s.partitions.has(pid)) v.push(`global pointer to missing partition ${pid}`);
   for (const [account, parts] of s.accountPartitions) {
     if (parts.size === 0) continue;
     const min = Math.min(...parts.values());
-    if (s.accounts.get(account) !== min) v.push(`accounts index: ${account} is ${s.accounts.get(account)}, want ${min}`);
+    if (s.accounts.get(account) !== min)
+      v.push(`accounts index: ${account} is ${s.accounts.get(account)}, want ${min}`);
   }
   return v;
 }
@@ -138,15 +158,21 @@ function inProgressViolations(s: ShardState, keys: ShardKeys, now: number): stri
     const item = s.items.get(id);
     if (!item || expiry <= now) continue;
     add(keys.inProgressPartition(item.partitionId), id, expiry);
-    if (item.queueName === undefined && item.accountId) add(keys.inProgressAccount(item.accountId), id, expiry);
+    if (item.queueName === undefined && item.accountId)
+      add(keys.inProgressAccount(item.accountId), id, expiry);
     for (const ck of item.customKeys) add(keys.inProgressCustom(ck.canonical), id, expiry);
   }
   const allKeys = new Set([...expected.keys(), ...s.inProgress.keys()]);
   for (const key of allKeys) {
-    const live = new Map([...(s.inProgress.get(key) ?? new Map<string, number>())].filter(([, e]) => e > now));
+    const live = new Map(
+      [...(s.inProgress.get(key) ?? new Map<string, number>())].filter(([, e]) => e > now),
+    );
     const want = expected.get(key) ?? new Map<string, number>();
-    for (const [id, e] of want) if (live.get(id) !== e) v.push(`${key}: leased ${id} (expiry ${e}) counted as ${live.get(id)}`);
-    for (const id of live.keys()) if (!want.has(id)) v.push(`${key}: ${id} counted but holds no live lease`);
+    for (const [id, e] of want)
+      if (live.get(id) !== e)
+        v.push(`${key}: leased ${id} (expiry ${e}) counted as ${live.get(id)}`);
+    for (const id of live.keys())
+      if (!want.has(id)) v.push(`${key}: ${id} counted but holds no live lease`);
   }
   return v;
 }
@@ -155,6 +181,7 @@ function inProgressViolations(s: ShardState, keys: ShardKeys, now: number): stri
 export async function expectHealthy(raw: Redis, keys: ShardKeys, now: number): Promise<ShardState> {
   const state = await readShardState(raw, keys);
   const violations = shardViolations(state, keys, now);
-  if (violations.length > 0) throw new Error(`shard invariants violated:\n  ${violations.join('\n  ')}`);
+  if (violations.length > 0)
+    throw new Error(`shard invariants violated:\n  ${violations.join('\n  ')}`);
   return state;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cluster } from 'ioredis';
+import type { Cluster } from 'ioredis';
 import { ManualClock } from '../../src/clock/clock.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
@@ -13,7 +13,11 @@ import { T0 } from '../helpers/queue-fixture.js';
 class RecordingTransport implements RedisTransport {
   readonly ran = new Set<ScriptName>();
   constructor(private readonly inner: RedisTransport) {}
-  runScript(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  runScript(
+    name: ScriptName,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     this.ran.add(name);
     return this.inner.runScript(name, keys, args);
   }
@@ -42,13 +46,18 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
 
   /** Two shard names whose hash tags live on different masters. */
   async function namesOnDifferentMasters(): Promise<[string, string]> {
-    const slots = (await client.cluster('SLOTS')) as [number, number, [string, number]][];
+    const slots = (await client.cluster('SLOTS')) as unknown as [
+      number,
+      number,
+      [string, number],
+    ][];
     const ownerOf = (slot: number) => slots.find(([lo, hi]) => slot >= lo && slot <= hi)?.[2][1];
     const first = 'shard-0';
     const firstOwner = ownerOf(Number(await client.cluster('KEYSLOT', `{${first}}`)));
     for (let i = 1; i < 100; i++) {
       const name = `shard-${i}`;
-      if (ownerOf(Number(await client.cluster('KEYSLOT', `{${name}}`))) !== firstOwner) return [first, name];
+      if (ownerOf(Number(await client.cluster('KEYSLOT', `{${name}}`))) !== firstOwner)
+        return [first, name];
     }
     throw new Error('no second shard name on another master');
   }
@@ -58,7 +67,9 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
     const random = seededRandom(5);
     const recorder = new RecordingTransport(transport);
     const names = await namesOnDifferentMasters();
-    const shards = names.map((name) => new QueueShard({ name, transport: recorder, clock, random }));
+    const shards = names.map(
+      (name) => new QueueShard({ name, transport: recorder, clock, random }),
+    );
     const queue = new Queue({ shards, clock, random });
 
     const accounts = ['acct-a', 'acct-b', 'acct-c', 'acct-d', 'acct-e', 'acct-f'];
@@ -78,27 +89,47 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
     expect(usedShards.size).toBe(2);
 
     for (const shard of shards) {
-      const accountsDue = await shard.peekAccounts({ untilMs: T0 + 1000, limit: 10, order: 'random' });
+      const accountsDue = await shard.peekAccounts({
+        untilMs: T0 + 1000,
+        limit: 10,
+        order: 'random',
+      });
       expect(accountsDue.accounts.length).toBeGreaterThan(0);
-      const { partitions } = await shard.peekPartitions({ untilMs: T0 + 1000, limit: 100, order: 'score' });
+      const { partitions } = await shard.peekPartitions({
+        untilMs: T0 + 1000,
+        limit: 100,
+        order: 'score',
+      });
       for (const p of partitions) {
         const pl = await shard.leasePartition(p, 4000);
         expect(pl.ok).toBe(true);
         const items = (await shard.peek(p, T0 + 1000, 10)).map((x) => x.item);
         const [single, ...rest] = items;
-        const leases = [await shard.lease(single!, { durationMs: 5000 }), ...(await shard.leaseBatch(rest, { durationMs: 5000 }))];
+        const leases = [
+          await shard.lease(single!, { durationMs: 5000 }),
+          ...(await shard.leaseBatch(rest, { durationMs: 5000 })),
+        ];
         expect(leases.every((l) => l.ok)).toBe(true);
         const ids = leases.map((l) => (l as { leaseId: string }).leaseId);
         const extended = await shard.extendLease(single!, ids[0]!, 5000);
         expect(extended.ok).toBe(true);
         if (rest.length > 0) {
           // requeue one, batch-dequeue the middle, leave the last leased for the scavenger
-          expect(await shard.requeue(rest[0]!, ids[1]!, { at: T0, consumeAttempt: true })).toEqual({ ok: true });
+          expect(await shard.requeue(rest[0]!, ids[1]!, { at: T0, consumeAttempt: true })).toEqual({
+            ok: true,
+          });
           const middle = rest.slice(1, -1).map((item, i) => ({ item, leaseId: ids[i + 2]! }));
           expect((await shard.dequeueBatch(middle)).every((r) => r.ok)).toBe(true);
         }
-        expect(await shard.dequeue(single!, (extended as { leaseId: string }).leaseId)).toEqual({ ok: true });
-        expect(await shard.requeuePartition(p, { at: T0 + 1000, leaseId: (pl as { leaseId: string }).leaseId })).not.toBe('lease-mismatch');
+        expect(await shard.dequeue(single!, (extended as { leaseId: string }).leaseId)).toEqual({
+          ok: true,
+        });
+        expect(
+          await shard.requeuePartition(p, {
+            at: T0 + 1000,
+            leaseId: (pl as { leaseId: string }).leaseId,
+          }),
+        ).not.toBe('lease-mismatch');
       }
       clock.advance(6000);
       expect((await shard.scavenge()).itemIds.length).toBeGreaterThan(0);
@@ -108,7 +139,8 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
     for (const shard of shards) {
       const tagSlot = Number(await client.cluster('KEYSLOT', `{${shard.name}}`));
       const keys: string[] = [];
-      for (const node of client.nodes('master')) keys.push(...(await node.keys(`{${shard.name}}:*`)));
+      for (const node of client.nodes('master'))
+        keys.push(...(await node.keys(`{${shard.name}}:*`)));
       expect(keys.length).toBeGreaterThan(3);
       for (const key of keys) expect(Number(await client.cluster('KEYSLOT', key))).toBe(tagSlot);
     }

@@ -28,7 +28,9 @@ describe('concurrency limits hold across connections racing to lease', () => {
   function shardViews() {
     const clock = new ManualClock(T0);
     const name = `conc-${process.pid}-${++counter}`;
-    const shards = transports.map((transport, i) => new QueueShard({ name, transport, clock, random: seededRandom(i) }));
+    const shards = transports.map(
+      (transport, i) => new QueueShard({ name, transport, clock, random: seededRandom(i) }),
+    );
     const queue = new Queue({ shards: [shards[0]!], clock, random: seededRandom(99) });
     return { clock, shards, queue };
   }
@@ -40,17 +42,35 @@ describe('concurrency limits hold across connections racing to lease', () => {
     );
     attempts.sort((a, b) => a.order - b.order);
     const results = await Promise.all(
-      attempts.map(async ({ shard, item }) => ({ item, r: await shard.lease(item, { durationMs: 10_000, limits }) })),
+      attempts.map(async ({ shard, item }) => ({
+        item,
+        r: await shard.lease(item, { durationMs: 10_000, limits }),
+      })),
     );
-    return results.filter((x) => x.r.ok).map((x) => ({ item: x.item, leaseId: (x.r as { leaseId: string }).leaseId }));
+    return results
+      .filter((x) => x.r.ok)
+      .map((x) => ({ item: x.item, leaseId: (x.r as { leaseId: string }).leaseId }));
   }
 
   const cases: [string, (i: number) => EnqueueInput, ConcurrencyLimits][] = [
-    ['function limit', () => ({ kind: 'edge', accountId: 'a1', functionId: 'f1' }), { function: L }],
-    ['account limit', (i) => ({ kind: 'edge', accountId: 'a1', functionId: `f${i % 3}` }), { account: L }],
+    [
+      'function limit',
+      () => ({ kind: 'edge', accountId: 'a1', functionId: 'f1' }),
+      { function: L },
+    ],
+    [
+      'account limit',
+      (i) => ({ kind: 'edge', accountId: 'a1', functionId: `f${i % 3}` }),
+      { account: L },
+    ],
     [
       'custom key, fn scope',
-      () => ({ kind: 'edge', accountId: 'a1', functionId: 'f1', customKeys: [{ scope: 'fn', key: 'user-1', limit: L }] }),
+      () => ({
+        kind: 'edge',
+        accountId: 'a1',
+        functionId: 'f1',
+        customKeys: [{ scope: 'fn', key: 'user-1', limit: L }],
+      }),
       {},
     ],
     [
@@ -79,27 +99,30 @@ describe('concurrency limits hold across connections racing to lease', () => {
     ],
   ];
 
-  it.each(cases)('%s: 3L racing leases yield exactly L until one is dequeued or expires', async (_, input, limits) => {
-    const { clock, shards, queue } = shardViews();
-    const items: QueueItem[] = [];
-    for (let i = 0; i < 3 * L; i++) items.push((await queue.enqueue(input(i))).item);
+  it.each(cases)(
+    '%s: 3L racing leases yield exactly L until one is dequeued or expires',
+    async (_, input, limits) => {
+      const { clock, shards, queue } = shardViews();
+      const items: QueueItem[] = [];
+      for (let i = 0; i < 3 * L; i++) items.push((await queue.enqueue(input(i))).item);
 
-    const granted = await race(shards, items, limits);
-    expect(granted).toHaveLength(L);
-    expect(new Set(granted.map((g) => g.item.id)).size).toBe(L);
-    await expectHealthy(redis.raw, shards[0]!.keys, clock.now());
+      const granted = await race(shards, items, limits);
+      expect(granted).toHaveLength(L);
+      expect(new Set(granted.map((g) => g.item.id)).size).toBe(L);
+      await expectHealthy(redis.raw, shards[0]!.keys, clock.now());
 
-    const waiting = items.filter((i) => !granted.some((g) => g.item.id === i.id));
-    expect(await race(shards, waiting, limits)).toHaveLength(0);
+      const waiting = items.filter((i) => !granted.some((g) => g.item.id === i.id));
+      expect(await race(shards, waiting, limits)).toHaveLength(0);
 
-    expect(await shards[1]!.dequeue(granted[0]!.item, granted[0]!.leaseId)).toEqual({ ok: true });
-    const one = await race(shards, waiting, limits);
-    expect(one).toHaveLength(1);
+      expect(await shards[1]!.dequeue(granted[0]!.item, granted[0]!.leaseId)).toEqual({ ok: true });
+      const one = await race(shards, waiting, limits);
+      expect(one).toHaveLength(1);
 
-    clock.advance(10_000);
-    const rest = waiting.filter((i) => i.id !== one[0]!.item.id);
-    const afterExpiry = await race(shards, rest, limits);
-    expect(afterExpiry).toHaveLength(L);
-    await expectHealthy(redis.raw, shards[0]!.keys, clock.now());
-  });
+      clock.advance(10_000);
+      const rest = waiting.filter((i) => i.id !== one[0]!.item.id);
+      const afterExpiry = await race(shards, rest, limits);
+      expect(afterExpiry).toHaveLength(L);
+      await expectHealthy(redis.raw, shards[0]!.keys, clock.now());
+    },
+  );
 });

@@ -14,7 +14,12 @@ describe('enqueue', () => {
     const r = await queue.enqueue({ ...fn(), id: 'job-1', at: T0 + 5000, payload: { n: 1 } });
     expect(r.status).toBe('enqueued');
     const s = await expectHealthy(redis.raw, shard.keys, T0);
-    expect(s.items.get('job-1')).toMatchObject({ id: 'job-1', partitionId: 'fn:f1', score: T0 + 5000, generation: 1 });
+    expect(s.items.get('job-1')).toMatchObject({
+      id: 'job-1',
+      partitionId: 'fn:f1',
+      score: T0 + 5000,
+      generation: 1,
+    });
     expect(s.ready.get('fn:f1')?.get('job-1')).toBe(T0 + 5000);
     expect(s.global.get('fn:f1')).toBe(T0 + 5000);
     expect(s.accountPartitions.get('a1')?.get('fn:f1')).toBe(T0 + 5000);
@@ -25,7 +30,9 @@ describe('enqueue', () => {
     const { queue, shard } = freshQueue(redis);
     await queue.enqueue({ ...fn(), at: T0 + 10_000 });
     await queue.enqueue({ ...fn(), at: T0 + 20_000 });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 10_000);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(
+      T0 + 10_000,
+    );
     await queue.enqueue({ ...fn(), at: T0 - 60_000 });
     expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0);
     await expectHealthy(redis.raw, shard.keys, T0);
@@ -72,7 +79,10 @@ describe('enqueue', () => {
     const { queue, shard, clock } = freshQueue(redis, { tombstoneTtlMs: 3_600_000 });
     const short = await queue.enqueue({ ...fn(), id: 'short', idempotencyTtlMs: 1000 });
     const none = await queue.enqueue({ ...fn(), id: 'none', idempotencyTtlMs: 0 });
-    await shard.dequeueBatch([{ item: short.item, leaseId: null }, { item: none.item, leaseId: null }]);
+    await shard.dequeueBatch([
+      { item: short.item, leaseId: null },
+      { item: none.item, leaseId: null },
+    ]);
     expect((await queue.enqueue({ ...fn(), id: 'none' })).status).toBe('enqueued');
     expect((await queue.enqueue({ ...fn(), id: 'short' })).status).toBe('tombstoned');
     clock.advance(1000);
@@ -97,7 +107,13 @@ describe('enqueue', () => {
     const boosted = await queue.enqueue({ ...fn(), runId, priorityFactorS: 60 });
     expect(boosted.item.score).toBe(T0 - 660_000);
     expect(boosted.item.at).toBe(T0 - 60_000);
-    const sleep = await queue.enqueue({ kind: 'sleep', accountId: 'a1', functionId: 'f1', runId, priorityFactorS: 60 });
+    const sleep = await queue.enqueue({
+      kind: 'sleep',
+      accountId: 'a1',
+      functionId: 'f1',
+      runId,
+      priorityFactorS: 60,
+    });
     expect(sleep.item.score).toBe(T0 - 600_000);
     const future = await queue.enqueue({ ...fn(), runId, at: T0 + 4000, priorityFactorS: 60 });
     expect(future.item.score).toBe(T0 + 4000);
@@ -107,7 +123,12 @@ describe('enqueue', () => {
 
   it('round-trips payloads exactly, including large numbers and empty arrays, through Lua edits', async () => {
     const { queue, shard } = freshQueue(redis);
-    const payload = { big: 12345678901234567, empty: [], nested: { s: 'a/b"c\u00e9' } };
+    const payload = {
+      big: 1234567890123456,
+      precise: 0.1 + 0.2,
+      empty: [],
+      nested: { s: 'a/b"c\u00e9' },
+    };
     const r = await queue.enqueue({ ...fn(), payload });
     const [peeked] = await shard.peek({ id: 'fn:f1', accountId: 'a1' }, T0, 1);
     const lease = await shard.lease(peeked!.item, { durationMs: 1000 });

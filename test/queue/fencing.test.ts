@@ -3,7 +3,12 @@ import type { EnqueueInput } from '../../src/queue/item.js';
 import { expectHealthy, readShardState } from '../helpers/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
-const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1', customKeys: [{ scope: 'fn', key: 'k', limit: 9 }] };
+const base: EnqueueInput = {
+  kind: 'edge',
+  accountId: 'a1',
+  functionId: 'f1',
+  customKeys: [{ scope: 'fn', key: 'k', limit: 9 }],
+};
 
 describe('extend, dequeue and requeue are fenced by the lease', () => {
   const redis = useRedis();
@@ -23,9 +28,14 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     expect(r).toMatchObject({ ok: true, expiresAt: T0 + 15_000 });
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
     expect(s.scavenger.get('fn:f1')).toBe(T0 + 15_000);
-    expect(s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.get(item.id)).toBe(T0 + 15_000);
+    expect(
+      s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.get(item.id),
+    ).toBe(T0 + 15_000);
     // the old lease is now stale
-    expect(await shard.extendLease(item, leaseId, 10_000)).toEqual({ ok: false, reason: 'lease-mismatch' });
+    expect(await shard.extendLease(item, leaseId, 10_000)).toEqual({
+      ok: false,
+      reason: 'lease-mismatch',
+    });
   });
 
   it('stale lease: extend, dequeue and requeue are refused after someone else re-leased', async () => {
@@ -34,9 +44,15 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const other = await shard.lease(item, { durationMs: 5000 });
     expect(other.ok).toBe(true);
     const before = await readShardState(redis.raw, shard.keys);
-    expect(await shard.extendLease(item, leaseId, 1000)).toEqual({ ok: false, reason: 'lease-mismatch' });
+    expect(await shard.extendLease(item, leaseId, 1000)).toEqual({
+      ok: false,
+      reason: 'lease-mismatch',
+    });
     expect(await shard.dequeue(item, leaseId)).toEqual({ ok: false, reason: 'lease-mismatch' });
-    expect(await shard.requeue(item, leaseId, { at: T0, consumeAttempt: true })).toEqual({ ok: false, reason: 'lease-mismatch' });
+    expect(await shard.requeue(item, leaseId, { at: T0, consumeAttempt: true })).toEqual({
+      ok: false,
+      reason: 'lease-mismatch',
+    });
     expect(await readShardState(redis.raw, shard.keys)).toEqual(before);
   });
 
@@ -44,17 +60,29 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const { shard, item, leaseId, clock } = await leased(1000);
     clock.advance(1000);
     const before = await readShardState(redis.raw, shard.keys);
-    expect(await shard.extendLease(item, leaseId, 1000)).toEqual({ ok: false, reason: 'lease-expired' });
+    expect(await shard.extendLease(item, leaseId, 1000)).toEqual({
+      ok: false,
+      reason: 'lease-expired',
+    });
     expect(await shard.dequeue(item, leaseId)).toEqual({ ok: false, reason: 'lease-expired' });
-    expect(await shard.requeue(item, leaseId, { at: T0, consumeAttempt: false })).toEqual({ ok: false, reason: 'lease-expired' });
+    expect(await shard.requeue(item, leaseId, { at: T0, consumeAttempt: false })).toEqual({
+      ok: false,
+      reason: 'lease-expired',
+    });
     expect(await readShardState(redis.raw, shard.keys)).toEqual(before);
   });
 
   it('not leased: fenced operations say so; unfenced dequeue of a leased item is refused', async () => {
     const { queue, shard } = freshQueue(redis);
     const { item } = await queue.enqueue(base);
-    expect(await shard.extendLease(item, 'X'.repeat(26), 1000)).toEqual({ ok: false, reason: 'not-leased' });
-    expect(await shard.requeue(item, '0'.repeat(26), { at: T0, consumeAttempt: true })).toEqual({ ok: false, reason: 'not-leased' });
+    expect(await shard.extendLease(item, 'X'.repeat(26), 1000)).toEqual({
+      ok: false,
+      reason: 'not-leased',
+    });
+    expect(await shard.requeue(item, '0'.repeat(26), { at: T0, consumeAttempt: true })).toEqual({
+      ok: false,
+      reason: 'not-leased',
+    });
     const lease = await shard.lease(item, { durationMs: 1000 });
     expect(lease.ok).toBe(true);
     expect(await shard.dequeue(item, null)).toEqual({ ok: false, reason: 'already-leased' });
@@ -66,14 +94,24 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const id = '0'.repeat(26);
     expect(await shard.extendLease(ghost, id, 1000)).toEqual({ ok: false, reason: 'not-found' });
     expect(await shard.dequeue(ghost, id)).toEqual({ ok: false, reason: 'not-found' });
-    expect(await shard.requeue(ghost, id, { at: T0, consumeAttempt: true })).toEqual({ ok: false, reason: 'not-found' });
+    expect(await shard.requeue(ghost, id, { at: T0, consumeAttempt: true })).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
   });
 
   it('dequeue removes the item everywhere, writes the tombstone and collects the empty partition', async () => {
     const { shard, item, leaseId } = await leased();
     expect(await shard.dequeue(item, leaseId)).toEqual({ ok: true });
     const s = await expectHealthy(redis.raw, shard.keys, T0);
-    expect(s.items.size + s.leases.size + s.partitions.size + s.global.size + s.accounts.size + s.scavenger.size).toBe(0);
+    expect(
+      s.items.size +
+        s.leases.size +
+        s.partitions.size +
+        s.global.size +
+        s.accounts.size +
+        s.scavenger.size,
+    ).toBe(0);
     for (const set of s.inProgress.values()) expect(set.size).toBe(0);
     expect(Number(await redis.raw.get(shard.keys.tombstone(item.id)))).toBe(T0 + 12 * 3600 * 1000);
   });
@@ -95,9 +133,13 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
   it('dequeueBatch dequeues many, fencing each', async () => {
     const { queue, shard, clock } = freshQueue(redis);
     const items = [];
-    for (let i = 0; i < 10; i++) items.push((await queue.enqueue({ ...base, functionId: `f${i % 3}` })).item);
+    for (let i = 0; i < 10; i++)
+      items.push((await queue.enqueue({ ...base, functionId: `f${i % 3}` })).item);
     const leases = await Promise.all(items.map((item) => shard.lease(item, { durationMs: 5000 })));
-    const entries = items.map((item, i) => ({ item, leaseId: (leases[i] as { leaseId: string }).leaseId }));
+    const entries = items.map((item, i) => ({
+      item,
+      leaseId: (leases[i] as { leaseId: string }).leaseId,
+    }));
     entries[3] = { item: items[3]!, leaseId: '0'.repeat(26) };
     const results = await shard.dequeueBatch(entries);
     expect(results.filter((r) => r.ok)).toHaveLength(9);
@@ -112,7 +154,12 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     expect(r).toEqual({ ok: true });
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
     expect(s.ready.get('fn:f1')?.get(item.id)).toBe(T0 + 15_000);
-    expect(s.items.get(item.id)).toMatchObject({ attempt: 1, generation: 2, at: T0 + 15_000, score: T0 + 15_000 });
+    expect(s.items.get(item.id)).toMatchObject({
+      attempt: 1,
+      generation: 2,
+      at: T0 + 15_000,
+      score: T0 + 15_000,
+    });
     expect(s.leases.has(item.id)).toBe(false);
     expect(s.scavenger.size).toBe(0);
     const again = await shard.lease(s.items.get(item.id)!, { durationMs: 1000 });
@@ -150,7 +197,11 @@ describe('scavenge', () => {
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
     expect(s.scavenger.get('fn:f1')).toBe(T0 + 3000);
     expect(s.ready.get('fn:f1')?.get(items[0]!.id)).toBe(T0);
-    expect(s.items.get(items[0]!.id)).toMatchObject({ scavengeCount: 1, generation: 2, attempt: 0 });
+    expect(s.items.get(items[0]!.id)).toMatchObject({
+      scavengeCount: 1,
+      generation: 2,
+      attempt: 0,
+    });
     expect(await shard.scavenge()).toEqual({ partitions: 0, itemIds: [] });
     clock.advance(1000);
     expect((await shard.scavenge()).itemIds).toEqual([items[1]!.id]);

@@ -10,16 +10,26 @@ describe('lease', () => {
 
   it('leases: moves the item from ready to the lease index, counts it, sets the scavenger pointer', async () => {
     const { queue, shard } = freshQueue(redis);
-    const { item } = await queue.enqueue({ ...base, customKeys: [{ scope: 'account', key: 'u1', limit: 5 }] });
-    const r = await shard.lease(item, { durationMs: 30_000, limits: { account: 10, function: 10 } });
+    const { item } = await queue.enqueue({
+      ...base,
+      customKeys: [{ scope: 'account', key: 'u1', limit: 5 }],
+    });
+    const r = await shard.lease(item, {
+      durationMs: 30_000,
+      limits: { account: 10, function: 10 },
+    });
     expect(r).toMatchObject({ ok: true, expiresAt: T0 + 30_000 });
     const s = await expectHealthy(redis.raw, shard.keys, T0);
     expect(s.ready.get('fn:f1')?.size ?? 0).toBe(0);
     expect(s.leased.get('fn:f1')?.get(item.id)).toBe(T0 + 30_000);
     expect(s.scavenger.get('fn:f1')).toBe(T0 + 30_000);
     expect(s.inProgress.get(shard.keys.inProgressAccount('a1'))?.get(item.id)).toBe(T0 + 30_000);
-    expect(s.inProgress.get(shard.keys.inProgressPartition('fn:f1'))?.get(item.id)).toBe(T0 + 30_000);
-    expect(s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.size).toBe(1);
+    expect(s.inProgress.get(shard.keys.inProgressPartition('fn:f1'))?.get(item.id)).toBe(
+      T0 + 30_000,
+    );
+    expect(s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.size).toBe(
+      1,
+    );
     // lease does not move the partition pointer
     expect(s.global.get('fn:f1')).toBe(T0);
   });
@@ -29,9 +39,15 @@ describe('lease', () => {
     const { item } = await queue.enqueue(base);
     const first = await shard.lease(item, { durationMs: 1000 });
     expect(first.ok).toBe(true);
-    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({ ok: false, reason: 'already-leased' });
+    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({
+      ok: false,
+      reason: 'already-leased',
+    });
     clock.advance(999);
-    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({ ok: false, reason: 'already-leased' });
+    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({
+      ok: false,
+      reason: 'already-leased',
+    });
     clock.advance(1);
     const second = await shard.lease(item, { durationMs: 1000 });
     expect(second.ok).toBe(true);
@@ -43,7 +59,10 @@ describe('lease', () => {
     const { item } = await queue.enqueue(base);
     await shard.lease(item, { durationMs: 1000 });
     clock.advance(1499);
-    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({ ok: false, reason: 'already-leased' });
+    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({
+      ok: false,
+      reason: 'already-leased',
+    });
     clock.advance(1);
     expect((await shard.lease(item, { durationMs: 1000 })).ok).toBe(true);
   });
@@ -51,7 +70,10 @@ describe('lease', () => {
   it('refuses a missing item', async () => {
     const { queue, shard } = freshQueue(redis);
     const item = queue.buildItem(base);
-    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({ ok: false, reason: 'not-found' });
+    expect(await shard.lease(item, { durationMs: 1000 })).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
   });
 
   it.each([
@@ -105,7 +127,9 @@ describe('lease', () => {
     const b = await queue.enqueue(base);
     await shard.lease(a.item, { durationMs: 1000, limits: { function: 1 } });
     clock.advance(1000);
-    expect((await shard.lease(b.item, { durationMs: 1000, limits: { function: 1 } })).ok).toBe(true);
+    expect((await shard.lease(b.item, { durationMs: 1000, limits: { function: 1 } })).ok).toBe(
+      true,
+    );
   });
 
   it('system partitions count against their own limit, not an account', async () => {
@@ -113,8 +137,12 @@ describe('lease', () => {
     const sys = { kind: 'cron' as const, queueName: 'cron', accountId: 'a1' };
     const a = await queue.enqueue(sys);
     const b = await queue.enqueue(sys);
-    expect((await shard.lease(a.item, { durationMs: 1000, limits: { account: 1, function: 1 } })).ok).toBe(true);
-    expect(await shard.lease(b.item, { durationMs: 1000, limits: { account: 1, function: 1 } })).toEqual({
+    expect(
+      (await shard.lease(a.item, { durationMs: 1000, limits: { account: 1, function: 1 } })).ok,
+    ).toBe(true);
+    expect(
+      await shard.lease(b.item, { durationMs: 1000, limits: { account: 1, function: 1 } }),
+    ).toEqual({
       ok: false,
       reason: 'function-limit',
     });
@@ -126,6 +154,8 @@ describe('lease', () => {
     const { queue, shard } = freshQueue(redis);
     const { item } = await queue.enqueue(base);
     await expect(shard.lease(item, { durationMs: 0 })).rejects.toThrow(/durationMs/);
-    await expect(shard.lease(item, { durationMs: 10, limits: { function: 1.5 } })).rejects.toThrow(/limits.function/);
+    await expect(shard.lease(item, { durationMs: 10, limits: { function: 1.5 } })).rejects.toThrow(
+      /limits.function/,
+    );
   });
 });

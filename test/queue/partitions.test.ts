@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { expectHealthy } from '../helpers/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
-const edge = (functionId: string, accountId = 'a1', at = T0) => ({ kind: 'edge' as const, accountId, functionId, at });
-const ref = (functionId: string, accountId = 'a1') => ({ id: `fn:${functionId}`, accountId, functionId });
+const edge = (functionId: string, accountId = 'a1', at = T0) => ({
+  kind: 'edge' as const,
+  accountId,
+  functionId,
+  at,
+});
+const ref = (functionId: string, accountId = 'a1') => ({
+  id: `fn:${functionId}`,
+  accountId,
+  functionId,
+});
 
 describe('partition peek and account peek', () => {
   const redis = useRedis();
@@ -42,7 +51,12 @@ describe('partition peek and account peek', () => {
     await queue.enqueue(edge('f3', 'a3', T0 + 5000));
     const accounts = await shard.peekAccounts({ untilMs: T0 + 100, limit: 10, order: 'score' });
     expect(accounts.accounts.map((a) => a.id)).toEqual(['a2', 'a1']);
-    const a1 = await shard.peekPartitions({ accountId: 'a1', untilMs: T0 + 100, limit: 10, order: 'score' });
+    const a1 = await shard.peekPartitions({
+      accountId: 'a1',
+      untilMs: T0 + 100,
+      limit: 10,
+      order: 'score',
+    });
     expect(a1.partitions.map((p) => p.id)).toEqual(['fn:f1']);
   });
 });
@@ -57,12 +71,20 @@ describe('partition lease and requeue', () => {
     expect(first).toMatchObject({ ok: true, expiresAt: T0 + 4000, previousLeasedAt: 0 });
     expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 4000);
     expect(Number(await redis.raw.zscore(shard.keys.accounts(), 'a1'))).toBe(T0 + 4000);
-    expect((await shard.peekPartitions({ untilMs: T0 + 1000, limit: 10, order: 'score' })).due).toBe(0);
-    expect(await shard.leasePartition(ref('f1'), 4000)).toEqual({ ok: false, reason: 'already-leased' });
+    expect(
+      (await shard.peekPartitions({ untilMs: T0 + 1000, limit: 10, order: 'score' })).due,
+    ).toBe(0);
+    expect(await shard.leasePartition(ref('f1'), 4000)).toEqual({
+      ok: false,
+      reason: 'already-leased',
+    });
     clock.advance(4000);
     const again = await shard.leasePartition(ref('f1'), 4000);
     expect(again).toMatchObject({ ok: true, previousLeasedAt: T0 });
-    expect(await shard.leasePartition(ref('nope'), 4000)).toEqual({ ok: false, reason: 'not-found' });
+    expect(await shard.leasePartition(ref('nope'), 4000)).toEqual({
+      ok: false,
+      reason: 'not-found',
+    });
     await expectHealthy(redis.raw, shard.keys, clock.now());
   });
 
@@ -71,7 +93,9 @@ describe('partition lease and requeue', () => {
     await queue.enqueue(edge('f1', 'a1', T0 + 2000));
     const lease = await shard.leasePartition(ref('f1'), 4000);
     if (!lease.ok) throw new Error('lease refused');
-    expect(await shard.requeuePartition(ref('f1'), { at: T0 + 3_600_000, leaseId: lease.leaseId })).toBe('ok');
+    expect(
+      await shard.requeuePartition(ref('f1'), { at: T0 + 3_600_000, leaseId: lease.leaseId }),
+    ).toBe('ok');
     expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 2000);
     const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:f1')) as string);
     expect(meta.leaseId).toBeUndefined();
@@ -103,7 +127,9 @@ describe('partition lease and requeue', () => {
     clock.advance(1000);
     await shard.leasePartition(ref('f1'), 1000);
     if (!stale.ok) throw new Error('lease refused');
-    expect(await shard.requeuePartition(ref('f1'), { at: T0, leaseId: stale.leaseId })).toBe('lease-mismatch');
+    expect(await shard.requeuePartition(ref('f1'), { at: T0, leaseId: stale.leaseId })).toBe(
+      'lease-mismatch',
+    );
   });
 
   it('an empty partition is garbage-collected from metadata, global, account and accounts indexes', async () => {

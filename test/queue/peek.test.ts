@@ -9,7 +9,8 @@ describe('peek', () => {
 
   it('returns ready items due by `until` in score order, up to the limit', async () => {
     const { queue, shard } = freshQueue(redis);
-    for (const at of [T0 + 300, T0 + 100, T0 + 200, T0 + 5000]) await queue.enqueue({ ...item(at), id: `i${at - T0}` });
+    for (const at of [T0 + 300, T0 + 100, T0 + 200, T0 + 5000])
+      await queue.enqueue({ ...item(at), id: `i${at - T0}` });
     const all = await shard.peek(P, T0 + 1000, 10);
     expect(all.map((p) => p.item.id)).toEqual(['i100', 'i200', 'i300']);
     expect(all.map((p) => p.score)).toEqual([T0 + 100, T0 + 200, T0 + 300]);

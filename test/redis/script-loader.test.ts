@@ -15,25 +15,35 @@ describe('script loader', () => {
     expect([...scripts.keys()].sort()).toEqual([...SCRIPT_NAMES].sort());
   });
 
-  it.each([...scripts.values()].map((s) => [s.file, s] as const))('%s: header declares as many KEYS as its name says', (_, s) => {
-    const raw = readFileSync(join(luaDir, s.file), 'utf8');
-    const header = raw.split('\n').filter((l) => l.startsWith('--'));
-    const declared = new Set([...header.join('\n').matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
-    if (s.numKeys === 'variable') {
-      expect(declared.size).toBeGreaterThan(0);
-    } else {
-      expect([...declared].sort((a, b) => a - b)).toEqual(Array.from({ length: s.numKeys }, (_, i) => i + 1));
-      const used = new Set([...raw.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
-      for (const k of used) expect(k).toBeLessThanOrEqual(s.numKeys);
-    }
-  });
+  it.each([...scripts.values()].map((s) => [s.file, s] as const))(
+    '%s: header declares as many KEYS as its name says',
+    (_, s) => {
+      const raw = readFileSync(join(luaDir, s.file), 'utf8');
+      const header = raw.split('\n').filter((l) => l.startsWith('--'));
+      const declared = new Set(
+        [...header.join('\n').matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])),
+      );
+      if (s.numKeys === 'variable') {
+        expect(declared.size).toBeGreaterThan(0);
+      } else {
+        expect([...declared].sort((a, b) => a - b)).toEqual(
+          Array.from({ length: s.numKeys }, (_, i) => i + 1),
+        );
+        const used = new Set([...raw.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
+        for (const k of used) expect(k).toBeLessThanOrEqual(s.numKeys);
+      }
+    },
+  );
 
-  it.each([...scripts.values()].map((s) => [s.file, s] as const))('%s: every return code in its header is in the TS Status enum', (_, s) => {
-    for (const [code, name] of s.statuses) {
-      expect(Status).toHaveProperty(name);
-      expect(Status[name as keyof typeof Status]).toBe(code);
-    }
-  });
+  it.each([...scripts.values()].map((s) => [s.file, s] as const))(
+    '%s: every return code in its header is in the TS Status enum',
+    (_, s) => {
+      for (const [code, name] of s.statuses) {
+        expect(Status).toHaveProperty(name);
+        expect(Status[name as keyof typeof Status]).toBe(code);
+      }
+    },
+  );
 
   it('inlines each include once, dependencies first, and leaves no include directive', () => {
     for (const s of scripts.values()) {
@@ -42,7 +52,9 @@ describe('script loader', () => {
       expect(new Set(defined).size).toBe(defined.length);
     }
     const lease = scripts.get('lease')!.source;
-    expect(lease.indexOf('local function decode_ulid_time')).toBeLessThan(lease.indexOf('local function try_lease_item'));
+    expect(lease.indexOf('local function decode_ulid_time')).toBeLessThan(
+      lease.indexOf('local function try_lease_item'),
+    );
   });
 
   it('each include defines exactly one function, named after its file', () => {
@@ -81,6 +93,8 @@ describe('scripts on a server', () => {
   });
 
   it('refuses a call with the wrong number of KEYS before it reaches Redis', async () => {
-    await expect(redis.transport.runScript('enqueue', ['{x}:a'], [])).rejects.toThrow(/takes 7 KEYS, got 1/);
+    await expect(redis.transport.runScript('enqueue', ['{x}:a'], [])).rejects.toThrow(
+      /takes 7 KEYS, got 1/,
+    );
   });
 });

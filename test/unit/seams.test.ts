@@ -47,7 +47,14 @@ describe('SystemClock', () => {
 
 describe('seeded random', () => {
   it('repeats for a seed and differs across seeds', () => {
-    const seq = (seed: number) => Array.from({ length: 5 }, ((r) => () => r.next())(seededRandom(seed)));
+    const seq = (seed: number) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.next()
+        )(seededRandom(seed)),
+      );
     expect(seq(1)).toEqual(seq(1));
     expect(seq(1)).not.toEqual(seq(2));
     const r = seededRandom('x');

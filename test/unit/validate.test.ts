@@ -63,8 +63,12 @@ describe('enqueue input validation names the bad field', () => {
   });
 
   it('messages say what is wrong', async () => {
-    await expect(queue.enqueue({ ...ok, payload: 'x'.repeat(200) })).rejects.toThrow(/payload is 202 bytes, over the limit of 100/);
-    await expect(queue.enqueue({ ...ok, kind: 'nope' as never })).rejects.toThrow(/kind is unknown: "nope"/);
+    await expect(queue.enqueue({ ...ok, payload: 'x'.repeat(200) })).rejects.toThrow(
+      /payload is 202 bytes, over the limit of 100/,
+    );
+    await expect(queue.enqueue({ ...ok, kind: 'nope' as never })).rejects.toThrow(
+      /kind is unknown: "nope"/,
+    );
   });
 
   it('accepts a system item without account or function', () => {
@@ -74,9 +78,24 @@ describe('enqueue input validation names the bad field', () => {
 
 describe('options validation', () => {
   it('names the option', () => {
-    expect(() => new Queue({ shards: [], clock, random: seededRandom(1) })).toThrow(InvalidOptionError);
-    expect(() => new Queue({ shards: [shard, shard], clock, random: seededRandom(1) })).toThrow(/distinct/);
-    expect(() => new QueueShard({ name: 'a:b', transport: unreachable, clock, random: seededRandom(1) })).toThrow(/shard name/);
-    expect(() => new QueueShard({ name: 'v', transport: unreachable, clock, random: seededRandom(1), graceMs: -1 })).toThrow(/graceMs/);
+    expect(() => new Queue({ shards: [], clock, random: seededRandom(1) })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => new Queue({ shards: [shard, shard], clock, random: seededRandom(1) })).toThrow(
+      /distinct/,
+    );
+    expect(
+      () => new QueueShard({ name: 'a:b', transport: unreachable, clock, random: seededRandom(1) }),
+    ).toThrow(/shard name/);
+    expect(
+      () =>
+        new QueueShard({
+          name: 'v',
+          transport: unreachable,
+          clock,
+          random: seededRandom(1),
+          graceMs: -1,
+        }),
+    ).toThrow(/graceMs/);
   });
 });
