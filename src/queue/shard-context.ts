@@ -63,6 +63,19 @@ export function itemKeys(ctx: ShardContext, item: QueueItem): ItemKeys {
   };
 }
 
+/** The five keys every item-state script starts with: items, leases, ready, leased, scavenger. */
+export function itemStateKeys(
+  ctx: ShardContext,
+  pk: PartitionKeys,
+): [string, string, string, string, string] {
+  return [ctx.keys.items(), ctx.keys.leases(), pk.ready, pk.leased, ctx.keys.scavenger()];
+}
+
+/** The in-progress sets an item's lease is counted in: account, partition, custom keys 1 and 2. */
+export function inProgressKeys(k: ItemKeys): [string, string, string, string] {
+  return [k.inProgressAccount, k.inProgressPartition, k.customKey1, k.customKey2];
+}
+
 /** The partition an item lives in. */
 export function itemPartition(item: QueueItem): PartitionRef {
   const ref: PartitionRef = { id: item.partitionId };

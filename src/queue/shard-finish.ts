@@ -1,6 +1,13 @@
 import { InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
-import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './shard-context.js';
+import {
+  inProgressKeys,
+  itemKeys,
+  itemPartition,
+  itemStateKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './shard-context.js';
 import { decodeStatus, statusLabel, type FenceRefusal } from './status.js';
 
 export type FenceResult = { ok: true } | { ok: false; reason: FenceRefusal };
@@ -32,20 +39,13 @@ export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promi
   const { item } = entry;
   const k = itemKeys(ctx, item);
   const keys = [
-    ctx.keys.items(),
-    ctx.keys.leases(),
-    k.ready,
-    k.leased,
-    ctx.keys.scavenger(),
+    ...itemStateKeys(ctx, k),
     ctx.keys.tombstone(item.id),
     ctx.keys.partitions(),
     ctx.keys.globalPartitions(),
     ctx.keys.accounts(),
     k.accountPartitions,
-    k.inProgressAccount,
-    k.inProgressPartition,
-    k.customKey1,
-    k.customKey2,
+    ...inProgressKeys(k),
   ] as const;
   const args = [
     item.id,
@@ -92,7 +92,7 @@ export async function dequeueItems(
     const { item, leaseId } = entries[i] as DequeueEntry;
     const k = itemKeys(ctx, item);
     keys.push(k.ready, k.leased, ctx.keys.tombstone(item.id), k.accountPartitions);
-    keys.push(k.inProgressAccount, k.inProgressPartition, k.customKey1, k.customKey2);
+    keys.push(...inProgressKeys(k));
     args.push(item.id, item.partitionId, leaseId ?? '', scriptAccountId(itemPartition(item)));
   }
   const codes = (await ctx.transport.runScript('dequeueBatch', keys, args)) as number[];
@@ -113,19 +113,12 @@ export async function requeueItem(
   const now = ctx.clock.now();
   const k = itemKeys(ctx, item);
   const keys = [
-    ctx.keys.items(),
-    ctx.keys.leases(),
-    k.ready,
-    k.leased,
-    ctx.keys.scavenger(),
+    ...itemStateKeys(ctx, k),
     ctx.keys.partitions(),
     ctx.keys.globalPartitions(),
     ctx.keys.accounts(),
     k.accountPartitions,
-    k.inProgressAccount,
-    k.inProgressPartition,
-    k.customKey1,
-    k.customKey2,
+    ...inProgressKeys(k),
   ] as const;
   const args = [
     item.id,

@@ -1,7 +1,14 @@
 import { leaseId as newLeaseId, ulidTime } from '../ids/ulid.js';
 import { InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
-import { itemKeys, itemPartition, partitionKeys, type ShardContext } from './shard-context.js';
+import {
+  inProgressKeys,
+  itemKeys,
+  itemPartition,
+  itemStateKeys,
+  partitionKeys,
+  type ShardContext,
+} from './shard-context.js';
 import { decodeStatus, statusLabel, type FenceRefusal, type LeaseRefusal } from './status.js';
 
 /** Concurrency limits checked at lease time; undefined means unlimited. */
@@ -44,18 +51,7 @@ export async function leaseItem(
   const expiresAt = leaseExpiry(ctx, opts.durationMs);
   const lease = newLeaseId(expiresAt, ctx.random);
   const k = itemKeys(ctx, item);
-  const keys = [
-    ctx.keys.items(),
-    ctx.keys.leases(),
-    k.ready,
-    k.leased,
-    ctx.keys.scavenger(),
-    k.inProgressAccount,
-    k.inProgressPartition,
-    k.customKey1,
-    k.customKey2,
-    k.throttle,
-  ] as const;
+  const keys = [...itemStateKeys(ctx, k), ...inProgressKeys(k), k.throttle] as const;
   const [ck1, ck2] = item.customKeys;
   const th = item.kind === 'start' ? item.throttle : undefined;
   const args = [
@@ -92,15 +88,7 @@ export async function leaseItems(
     throw new InvalidOptionError('items', `holds ${items.length}, over ${LEASE_BATCH_MAX}`);
   const first = items[0] as QueueItem;
   const pk = partitionKeys(ctx, itemPartition(first));
-  const keys: string[] = [
-    ctx.keys.items(),
-    ctx.keys.leases(),
-    pk.ready,
-    pk.leased,
-    ctx.keys.scavenger(),
-    pk.inProgressAccount,
-    pk.inProgressPartition,
-  ];
+  const keys: string[] = [...itemStateKeys(ctx, pk), pk.inProgressAccount, pk.inProgressPartition];
   const keyIndex = new Map<string, number>();
   const indexOf = (key: string): number => {
     let i = keyIndex.get(key);
@@ -166,10 +154,7 @@ export async function extendLease(
     ctx.keys.leases(),
     k.leased,
     ctx.keys.scavenger(),
-    k.inProgressAccount,
-    k.inProgressPartition,
-    k.customKey1,
-    k.customKey2,
+    ...inProgressKeys(k),
   ] as const;
   const args = [item.id, item.partitionId, currentLeaseId, lease, ctx.clock.now()];
   const code = await ctx.transport.runScript('extendLease', keys, args);

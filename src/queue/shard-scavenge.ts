@@ -1,5 +1,10 @@
 import { decodePartition, type PartitionRef } from './partition.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './shard-context.js';
+import {
+  itemStateKeys,
+  partitionKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './shard-context.js';
 
 export interface ScavengeOptions {
   /** Partitions visited in one pass (default 100). */
@@ -36,11 +41,7 @@ export async function scavenge(
     const partition: PartitionRef = json ? decodePartition(json, 0) : { id: pid };
     const pk = partitionKeys(ctx, partition);
     const keys = [
-      ctx.keys.items(),
-      ctx.keys.leases(),
-      pk.ready,
-      pk.leased,
-      ctx.keys.scavenger(),
+      ...itemStateKeys(ctx, pk),
       ctx.keys.partitions(),
       ctx.keys.globalPartitions(),
       ctx.keys.accounts(),
