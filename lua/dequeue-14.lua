@@ -7,7 +7,7 @@
 -- KEYS[11] account in-progress  KEYS[12] function in-progress  KEYS[13] custom key 1 in-progress
 -- KEYS[14] custom key 2 in-progress   (10, 11, 13, 14: placeholder when none)
 -- ARGV[1] itemId  ARGV[2] pid  ARGV[3] leaseId ('' = the item must not be leased)  ARGV[4] now ms
--- ARGV[5] tombstone ttl ms (0 = none)  ARGV[6] accountId ('' none)
+-- ARGV[5] tombstone ttl ms (0 = none)  ARGV[6] accountId ('' none)  ARGV[7] wake channel ('' none)
 -- returns 0 OK
 -- returns -1 NOT_FOUND
 -- returns -2 ALREADY_LEASED: unfenced call on an item that holds an unexpired lease
@@ -23,5 +23,5 @@ local k = {
   partitions = KEYS[7], global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
 }
 local code = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]))
-if code == 0 then settle_partition(k, pid, accountId, now) end
+if code == 0 then settle_partition(k, pid, accountId, now, ARGV[7]) end
 return code

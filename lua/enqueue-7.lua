@@ -9,7 +9,7 @@
 -- KEYS[6] accounts index
 -- KEYS[7] account partition index (placeholder when the partition has no account)
 -- ARGV[1] itemId  ARGV[2] item JSON  ARGV[3] score ms  ARGV[4] now ms  ARGV[5] pid
--- ARGV[6] partition JSON  ARGV[7] accountId ('' for none)
+-- ARGV[6] partition JSON  ARGV[7] accountId ('' for none)  ARGV[8] wake channel ('' for none)
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
@@ -17,7 +17,7 @@
 local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
 local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local pid, partitionJson, accountId = ARGV[5], ARGV[6], ARGV[7]
+local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
 local tombstone = redis.call('GET', tombstoneKey)
 if tombstone ~= false then
@@ -30,5 +30,5 @@ redis.call('HSET', itemsKey, itemId, itemJson)
 redis.call('ZADD', readyKey, score, itemId)
 redis.call('HSETNX', partitionsKey, pid, partitionJson)
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  score, now, false)
+  score, now, false, wakeChannel)
 return 0

@@ -7,7 +7,7 @@
 -- KEYS[11] function in-progress  KEYS[12] custom key 1 in-progress
 -- KEYS[13] custom key 2 in-progress   (9, 10, 12, 13: placeholder when none)
 -- ARGV[1] itemId  ARGV[2] pid  ARGV[3] leaseId  ARGV[4] now ms  ARGV[5] at ms
--- ARGV[6] attempt increment (0/1)  ARGV[7] accountId ('' none)
+-- ARGV[6] attempt increment (0/1)  ARGV[7] accountId ('' none)  ARGV[8] wake channel ('' none)
 -- returns 0 OK
 -- returns -1 NOT_FOUND
 -- returns -8 LEASE_MISMATCH
@@ -20,7 +20,7 @@
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local at, attemptIncrement, accountId = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local at, attemptIncrement, accountId, wakeChannel = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
 
 local raw = redis.call('HGET', itemsKey, itemId)
 if raw == false then return -1 end
@@ -37,5 +37,5 @@ release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KE
 redis.call('ZADD', readyKey, at, itemId)
 update_scavenger_pointer(scavengeKey, leasedKey, pid)
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  at, now, false)
+  at, now, false, wakeChannel)
 return 0

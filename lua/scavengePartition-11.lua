@@ -8,6 +8,7 @@
 -- KEYS[8] accounts index  KEYS[9] account partition index  KEYS[10] account in-progress
 -- KEYS[11] function in-progress   (9, 10: placeholder when none)
 -- ARGV[1] pid  ARGV[2] now ms  ARGV[3] grace ms  ARGV[4] limit  ARGV[5] accountId ('' none)
+-- ARGV[6] wake channel ('' none)
 -- returns {count, ids} of the items returned to the ready set
 -- @include release_item
 -- @include update_scavenger_pointer
@@ -15,6 +16,7 @@
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local pid, now, graceMs, limit, accountId = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local wakeChannel = ARGV[6]
 
 local k = {leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11]}}
 local expired = redis.call('ZRANGE', leasedKey, '-inf', now - graceMs, 'BYSCORE', 'LIMIT', 0, limit)
@@ -35,6 +37,6 @@ end
 update_scavenger_pointer(scavengeKey, leasedKey, pid)
 if earliest ~= nil then
   pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-    earliest, now, false)
+    earliest, now, false, wakeChannel)
 end
 return {#returned, returned}

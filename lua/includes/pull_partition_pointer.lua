@@ -1,12 +1,13 @@
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce):
+--                        score, now, clearForce, wakeChannel):
 -- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
 -- alone (its holder requeues it); a forced one too, unless clearForce (capacity was freed), which
--- also clears the force.
+-- also clears the force. When it moves the pointer it publishes the new score on wakeChannel
+-- (unless '') so that idle processors wake at once instead of polling.
 -- @include set_partition_pointer
 -- @include decode_ulid_time
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce)
+                                      pid, accountId, score, now, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
@@ -21,4 +22,5 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
     end
   end
   set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
+  if wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, score) end
 end

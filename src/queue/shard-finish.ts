@@ -54,6 +54,7 @@ export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promi
     ctx.clock.now(),
     item.idempotencyTtlMs ?? ctx.tombstoneTtlMs,
     scriptAccountId(itemPartition(item)),
+    ctx.keys.wakeChannel(),
   ];
   const code = await ctx.transport.runScript('dequeue', keys, args);
   return toFenceResult('dequeue', code);
@@ -87,7 +88,12 @@ export async function dequeueItems(
     ctx.keys.globalPartitions(),
     ctx.keys.accounts(),
   ];
-  const args: (string | number)[] = [ctx.clock.now(), ctx.tombstoneTtlMs, batch.length];
+  const args: (string | number)[] = [
+    ctx.clock.now(),
+    ctx.tombstoneTtlMs,
+    ctx.keys.wakeChannel(),
+    batch.length,
+  ];
   for (const i of batch) {
     const { item, leaseId } = entries[i] as DequeueEntry;
     const k = itemKeys(ctx, item);
@@ -128,6 +134,7 @@ export async function requeueItem(
     Math.max(opts.at, now),
     opts.consumeAttempt ? 1 : 0,
     scriptAccountId(itemPartition(item)),
+    ctx.keys.wakeChannel(),
   ];
   const code = await ctx.transport.runScript('requeue', keys, args);
   return toFenceResult('requeue', code);

@@ -37,6 +37,7 @@ export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<E
     item.partitionId,
     encodePartition(partition),
     scriptAccountId(partition),
+    ctx.keys.wakeChannel(),
   ];
   const code = await ctx.transport.runScript('enqueue', keys, args);
   const status = decodeStatus('enqueue', code, ['OK', 'ITEM_EXISTS', 'ITEM_TOMBSTONED']);

@@ -55,6 +55,7 @@ export async function scavenge(
       ctx.graceMs,
       opts.itemsPerPartitionMax ?? 100,
       scriptAccountId(partition),
+      ctx.keys.wakeChannel(),
     ];
     const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [
       number,

@@ -42,6 +42,7 @@ import {
   type PartitionRequeueResult,
   type PointerPeekOptions,
 } from './shard-partitions.js';
+import { leaseRole, nextDueAt, releaseRole, type RoleLeaseResult } from './shard-roles.js';
 import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard-scavenge.js';
 
 export const DEFAULT_TOMBSTONE_TTL_MS = 12 * 3600 * 1000;
@@ -148,5 +149,24 @@ export class QueueShard {
   }
   scavenge(opts?: ScavengeOptions): Promise<ScavengeResult> {
     return scavenge(this.ctx, opts);
+  }
+
+  leaseRole(
+    role: string,
+    durationMs: number,
+    currentLeaseId: string | null,
+  ): Promise<RoleLeaseResult> {
+    return leaseRole(this.ctx, role, durationMs, currentLeaseId);
+  }
+  releaseRole(role: string, currentLeaseId: string): Promise<void> {
+    return releaseRole(this.ctx, role, currentLeaseId);
+  }
+  /** The earliest partition score of the shard, or null when it holds nothing. */
+  nextDueAt(): Promise<number | null> {
+    return nextDueAt(this.ctx);
+  }
+  /** Calls `onWake` whenever a partition becomes due earlier than before (enqueue, retry, ...). */
+  onWake(onWake: (dueAt: number) => void): Promise<() => Promise<void>> {
+    return this.ctx.transport.subscribe(this.keys.wakeChannel(), (m) => onWake(Number(m)));
   }
 }

@@ -51,6 +51,23 @@ export class IoredisTransport implements RedisTransport {
     }
   }
 
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+  ): Promise<() => Promise<void>> {
+    const subscriber = this.client.duplicate();
+    subscriber.on('error', () => {
+      // reconnects by itself; missed messages only delay a wake-up until the idle timeout
+    });
+    subscriber.on('message', (ch: string, message: string) => {
+      if (ch === channel) onMessage(message);
+    });
+    await subscriber.subscribe(channel);
+    return async () => {
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    };
+  }
+
   async hget(key: string, field: string): Promise<string | null> {
     return await this.client.hget(key, field);
   }

@@ -72,6 +72,10 @@ export class ShardKeys {
   throttle(canonicalKey: string): string {
     return `${this.prefix}:throttle:${canonicalKey}`;
   }
+  /** Pub/sub channel: a partition pointer moved earlier (new due work); idle processors wake. */
+  wakeChannel(): string {
+    return `${this.prefix}:wake`;
+  }
   /** STRING: a role lease (scavenger, sequential). */
   role(name: string): string {
     return `${this.prefix}:role:${name}`;

@@ -16,6 +16,7 @@ export const SCRIPT_NAMES = [
   'dequeueBatch',
   'requeue',
   'scavengePartition',
+  'roleLease',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -30,6 +31,11 @@ export interface RedisTransport {
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown>;
+  /**
+   * Subscribes to a pub/sub channel on a connection of its own; messages arrive until the
+   * returned function is called.
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   /** HGET: a field of a hash, or null. */
   hget(key: string, field: string): Promise<string | null>;
   /** Closes the connection(s). */

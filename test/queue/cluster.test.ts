@@ -24,6 +24,9 @@ class RecordingTransport implements RedisTransport {
   hget(key: string, field: string): Promise<string | null> {
     return this.inner.hget(key, field);
   }
+  subscribe(channel: string, onMessage: (m: string) => void): Promise<() => Promise<void>> {
+    return this.inner.subscribe(channel, onMessage);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -133,6 +136,8 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
       }
       clock.advance(6000);
       expect((await shard.scavenge()).itemIds.length).toBeGreaterThan(0);
+      const role = await shard.leaseRole('scavenger', 1000, null);
+      expect(role.ok).toBe(true);
     }
     expect([...recorder.ran].sort()).toEqual([...SCRIPT_NAMES].sort());
 

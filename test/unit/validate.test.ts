@@ -11,6 +11,7 @@ import type { RedisTransport } from '../../src/redis/transport.js';
 const unreachable: RedisTransport = {
   runScript: () => Promise.reject(new Error('validation should have refused first')),
   hget: () => Promise.reject(new Error('unexpected')),
+  subscribe: () => Promise.reject(new Error('unexpected')),
   close: () => Promise.resolve(),
 };
 const clock = new ManualClock();
