@@ -33,3 +33,20 @@ export type { PartitionLeaseResult, PartitionRequeueResult } from './queue/shard
 export type { ScavengeResult } from './queue/shard-scavenge.js';
 export { shardIndexFor } from './queue/selector.js';
 export { Status, type FenceRefusal, type LeaseRefusal } from './queue/status.js';
+export { createProcessor, type Processor } from './queue/processor/processor.js';
+export type {
+  ProcessorOptions,
+  LimitLookup,
+  Logger,
+  LogLevel,
+  ProcessorHooks,
+} from './queue/processor/options.js';
+export {
+  NonRetriableError,
+  RetryAtError,
+  type Handler,
+  type HandlerContext,
+  type HandlerResult,
+} from './queue/processor/handler.js';
+export { BACKOFF_TABLE_MS, retryDelayMs } from './queue/processor/backoff.js';
+export type { ProcessorStats } from './queue/processor/stats.js';

@@ -26,8 +26,8 @@ export interface QueueOptions {
 /** The queue: validates and scores items, and routes each account to its shard. */
 export class Queue {
   readonly shards: readonly QueueShard[];
-  private readonly clock: Clock;
-  private readonly random: Random;
+  readonly clock: Clock;
+  readonly random: Random;
   private readonly maxPayloadBytes: number;
   private readonly defaultMaxAttempts: number;
 

@@ -1,0 +1,217 @@
+import type { PartitionInfo, PartitionRef } from '../partition.js';
+import type { QueueShard } from '../shard.js';
+import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
+import { Acker } from './acker.js';
+import { Outage } from './outage.js';
+import { runItem, type WorkerEnv } from './worker.js';
+
+interface Pass {
+  partition: PartitionRef;
+  /** Items this pass may take from the partition (its fair share of the free slots). */
+  budget: number;
+}
+
+/**
+ * Scans one shard: picks due partitions (mostly account by account, for fairness across
+ * tenants), leases each, leases a batch of its items into free worker slots, and hands the
+ * partition back. Sleeps while nothing is due, until the next due time or a wake-up.
+ */
+export class ShardScanner {
+  readonly acker: Acker;
+  private readonly outage: Outage;
+  private wake = new AbortController();
+  private readonly stopper = new AbortController();
+  private loop: Promise<void> | null = null;
+  private unsubscribe: (() => Promise<void>) | null = null;
+  /** Set by the sequential role keeper: scan in score order. */
+  sequential = () => false;
+
+  constructor(
+    private readonly env: WorkerEnv,
+    readonly shard: QueueShard,
+  ) {
+    this.acker = new Acker(shard, env.clock, env.opts.log);
+    this.outage = new Outage(`scanner of shard ${shard.name}`, env.opts.log);
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.shard.onWake(() => this.poke());
+    this.loop = this.run();
+  }
+
+  /** Ends the scan loop (running items are the processor's to finish). */
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    this.poke();
+    await this.loop;
+    await this.unsubscribe?.();
+  }
+
+  /** Cuts an idle or slot wait short: new work is due, or a slot or continuation is ready. */
+  poke(): void {
+    this.wake.abort();
+  }
+
+  private async run(): Promise<void> {
+    const { env } = this;
+    while (!this.stopper.signal.aborted) {
+      const wake = (this.wake = new AbortController());
+      try {
+        if (env.slots.free === 0) {
+          await env.slots.changed(this.stopper.signal);
+          continue;
+        }
+        const dispatched = await this.scanOnce();
+        this.outage.succeeded();
+        if (dispatched > 0 || env.continuations.size > 0) continue;
+        const next = await this.shard.nextDueAt();
+        const now = env.clock.now();
+        const untilDue = next === null ? env.opts.idleMaxMs : next - env.opts.lookaheadMs - now;
+        if (untilDue > 0)
+          await env.clock.sleep(Math.min(untilDue, env.opts.idleMaxMs), wake.signal);
+        // due, yet nothing was taken (held by another scanner or refused): look again soon
+        else await env.clock.sleep(Math.min(env.opts.idleMaxMs, 50), wake.signal);
+      } catch (err) {
+        await env.clock.sleep(this.outage.failed(err), this.stopper.signal);
+      }
+    }
+  }
+
+  /** One scan: continuations first, then an account or a global pass. Returns items dispatched. */
+  private async scanOnce(): Promise<number> {
+    const { env } = this;
+    env.stats.scans++;
+    let dispatched = 0;
+    for (const partition of env.continuations.take()) {
+      if (env.slots.free === 0) break;
+      dispatched += await this.processPartition({ partition, budget: env.slots.free });
+    }
+    const passes = await this.choosePasses();
+    for (const pass of passes) {
+      if (env.slots.free === 0 || this.stopper.signal.aborted) break;
+      dispatched += await this.processPartition(pass);
+    }
+    return dispatched;
+  }
+
+  private async choosePasses(): Promise<Pass[]> {
+    const { env, shard } = this;
+    const { opts } = env;
+    const free = env.slots.free;
+    const untilMs = env.clock.now() + opts.lookaheadMs;
+    const order = this.sequential() ? 'score' : 'random';
+    const global = async (): Promise<Pass[]> => {
+      const { partitions } = await shard.peekPartitions({
+        untilMs,
+        limit: opts.partitionPeekMax,
+        order,
+      });
+      return this.shuffle(partitions).map((partition) => ({
+        partition,
+        budget: Math.ceil(free / partitions.length),
+      }));
+    };
+    if (env.random.next() >= opts.accountScanWeight) return await global();
+    const { accounts } = await shard.peekAccounts({ untilMs, limit: opts.accountPeekMax, order });
+    // System queues are only in the global index: an account scan that finds nothing looks there.
+    if (accounts.length === 0) return await global();
+    const perAccount = Math.max(1, Math.round(opts.partitionPeekMax / accounts.length));
+    const accountBudget = Math.ceil(free / accounts.length);
+    const groups: PartitionInfo[][] = [];
+    for (const account of accounts) {
+      const r = await shard.peekPartitions({
+        accountId: account.id,
+        untilMs,
+        limit: perAccount,
+        order,
+      });
+      groups.push(this.shuffle(r.partitions));
+    }
+    // Interleave accounts so that each gets its share before any gets a second turn.
+    const passes: Pass[] = [];
+    for (let round = 0; groups.some((g) => g.length > round); round++) {
+      for (const g of this.shuffle(groups)) {
+        const partition = g[round];
+        if (partition) passes.push({ partition, budget: Math.ceil(accountBudget / g.length) });
+      }
+    }
+    return passes;
+  }
+
+  /** Leases the partition, leases up to `budget` of its due items into slots, hands it back. */
+  private async processPartition(pass: Pass): Promise<number> {
+    const { env, shard } = this;
+    const { opts } = env;
+    const { partition } = pass;
+    const pl = await shard.leasePartition(partition, opts.partitionLeaseMs);
+    if (!pl.ok) return 0;
+    env.stats.partitionPasses++;
+    const now = env.clock.now();
+    const want = Math.min(pass.budget, env.slots.free, opts.itemPeekMax);
+    const peeked = want > 0 ? await shard.peek(partition, now + opts.lookaheadMs, want) : [];
+    const taken = env.slots.acquire(peeked.length);
+    const items = peeked.slice(0, taken).map((p) => p.item);
+    let results: LeaseResult[] = [];
+    try {
+      results = await shard.leaseBatch(items, {
+        durationMs: opts.leaseMs,
+        limits: this.limitsFor(partition),
+        fifo: !opts.parallel(partition),
+      });
+    } finally {
+      env.slots.release(taken - results.filter((r) => r.ok).length || 0);
+    }
+    let leased = 0;
+    results.forEach((r, i) => {
+      if (!r.ok)
+        return void (env.stats.refusals[r.reason] = (env.stats.refusals[r.reason] ?? 0) + 1);
+      leased++;
+      void runItem(env, shard, this.acker, items[i]!, {
+        id: r.leaseId,
+        expiresAt: r.expiresAt,
+      }).then(() => this.poke());
+    });
+    await shard.requeuePartition(partition, {
+      ...this.requeueAfter(results, now),
+      leaseId: pl.leaseId,
+    });
+    if (leased === 0 || peeked.length === 0) env.continuations.settle(partition.id);
+    return leased;
+  }
+
+  private requeueAfter(results: LeaseResult[], now: number): { at: number; force: boolean } {
+    const { opts } = this.env;
+    const refused = (reasons: string[]) => results.some((r) => !r.ok && reasons.includes(r.reason));
+    const leased = results.some((r) => r.ok);
+    if (refused(['function-limit', 'account-limit']))
+      return { at: now + opts.concurrencyRequeueMs, force: true };
+    if (!leased && refused(['custom-key-1-limit', 'custom-key-2-limit'])) {
+      return { at: now + opts.concurrencyRequeueMs, force: true };
+    }
+    if (!leased && refused(['throttled'])) {
+      const retryAts = results.map((r) => (!r.ok && r.retryAt) || Infinity);
+      return { at: Math.max(now + 1, Math.min(...retryAts)), force: true };
+    }
+    const jitter = opts.requeueJitterMs > 0 ? 1 + this.env.random.int(opts.requeueJitterMs) : 0;
+    return { at: now + opts.defaultRequeueMs + jitter, force: false };
+  }
+
+  private limitsFor(p: PartitionRef): ConcurrencyLimits {
+    const { limits } = this.env.opts;
+    if (p.queueName !== undefined) return { function: limits.system?.(p.queueName) ?? 100_000 };
+    return {
+      account: p.accountId === undefined ? undefined : (limits.account?.(p.accountId) ?? 1000),
+      function: p.functionId === undefined ? undefined : (limits.function?.(p.functionId) ?? 1000),
+    };
+  }
+
+  private shuffle<T>(xs: T[]): T[] {
+    if (this.sequential()) return xs;
+    const out = [...xs];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.env.random.int(i + 1);
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
+    }
+    return out;
+  }
+}

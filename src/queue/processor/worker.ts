@@ -1,0 +1,188 @@
+import type { Clock } from '../../clock/clock.js';
+import type { Random } from '../../random/random.js';
+import { itemPayload, type QueueItem } from '../item.js';
+import type { QueueShard } from '../shard.js';
+import { itemPartition } from '../shard-context.js';
+import type { Acker } from './acker.js';
+import { retryDelayMs } from './backoff.js';
+import type { Continuations } from './continuations.js';
+import { explicitRetryAt, isNonRetriable, type HandlerResult } from './handler.js';
+import type { ResolvedOptions } from './options.js';
+import { Outage } from './outage.js';
+import type { Slots } from './slots.js';
+import type { ProcessorStats } from './stats.js';
+
+/** An item a worker slot is running, as close() sees it. */
+export interface RunningItem {
+  item: QueueItem;
+  shard: QueueShard;
+  lease: { id: string; expiresAt: number };
+  abort: AbortController;
+  /** Set when close() requeued it: the handler's outcome no longer matters. */
+  released: boolean;
+}
+
+export interface WorkerEnv {
+  opts: ResolvedOptions;
+  clock: Clock;
+  random: Random;
+  slots: Slots;
+  continuations: Continuations;
+  stats: ProcessorStats;
+  running: Map<string, RunningItem>;
+}
+
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+}
+
+type Outcome = { ok: true; result: HandlerResult | void } | { ok: false; error: unknown };
+
+/** Runs one leased item in a slot: extends its lease, calls the handler, then acks or retries. */
+export async function runItem(
+  env: WorkerEnv,
+  shard: QueueShard,
+  acker: Acker,
+  item: QueueItem,
+  lease: RunningItem['lease'],
+) {
+  const running: RunningItem = {
+    item,
+    shard,
+    lease,
+    abort: new AbortController(),
+    released: false,
+  };
+  env.running.set(item.id, running);
+  const stopExtending = new AbortController();
+  try {
+    const extending = keepExtended(env, running, stopExtending.signal);
+    const outcome = await callHandler(env, shard, running);
+    stopExtending.abort();
+    await extending;
+    if (running.released) return;
+    if (running.abort.signal.aborted) {
+      env.stats.leaseLost++;
+      return; // the lease is gone: the scavenger or another holder owns the item now
+    }
+    await settle(env, shard, acker, running, outcome);
+  } finally {
+    stopExtending.abort();
+    env.running.delete(item.id);
+    env.slots.release();
+  }
+}
+
+async function callHandler(
+  env: WorkerEnv,
+  shard: QueueShard,
+  running: RunningItem,
+): Promise<Outcome> {
+  const { item } = running;
+  const waitMs = item.at - env.clock.now();
+  // peeked early by the lookahead: wait for its time
+  if (waitMs > 0) await env.clock.sleep(waitMs, running.abort.signal);
+  if (running.abort.signal.aborted) return { ok: false, error: running.abort.signal.reason };
+  env.stats.started++;
+  try {
+    const ctx = {
+      signal: running.abort.signal,
+      attempt: item.attempt,
+      payload: itemPayload(item),
+      shard: shard.name,
+    };
+    return { ok: true, result: await env.opts.handler(item, ctx) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+async function keepExtended(
+  env: WorkerEnv,
+  running: RunningItem,
+  signal: AbortSignal,
+): Promise<void> {
+  const everyMs = Math.max(1, Math.floor(env.opts.leaseMs / 2));
+  const outage = new Outage(`lease extension of ${running.item.id}`, env.opts.log);
+  while (!signal.aborted) {
+    await env.clock.sleep(outage.failing ? Math.min(everyMs, 250) : everyMs, signal);
+    if (signal.aborted) return;
+    try {
+      const r = await running.shard.extendLease(running.item, running.lease.id, env.opts.leaseMs);
+      if (signal.aborted) return;
+      if (!r.ok) {
+        running.abort.abort(new LeaseLostError(`lease of ${running.item.id} lost: ${r.reason}`));
+        return;
+      }
+      running.lease = { id: r.leaseId, expiresAt: r.expiresAt };
+      outage.succeeded();
+    } catch (err) {
+      outage.failed(err);
+      if (env.clock.now() >= running.lease.expiresAt) {
+        running.abort.abort(
+          new LeaseLostError(`lease of ${running.item.id} expired while Redis was unreachable`),
+        );
+        return;
+      }
+    }
+  }
+}
+
+async function settle(
+  env: WorkerEnv,
+  shard: QueueShard,
+  acker: Acker,
+  running: RunningItem,
+  outcome: Outcome,
+) {
+  const { item, lease } = running;
+  if (outcome.ok) {
+    const r = await acker.dequeue(item, lease.id);
+    if (!r.ok) return void env.stats.leaseLost++;
+    env.stats.succeeded++;
+    if (outcome.result && outcome.result.scheduledImmediateWork) {
+      env.continuations.add(itemPartition(item), env.clock.now());
+    }
+    return;
+  }
+  const final = isNonRetriable(outcome.error) || item.attempt + 1 >= item.maxAttempts;
+  if (final) {
+    const r = await acker.dequeue(item, lease.id);
+    if (!r.ok) return void env.stats.leaseLost++;
+    env.stats.failed++;
+    env.opts.onPermanentFailure(item, outcome.error);
+    return;
+  }
+  const now = env.clock.now();
+  const backoff = { scale: env.opts.backoffScale, jitterMs: env.opts.retryJitterMs };
+  const at = Math.max(
+    now,
+    explicitRetryAt(outcome.error) ?? now + retryDelayMs(item.attempt, env.random, backoff),
+  );
+  const r = await withRetries(env, running, () =>
+    shard.requeue(item, lease.id, { at, consumeAttempt: true }),
+  );
+  if (r && r.ok) env.stats.retried++;
+  else env.stats.leaseLost++;
+}
+
+/** Retries a Redis call through an outage until it answers or the lease runs out. */
+async function withRetries<T>(
+  env: WorkerEnv,
+  running: RunningItem,
+  call: () => Promise<T>,
+): Promise<T | null> {
+  const outage = new Outage(`settling ${running.item.id}`, env.opts.log);
+  for (;;) {
+    try {
+      const r = await call();
+      outage.succeeded();
+      return r;
+    } catch (err) {
+      const waitMs = outage.failed(err);
+      // past the lease, the scavenger takes over
+      if (env.clock.now() + waitMs >= running.lease.expiresAt) return null;
+      await env.clock.sleep(waitMs);
+    }
+  }
+}
