@@ -1,6 +1,6 @@
 /** A partition: a function's ready queue, or a system queue by name. */
 export interface PartitionRef {
-  /** 'fn:<functionId>' or 'sys:<queueName>'. */
+  /** 'fn:<accountId>:<functionId>' or 'sys:<queueName>'. */
   id: string;
   /** The account whose indexes list it; none for system queues. */
   accountId?: string;
@@ -18,8 +18,16 @@ export interface PartitionInfo extends PartitionRef {
   forcedUntil?: number;
 }
 
-export function functionPartitionId(functionId: string): string {
-  return `fn:${functionId}`;
+/**
+ * A function partition is keyed by account and function, so two accounts that happen to share a
+ * function ID never share a partition, a limit or a throttle. IDs hold no ':', so this parses.
+ */
+export function functionScopeId(accountId: string, functionId: string): string {
+  return `${accountId}:${functionId}`;
+}
+
+export function functionPartitionId(accountId: string, functionId: string): string {
+  return `fn:${functionScopeId(accountId, functionId)}`;
 }
 
 export function systemPartitionId(queueName: string): string {

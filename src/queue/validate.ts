@@ -11,7 +11,12 @@ import {
   type Throttle,
   type ThrottleInput,
 } from './item.js';
-import { functionPartitionId, systemPartitionId, type PartitionRef } from './partition.js';
+import {
+  functionPartitionId,
+  functionScopeId,
+  systemPartitionId,
+  type PartitionRef,
+} from './partition.js';
 import { PRIORITY_FACTOR_S_MAX } from './score.js';
 
 export const ITEM_ID_LENGTH_MAX = 512;
@@ -94,7 +99,7 @@ function validatePartition(input: EnqueueInput): PartitionRef {
   checkKeyPart('accountId', input.accountId);
   checkKeyPart('functionId', input.functionId);
   const ref: PartitionRef = {
-    id: functionPartitionId(input.functionId),
+    id: functionPartitionId(input.accountId, input.functionId),
     accountId: input.accountId,
     functionId: input.functionId,
   };
@@ -119,7 +124,11 @@ function validateCustomKeys(input: EnqueueInput): CustomKey[] {
         `must be 'fn', 'env' or 'account', got ${JSON.stringify(ck.scope)}`,
       );
     }
-    const scopeId = { fn: input.functionId, env: input.envId, account: input.accountId }[ck.scope];
+    const fnScope =
+      input.functionId && input.accountId && functionScopeId(input.accountId, input.functionId);
+    const scopeId = { fn: fnScope || undefined, env: input.envId, account: input.accountId }[
+      ck.scope
+    ];
     const owner = { fn: 'functionId', env: 'envId', account: 'accountId' }[ck.scope];
     if (scopeId === undefined)
       throw new InvalidItemError(owner, `is missing (required by ${field}.scope '${ck.scope}')`);
@@ -135,13 +144,16 @@ function validateThrottle(input: EnqueueInput): Throttle {
     throw new InvalidItemError('throttle', `applies to start items only, not '${input.kind}'`);
   if (input.functionId === undefined)
     throw new InvalidItemError('functionId', 'is missing (required by throttle)');
+  if (input.accountId === undefined)
+    throw new InvalidItemError('accountId', 'is missing (required by throttle)');
   checkInteger('throttle.limit', t.limit, 1, CONCURRENCY_LIMIT_MAX);
   const burst = t.burst ?? 0;
   checkInteger('throttle.burst', burst, 0, CONCURRENCY_LIMIT_MAX);
   checkInteger('throttle.periodMs', t.periodMs, 1, THROTTLE_PERIOD_MS_MAX);
   if (t.key !== undefined && typeof t.key !== 'string')
     throw new InvalidItemError('throttle.key', 'must be a string');
-  const canonical = t.key === undefined ? input.functionId : `${input.functionId}:${digest(t.key)}`;
+  const fnScope = functionScopeId(input.accountId ?? '', input.functionId);
+  const canonical = t.key === undefined ? fnScope : `${fnScope}:${digest(t.key)}`;
   return { canonical, limit: t.limit, burst, periodMs: t.periodMs };
 }
 

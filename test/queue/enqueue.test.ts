@@ -16,13 +16,13 @@ describe('enqueue', () => {
     const s = await expectHealthy(redis.raw, shard.keys, T0);
     expect(s.items.get('job-1')).toMatchObject({
       id: 'job-1',
-      partitionId: 'fn:f1',
+      partitionId: 'fn:a1:f1',
       score: T0 + 5000,
       generation: 1,
     });
-    expect(s.ready.get('fn:f1')?.get('job-1')).toBe(T0 + 5000);
-    expect(s.global.get('fn:f1')).toBe(T0 + 5000);
-    expect(s.accountPartitions.get('a1')?.get('fn:f1')).toBe(T0 + 5000);
+    expect(s.ready.get('fn:a1:f1')?.get('job-1')).toBe(T0 + 5000);
+    expect(s.global.get('fn:a1:f1')).toBe(T0 + 5000);
+    expect(s.accountPartitions.get('a1')?.get('fn:a1:f1')).toBe(T0 + 5000);
     expect(s.accounts.get('a1')).toBe(T0 + 5000);
   });
 
@@ -30,11 +30,11 @@ describe('enqueue', () => {
     const { queue, shard } = freshQueue(redis);
     await queue.enqueue({ ...fn(), at: T0 + 10_000 });
     await queue.enqueue({ ...fn(), at: T0 + 20_000 });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
       T0 + 10_000,
     );
     await queue.enqueue({ ...fn(), at: T0 - 60_000 });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(T0);
     await expectHealthy(redis.raw, shard.keys, T0);
   });
 
@@ -46,7 +46,10 @@ describe('enqueue', () => {
     const s = await expectHealthy(redis.raw, shard.keys, T0);
     expect(s.accounts.get('a1')).toBe(T0 + 3000);
     expect(s.accounts.get('a2')).toBe(T0 + 7000);
-    expect([...(s.accountPartitions.get('a1')?.keys() ?? [])].sort()).toEqual(['fn:f1', 'fn:f2']);
+    expect([...(s.accountPartitions.get('a1')?.keys() ?? [])].sort()).toEqual([
+      'fn:a1:f1',
+      'fn:a1:f2',
+    ]);
   });
 
   it('refuses an existing ID and leaves the first item untouched', async () => {
@@ -56,8 +59,8 @@ describe('enqueue', () => {
     expect(again.status).toBe('exists');
     const s = await expectHealthy(redis.raw, shard.keys, T0);
     expect(s.items.get('dup')?.payloadJson).toBe('"first"');
-    expect(s.partitions.has('fn:f2')).toBe(false);
-    expect(s.global.has('fn:f2')).toBe(false);
+    expect(s.partitions.has('fn:a1:f2')).toBe(false);
+    expect(s.global.has('fn:a1:f2')).toBe(false);
   });
 
   it('a tombstone refuses the ID after dequeue until it expires (compared with ARGV now)', async () => {
@@ -130,7 +133,7 @@ describe('enqueue', () => {
       nested: { s: 'a/b"c\u00e9' },
     };
     const r = await queue.enqueue({ ...fn(), payload });
-    const [peeked] = await shard.peek({ id: 'fn:f1', accountId: 'a1' }, T0, 1);
+    const [peeked] = await shard.peek({ id: 'fn:a1:f1', accountId: 'a1' }, T0, 1);
     const lease = await shard.lease(peeked!.item, { durationMs: 1000 });
     if (!lease.ok) throw new Error('lease refused');
     await shard.requeue(peeked!.item, lease.leaseId, { at: T0, consumeAttempt: true });

@@ -27,7 +27,7 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const r = await shard.extendLease(item, leaseId, 10_000);
     expect(r).toMatchObject({ ok: true, expiresAt: T0 + 15_000 });
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
-    expect(s.scavenger.get('fn:f1')).toBe(T0 + 15_000);
+    expect(s.scavenger.get('fn:a1:f1')).toBe(T0 + 15_000);
     expect(
       s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.get(item.id),
     ).toBe(T0 + 15_000);
@@ -122,12 +122,12 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const b = await queue.enqueue(base);
     const la = await shard.lease(a.item, { durationMs: 1000 });
     const lb = await shard.lease(b.item, { durationMs: 2000 });
-    expect(Number(await redis.raw.zscore(shard.keys.scavenger(), 'fn:f1'))).toBe(T0 + 1000);
+    expect(Number(await redis.raw.zscore(shard.keys.scavenger(), 'fn:a1:f1'))).toBe(T0 + 1000);
     if (!la.ok || !lb.ok) throw new Error('lease refused');
     await shard.dequeue(a.item, la.leaseId);
-    expect(Number(await redis.raw.zscore(shard.keys.scavenger(), 'fn:f1'))).toBe(T0 + 2000);
+    expect(Number(await redis.raw.zscore(shard.keys.scavenger(), 'fn:a1:f1'))).toBe(T0 + 2000);
     await shard.dequeue(b.item, lb.leaseId);
-    expect(await redis.raw.zscore(shard.keys.scavenger(), 'fn:f1')).toBeNull();
+    expect(await redis.raw.zscore(shard.keys.scavenger(), 'fn:a1:f1')).toBeNull();
   });
 
   it('dequeueBatch dequeues many, fencing each', async () => {
@@ -153,7 +153,7 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const r = await shard.requeue(item, leaseId, { at: T0 + 15_000, consumeAttempt: true });
     expect(r).toEqual({ ok: true });
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
-    expect(s.ready.get('fn:f1')?.get(item.id)).toBe(T0 + 15_000);
+    expect(s.ready.get('fn:a1:f1')?.get(item.id)).toBe(T0 + 15_000);
     expect(s.items.get(item.id)).toMatchObject({
       attempt: 1,
       generation: 2,
@@ -176,7 +176,7 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     const l = await shard.lease(a.item, { durationMs: 1000 });
     if (!l.ok) throw new Error('lease refused');
     await shard.requeue(a.item, l.leaseId, { at: T0 + 100_000, consumeAttempt: true });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(T0);
     await expectHealthy(redis.raw, shard.keys, T0);
   });
 });
@@ -195,8 +195,8 @@ describe('scavenge', () => {
     const r = await shard.scavenge();
     expect(r.itemIds.sort()).toEqual([items[0]!.id, items[2]!.id].sort());
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
-    expect(s.scavenger.get('fn:f1')).toBe(T0 + 3000);
-    expect(s.ready.get('fn:f1')?.get(items[0]!.id)).toBe(T0);
+    expect(s.scavenger.get('fn:a1:f1')).toBe(T0 + 3000);
+    expect(s.ready.get('fn:a1:f1')?.get(items[0]!.id)).toBe(T0);
     expect(s.items.get(items[0]!.id)).toMatchObject({
       scavengeCount: 1,
       generation: 2,
@@ -207,7 +207,7 @@ describe('scavenge', () => {
     expect((await shard.scavenge()).itemIds).toEqual([items[1]!.id]);
     const s2 = await expectHealthy(redis.raw, shard.keys, clock.now());
     expect(s2.scavenger.size).toBe(0);
-    expect(s2.ready.get('fn:f1')?.size).toBe(3);
+    expect(s2.ready.get('fn:a1:f1')?.size).toBe(3);
   });
 
   it('with a grace bound, leaves leases alone until expiry + grace', async () => {
@@ -225,7 +225,7 @@ describe('scavenge', () => {
     for (let f = 0; f < 30; f++) {
       const { item } = await queue.enqueue({ ...base, functionId: `f${f}`, customKeys: [] });
       await shard.lease(item, { durationMs: 1000 });
-      const p = { id: `fn:f${f}`, accountId: 'a1' };
+      const p = { id: `fn:a1:f${f}`, accountId: 'a1' };
       await shard.requeuePartition(p, { at: T0 + 3_600_000 });
     }
     clock.advance(1000);

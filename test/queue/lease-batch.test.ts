@@ -4,7 +4,7 @@ import { expectHealthy } from '../helpers/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
 const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1' };
-const P = { id: 'fn:f1', accountId: 'a1' };
+const P = { id: 'fn:a1:f1', accountId: 'a1' };
 
 describe('leaseBatch', () => {
   const redis = useRedis();
@@ -30,7 +30,7 @@ describe('leaseBatch', () => {
     const ids = new Set(results.map((r) => (r.ok ? r.leaseId : '')));
     expect(ids.size).toBe(50);
     const s = await expectHealthy(redis.raw, shard.keys, T0);
-    expect(s.leased.get('fn:f1')?.size).toBe(50);
+    expect(s.leased.get('fn:a1:f1')?.size).toBe(50);
   });
 
   it('FIFO: stops at the first function limit; later items are not attempted', async () => {

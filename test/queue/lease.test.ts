@@ -20,18 +20,18 @@ describe('lease', () => {
     });
     expect(r).toMatchObject({ ok: true, expiresAt: T0 + 30_000 });
     const s = await expectHealthy(redis.raw, shard.keys, T0);
-    expect(s.ready.get('fn:f1')?.size ?? 0).toBe(0);
-    expect(s.leased.get('fn:f1')?.get(item.id)).toBe(T0 + 30_000);
-    expect(s.scavenger.get('fn:f1')).toBe(T0 + 30_000);
+    expect(s.ready.get('fn:a1:f1')?.size ?? 0).toBe(0);
+    expect(s.leased.get('fn:a1:f1')?.get(item.id)).toBe(T0 + 30_000);
+    expect(s.scavenger.get('fn:a1:f1')).toBe(T0 + 30_000);
     expect(s.inProgress.get(shard.keys.inProgressAccount('a1'))?.get(item.id)).toBe(T0 + 30_000);
-    expect(s.inProgress.get(shard.keys.inProgressPartition('fn:f1'))?.get(item.id)).toBe(
+    expect(s.inProgress.get(shard.keys.inProgressPartition('fn:a1:f1'))?.get(item.id)).toBe(
       T0 + 30_000,
     );
     expect(s.inProgress.get(shard.keys.inProgressCustom(item.customKeys[0]!.canonical))?.size).toBe(
       1,
     );
     // lease does not move the partition pointer
-    expect(s.global.get('fn:f1')).toBe(T0);
+    expect(s.global.get('fn:a1:f1')).toBe(T0);
   });
 
   it('a double lease is refused until the first expires, then granted', async () => {
@@ -95,9 +95,9 @@ describe('lease', () => {
     const a = await queue.enqueue({ ...base, ...extra });
     const b = await queue.enqueue({ ...base, ...extra });
     expect((await shard.lease(a.item, { durationMs: 1000, limits })).ok).toBe(true);
-    const before = await redis.raw.dump(shard.keys.ready('fn:f1'));
+    const before = await redis.raw.dump(shard.keys.ready('fn:a1:f1'));
     expect(await shard.lease(b.item, { durationMs: 1000, limits })).toEqual({ ok: false, reason });
-    expect(await redis.raw.dump(shard.keys.ready('fn:f1'))).toEqual(before);
+    expect(await redis.raw.dump(shard.keys.ready('fn:a1:f1'))).toEqual(before);
     expect(await shard.getLeaseId(b.item.id)).toBeNull();
     await expectHealthy(redis.raw, shard.keys, T0);
   });
@@ -148,6 +148,24 @@ describe('lease', () => {
     });
     expect(await redis.raw.exists(shard.keys.inProgressAccount('a1'))).toBe(0);
     await expectHealthy(redis.raw, shard.keys, T0);
+  });
+
+  it('two accounts sharing a function ID get separate partitions, limits and counts', async () => {
+    const { queue, shard } = freshQueue(redis);
+    const a = await queue.enqueue({ ...base, accountId: 'a1' });
+    const b = await queue.enqueue({ ...base, accountId: 'a2' });
+    expect(a.item.partitionId).not.toBe(b.item.partitionId);
+    const limits = { function: 1, account: 1 };
+    const la = await shard.lease(a.item, { durationMs: 1000, limits });
+    const lb = await shard.lease(b.item, { durationMs: 1000, limits });
+    expect(la.ok && lb.ok).toBe(true);
+    if (!la.ok || !lb.ok) return;
+    await shard.dequeueBatch([
+      { item: a.item, leaseId: la.leaseId },
+      { item: b.item, leaseId: lb.leaseId },
+    ]);
+    const s = await expectHealthy(redis.raw, shard.keys, T0);
+    expect(s.items.size).toBe(0);
   });
 
   it('rejects bad options with a named error', async () => {

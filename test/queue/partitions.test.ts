@@ -9,7 +9,7 @@ const edge = (functionId: string, accountId = 'a1', at = T0) => ({
   at,
 });
 const ref = (functionId: string, accountId = 'a1') => ({
-  id: `fn:${functionId}`,
+  id: `fn:${accountId}:${functionId}`,
   accountId,
   functionId,
 });
@@ -26,8 +26,8 @@ describe('partition peek and account peek', () => {
     const r = await shard.peekPartitions({ untilMs: T0 + 1000, limit: 2, order: 'score' });
     expect(r.due).toBe(3);
     expect(r.partitions.map((p) => [p.id, p.accountId, p.score])).toEqual([
-      ['fn:f2', 'a2', T0 + 100],
-      ['fn:f3', 'a1', T0 + 200],
+      ['fn:a2:f2', 'a2', T0 + 100],
+      ['fn:a1:f3', 'a1', T0 + 200],
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('partition peek and account peek', () => {
       limit: 10,
       order: 'score',
     });
-    expect(a1.partitions.map((p) => p.id)).toEqual(['fn:f1']);
+    expect(a1.partitions.map((p) => p.id)).toEqual(['fn:a1:f1']);
   });
 });
 
@@ -69,7 +69,9 @@ describe('partition lease and requeue', () => {
     await queue.enqueue(edge('f1'));
     const first = await shard.leasePartition(ref('f1'), 4000);
     expect(first).toMatchObject({ ok: true, expiresAt: T0 + 4000, previousLeasedAt: 0 });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 4000);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+      T0 + 4000,
+    );
     expect(Number(await redis.raw.zscore(shard.keys.accounts(), 'a1'))).toBe(T0 + 4000);
     expect(
       (await shard.peekPartitions({ untilMs: T0 + 1000, limit: 10, order: 'score' })).due,
@@ -96,8 +98,10 @@ describe('partition lease and requeue', () => {
     expect(
       await shard.requeuePartition(ref('f1'), { at: T0 + 3_600_000, leaseId: lease.leaseId }),
     ).toBe('ok');
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 2000);
-    const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:f1')) as string);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+      T0 + 2000,
+    );
+    const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1')) as string);
     expect(meta.leaseId).toBeUndefined();
     await expectHealthy(redis.raw, shard.keys, T0);
   });
@@ -110,13 +114,17 @@ describe('partition lease and requeue', () => {
     await queue.enqueue(edge('f1'));
     expect(await shard.requeuePartition(ref('f1'), { at: T0 + 5000, force: true })).toBe('ok');
     await queue.enqueue(edge('f1'));
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 5000);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+      T0 + 5000,
+    );
     await expectHealthy(redis.raw, shard.keys, T0);
     clock.advance(100);
     if (!itemLease.ok) throw new Error('lease refused');
     expect(await shard.dequeue(a.item, itemLease.leaseId)).toEqual({ ok: true });
-    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:f1'))).toBe(T0 + 100);
-    const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:f1')) as string);
+    expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+      T0 + 100,
+    );
+    const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1')) as string);
     expect(meta.forceAt).toBeUndefined();
   });
 
@@ -138,13 +146,13 @@ describe('partition lease and requeue', () => {
     await queue.enqueue(edge('f2'));
     // Remove the item behind the scripts' back so the partition is empty but not yet collected.
     await redis.raw.hdel(shard.keys.items(), r.item.id);
-    await redis.raw.zrem(shard.keys.ready('fn:f1'), r.item.id);
+    await redis.raw.zrem(shard.keys.ready('fn:a1:f1'), r.item.id);
     expect(await shard.requeuePartition(ref('f1'), { at: T0 })).toBe('garbage-collected');
     expect(await shard.requeuePartition(ref('f1'), { at: T0 })).toBe('not-found');
     const s = await expectHealthy(redis.raw, shard.keys, T0);
-    expect(s.partitions.has('fn:f1')).toBe(false);
-    expect(s.global.has('fn:f1')).toBe(false);
-    expect(s.accountPartitions.get('a1')?.has('fn:f1')).toBe(false);
+    expect(s.partitions.has('fn:a1:f1')).toBe(false);
+    expect(s.global.has('fn:a1:f1')).toBe(false);
+    expect(s.accountPartitions.get('a1')?.has('fn:a1:f1')).toBe(false);
     expect(s.accounts.has('a1')).toBe(true);
   });
 
@@ -154,6 +162,6 @@ describe('partition lease and requeue', () => {
     const [p] = await shard.peek(ref('f1'), T0, 1);
     await shard.lease(p!.item, { durationMs: 30_000 });
     expect(await shard.requeuePartition(ref('f1'), { at: T0 + 30_000 })).toBe('ok');
-    expect(await redis.raw.hexists(shard.keys.partitions(), 'fn:f1')).toBe(1);
+    expect(await redis.raw.hexists(shard.keys.partitions(), 'fn:a1:f1')).toBe(1);
   });
 });

@@ -65,9 +65,9 @@ describe('GCRA throttle', () => {
       expect(burstCount).toBe(limit + burst);
 
       // A refusal must not change state: the next admission comes exactly at the emission interval.
-      const stateBefore = await redis.raw.get(shard.keys.throttle('f1'));
+      const stateBefore = await redis.raw.get(shard.keys.throttle('a1:f1'));
       await attempt();
-      expect(await redis.raw.get(shard.keys.throttle('f1'))).toBe(stateBefore);
+      expect(await redis.raw.get(shard.keys.throttle('a1:f1'))).toBe(stateBefore);
 
       // Random arrivals: bursts of attempts at random gaps from 0 to 2 periods.
       for (let step = 0; step < 150; step++) {
