@@ -62,9 +62,13 @@ export interface ProcessorOptions {
   continuationCooldownMs?: number;
   /** Partitions tracked for continuation at once (default 50). */
   continuationsMax?: number;
-  /** Run the scavenger role when this process wins it (default true), every intervalMs (30 000). */
+  /**
+   * Run the scavenger role when this process wins it (default true), every intervalMs (default
+   * 1000: a pass with nothing expired is one cheap peek). A lost lease is recovered within about
+   * leaseMs + intervalMs, or roleLeaseMs if the lost process held the role.
+   */
   scavenger?: { enabled?: boolean; intervalMs?: number };
-  /** Role lease, ms (default 10 000); renewed every third of it. */
+  /** Role lease, ms (default 3000); renewed every third of it. */
   roleLeaseMs?: number;
   /** Try to hold the sequential role: its holder scans in score order instead of at random. */
   sequential?: boolean;
@@ -128,8 +132,8 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     continuationCooldownMs: o.continuationCooldownMs ?? 10_000,
     continuationsMax: o.continuationsMax ?? 50,
     scavengerEnabled: o.scavenger?.enabled ?? true,
-    scavengeIntervalMs: o.scavenger?.intervalMs ?? 30_000,
-    roleLeaseMs: o.roleLeaseMs ?? 10_000,
+    scavengeIntervalMs: o.scavenger?.intervalMs ?? 1000,
+    roleLeaseMs: o.roleLeaseMs ?? 3000,
     sequential: o.sequential ?? false,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 30_000,
     onPermanentFailure: o.hooks?.onPermanentFailure ?? (() => {}),
