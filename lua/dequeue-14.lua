@@ -8,7 +8,8 @@
 -- KEYS[14] custom key 2 in-progress   (10, 11, 13, 14: placeholder when none)
 -- ARGV[1] itemId  ARGV[2] pid  ARGV[3] leaseId ('' = the item must not be leased)  ARGV[4] now ms
 -- ARGV[5] tombstone ttl ms (0 = none)  ARGV[6] accountId ('' none)  ARGV[7] wake channel ('' none)
--- returns 0 OK
+-- ARGV[8] grace ms (clock-skew bound, for the unfenced path)
+-- returns 0 OK (also when this lease already dequeued it: the tombstone remembers the lease)
 -- returns -1 NOT_FOUND
 -- returns -2 ALREADY_LEASED: unfenced call on an item that holds an unexpired lease
 -- returns -8 LEASE_MISMATCH
@@ -22,6 +23,6 @@ local k = {
   tombstone = KEYS[6], inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]}, pid = pid,
   partitions = KEYS[7], global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
 }
-local code = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]))
+local code = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if code == 0 then settle_partition(k, pid, accountId, now, ARGV[7]) end
 return code

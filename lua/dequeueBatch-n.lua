@@ -4,9 +4,8 @@
 -- KEYS[5] global partition index  KEYS[6] accounts index, then N groups of 8:
 --   ready set, partition lease index, tombstone, account partition index, account in-progress,
 --   function in-progress, custom key 1 in-progress, custom key 2 in-progress
--- ARGV[1] now ms  ARGV[2] tombstone ttl ms  ARGV[3] wake channel ('' none)  ARGV[4] N, then N
--- groups of 4: itemId, pid, leaseId,
--- accountId (4 values)
+-- ARGV[1] now ms  ARGV[2] grace ms  ARGV[3] wake channel ('' none)  ARGV[4] N, then N groups
+-- of 5: itemId, pid, leaseId, accountId, tombstone ttl ms
 -- returns {code_1, ..., code_N}; codes as dequeue
 -- returns 0 OK
 -- returns -1 NOT_FOUND
@@ -16,10 +15,10 @@
 -- returns -10 NOT_LEASED
 -- @include dequeue_item
 -- @include settle_partition
-local now, ttl, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local out = {}
 for i = 0, count - 1 do
-  local kb, ab = 7 + i * 8, 5 + i * 4
+  local kb, ab = 7 + i * 8, 5 + i * 5
   local pid, accountId = ARGV[ab + 1], ARGV[ab + 3]
   local k = {
     items = KEYS[1], leases = KEYS[2], scavenge = KEYS[3], partitions = KEYS[4],
@@ -27,7 +26,7 @@ for i = 0, count - 1 do
     tombstone = KEYS[kb + 2], accountPartitions = KEYS[kb + 3],
     inProgress = {KEYS[kb + 4], KEYS[kb + 5], KEYS[kb + 6], KEYS[kb + 7]}, pid = pid,
   }
-  local code = dequeue_item(k, ARGV[ab], ARGV[ab + 2], now, ttl)
+  local code = dequeue_item(k, ARGV[ab], ARGV[ab + 2], now, tonumber(ARGV[ab + 4]), graceMs)
   if code == 0 then settle_partition(k, pid, accountId, now, wakeChannel) end
   out[#out + 1] = code
 end

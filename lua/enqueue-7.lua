@@ -2,7 +2,7 @@
 -- Idempotent by item ID: an ID that exists, or whose tombstone has not expired (compared with
 -- ARGV now), is refused. Checks come before any write, so a refusal leaves nothing behind.
 -- KEYS[1] items hash            itemId -> item JSON
--- KEYS[2] tombstone             {s}:seen:<itemId>, value = expiry ms
+-- KEYS[2] tombstone             {s}:seen:<itemId>, value = '<expiry ms>|<leaseId>'
 -- KEYS[3] ready set             {s}:ready:<pid>
 -- KEYS[4] partitions hash       pid -> partition JSON
 -- KEYS[5] global partition index
@@ -21,7 +21,7 @@ local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], AR
 
 local tombstone = redis.call('GET', tombstoneKey)
 if tombstone ~= false then
-  if tonumber(tombstone) > now then return 2 end
+  if tonumber(string.match(tombstone, '^[^|]*')) > now then return 2 end
   redis.call('DEL', tombstoneKey)
 end
 if redis.call('HEXISTS', itemsKey, itemId) == 1 then return 1 end

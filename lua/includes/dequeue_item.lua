@@ -1,16 +1,25 @@
--- dequeue_item(k, id, leaseId, now, tombstoneTtlMs): removes a finished item, fenced by its lease.
--- leaseId '' removes an item that is not leased (cancellation); an unexpired lease refuses it (-2).
--- A tombstone holding its expiry time keeps refusing the ID at enqueue until then.
+-- dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs): removes a finished item, fenced by
+-- its lease. leaseId '' removes an item that is not leased (cancellation); a lease that is live for
+-- anyone (expiry + graceMs > now) refuses it (-2). A tombstone '<expiry ms>|<leaseId>' keeps
+-- refusing the ID at enqueue until its expiry, and makes a repeated dequeue by the same lease
+-- succeed again (a holder whose reply was lost may retry safely).
 -- k: {items, leases, ready, leased, scavenge, tombstone, inProgress = {...}, pid}.
 -- Returns 0 done; -1 not found; -2 leased by someone (unfenced call); -8/-9/-10 as check_lease.
 -- @include check_lease
 -- @include release_item
 -- @include update_scavenger_pointer
-local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs)
-  if redis.call('HEXISTS', k.items, id) == 0 then return -1 end
+local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
+  if redis.call('HEXISTS', k.items, id) == 0 then
+    local tombstone = redis.call('GET', k.tombstone)
+    if leaseId ~= '' and tombstone ~= false then
+      local sep = string.find(tombstone, '|', 1, true)
+      if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return 0 end
+    end
+    return -1
+  end
   if leaseId == '' then
     local current = redis.call('HGET', k.leases, id)
-    if current ~= false and decode_ulid_time(current) > now then return -2 end
+    if current ~= false and decode_ulid_time(current) + graceMs > now then return -2 end
   else
     local fenced = check_lease(k.leases, id, leaseId, now)
     if fenced ~= 0 then return fenced end
@@ -19,7 +28,7 @@ local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs)
   redis.call('ZREM', k.ready, id)
   release_item(k, id)
   if tombstoneTtlMs > 0 then
-    redis.call('SET', k.tombstone, now + tombstoneTtlMs, 'PX', tombstoneTtlMs + 86400000)
+    redis.call('SET', k.tombstone, (now + tombstoneTtlMs) .. '|' .. leaseId, 'PX', tombstoneTtlMs + 86400000)
   end
   update_scavenger_pointer(k.scavenge, k.leased, k.pid)
   return 0

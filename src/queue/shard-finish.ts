@@ -55,15 +55,13 @@ export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promi
     item.idempotencyTtlMs ?? ctx.tombstoneTtlMs,
     scriptAccountId(itemPartition(item)),
     ctx.keys.wakeChannel(),
+    ctx.graceMs,
   ];
   const code = await ctx.transport.runScript('dequeue', keys, args);
   return toFenceResult('dequeue', code);
 }
 
-/**
- * Dequeues many items of this shard in one call; results align with `entries`. Items with their
- * own idempotency TTL are dequeued one by one (the batch script takes one TTL).
- */
+/** Dequeues many items of this shard in one atomic call; results align with `entries`. */
 export async function dequeueItems(
   ctx: ShardContext,
   entries: readonly DequeueEntry[],
@@ -71,15 +69,7 @@ export async function dequeueItems(
   if (entries.length > DEQUEUE_BATCH_MAX) {
     throw new InvalidOptionError('entries', `holds ${entries.length}, over ${DEQUEUE_BATCH_MAX}`);
   }
-  const results: FenceResult[] = new Array(entries.length);
-  const batch: number[] = [];
-  await Promise.all(
-    entries.map(async (entry, i) => {
-      if (entry.item.idempotencyTtlMs === undefined) batch.push(i);
-      else results[i] = await dequeueItem(ctx, entry);
-    }),
-  );
-  if (batch.length === 0) return results;
+  if (entries.length === 0) return [];
   const keys: string[] = [
     ctx.keys.items(),
     ctx.keys.leases(),
@@ -90,22 +80,19 @@ export async function dequeueItems(
   ];
   const args: (string | number)[] = [
     ctx.clock.now(),
-    ctx.tombstoneTtlMs,
+    ctx.graceMs,
     ctx.keys.wakeChannel(),
-    batch.length,
+    entries.length,
   ];
-  for (const i of batch) {
-    const { item, leaseId } = entries[i] as DequeueEntry;
+  for (const { item, leaseId } of entries) {
     const k = itemKeys(ctx, item);
     keys.push(k.ready, k.leased, ctx.keys.tombstone(item.id), k.accountPartitions);
     keys.push(...inProgressKeys(k));
     args.push(item.id, item.partitionId, leaseId ?? '', scriptAccountId(itemPartition(item)));
+    args.push(item.idempotencyTtlMs ?? ctx.tombstoneTtlMs);
   }
   const codes = (await ctx.transport.runScript('dequeueBatch', keys, args)) as number[];
-  batch.forEach((entryIndex, j) => {
-    results[entryIndex] = toFenceResult('dequeueBatch', codes[j]);
-  });
-  return results;
+  return entries.map((_, i) => toFenceResult('dequeueBatch', codes[i]));
 }
 
 export async function requeueItem(

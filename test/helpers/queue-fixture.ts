@@ -5,7 +5,7 @@ import { seededRandom } from '../../src/random/random.js';
 import { connectRedis, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard, type QueueShardOptions } from '../../src/queue/shard.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startRedisServer, type RedisServer } from '../../sim/redis-server.js';
 
 export const T0 = 1_700_000_000_000;
 

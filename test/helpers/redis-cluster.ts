@@ -2,7 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, spawnRedis, stopProcess } from './redis-server.js';
+import { freePort, spawnRedis, stopProcess } from '../../sim/redis-server.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import { createProcessor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/random/random.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { useRedis } from '../helpers/queue-fixture.js';
 
 describe('processor basics', () => {

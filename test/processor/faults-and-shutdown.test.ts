@@ -9,7 +9,7 @@ import { seededRandom } from '../../src/random/random.js';
 import type { RedisTransport } from '../../src/redis/transport.js';
 import { FlakyTransport } from '../helpers/flaky-transport.js';
 import { useRedis } from '../helpers/queue-fixture.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('faults and shutdown', () => {

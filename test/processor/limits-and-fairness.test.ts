@@ -6,7 +6,7 @@ import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/random/random.js';
 import { useRedis } from '../helpers/queue-fixture.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { waitUntil } from '../helpers/wait.js';
 
 async function enqueueAll(queue: Queue, inputs: EnqueueInput[]): Promise<void> {

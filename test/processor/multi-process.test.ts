@@ -8,7 +8,7 @@ import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/random/random.js';
 import { startChildProcessor, waitForExit } from '../helpers/children.js';
 import { useRedis } from '../helpers/queue-fixture.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('processors in several processes', () => {

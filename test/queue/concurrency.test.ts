@@ -6,7 +6,7 @@ import { QueueShard } from '../../src/queue/shard.js';
 import type { ConcurrencyLimits } from '../../src/queue/shard-leases.js';
 import { seededRandom } from '../../src/random/random.js';
 import { connectRedis, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { T0, useRedis } from '../helpers/queue-fixture.js';
 
 const CONNECTIONS = 4;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnqueueInput } from '../../src/queue/item.js';
-import { expectHealthy, readShardState } from '../helpers/shard-state.js';
+import { expectHealthy, readShardState } from '../../sim/checks/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
 const base: EnqueueInput = {
@@ -113,7 +113,29 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
         s.scavenger.size,
     ).toBe(0);
     for (const set of s.inProgress.values()) expect(set.size).toBe(0);
-    expect(Number(await redis.raw.get(shard.keys.tombstone(item.id)))).toBe(T0 + 12 * 3600 * 1000);
+    expect(await redis.raw.get(shard.keys.tombstone(item.id))).toBe(
+      `${T0 + 12 * 3600 * 1000}|${leaseId}`,
+    );
+  });
+
+  it('a repeated dequeue by the same lease succeeds again (lost reply); another lease gets not-found', async () => {
+    const { shard, item, leaseId } = await leased();
+    expect(await shard.dequeue(item, leaseId)).toEqual({ ok: true });
+    expect(await shard.dequeue(item, leaseId)).toEqual({ ok: true });
+    expect(await shard.dequeueBatch([{ item, leaseId }])).toEqual([{ ok: true }]);
+    expect(await shard.dequeue(item, '0'.repeat(26))).toEqual({ ok: false, reason: 'not-found' });
+    expect(await shard.dequeue(item, null)).toEqual({ ok: false, reason: 'not-found' });
+    await expectHealthy(redis.raw, shard.keys, T0);
+  });
+
+  it('an unfenced dequeue (cancellation) respects the grace bound', async () => {
+    const { queue, shard, clock } = freshQueue(redis, { graceMs: 500 });
+    const { item } = await queue.enqueue(base);
+    await shard.lease(item, { durationMs: 1000 });
+    clock.advance(1499);
+    expect(await shard.dequeue(item, null)).toEqual({ ok: false, reason: 'already-leased' });
+    clock.advance(1);
+    expect(await shard.dequeue(item, null)).toEqual({ ok: true });
   });
 
   it('dequeue keeps the scavenger pointer at the earliest remaining lease', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EnqueueInput } from '../../src/queue/item.js';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
 const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1' };

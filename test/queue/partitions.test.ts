@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectHealthy } from '../helpers/shard-state.js';
+import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
 
 const edge = (functionId: string, accountId = 'a1', at = T0) => ({

@@ -8,6 +8,8 @@ import type { Logger } from './options.js';
 interface PendingAck {
   item: QueueItem;
   leaseId: string;
+  /** Past this, the ack is pointless: the scavenger returns the item and someone reruns it. */
+  expiresAt: number;
   resolve: (r: FenceResult) => void;
 }
 
@@ -16,7 +18,9 @@ export const ACK_BATCH_MAX = 500;
 /**
  * Group commit for dequeues: acks that arrive while a batch is in flight go out together in the
  * next dequeueBatch call, so round trips per item fall as load rises, with no timer. A Redis
- * failure keeps the acks pending and retries with backoff; the items stay leased meanwhile.
+ * failure keeps the acks pending and retries with backoff while their leases last (a repeated
+ * dequeue by the same lease succeeds, so a lost reply is safe); an ack whose lease runs out is
+ * given up as lease-expired, and the scavenger returns its item.
  */
 export class Acker {
   private pending: PendingAck[] = [];
@@ -31,9 +35,9 @@ export class Acker {
     this.outage = new Outage(`acks on shard ${shard.name}`, log);
   }
 
-  dequeue(item: QueueItem, leaseId: string): Promise<FenceResult> {
+  dequeue(item: QueueItem, lease: { id: string; expiresAt: number }): Promise<FenceResult> {
     return new Promise((resolve) => {
-      this.pending.push({ item, leaseId, resolve });
+      this.pending.push({ item, leaseId: lease.id, expiresAt: lease.expiresAt, resolve });
       if (!this.flushing) this.flushing = this.flush().finally(() => (this.flushing = null));
     });
   }
@@ -54,7 +58,13 @@ export class Acker {
         this.pending.splice(0, batch.length);
         batch.forEach((a, i) => a.resolve(results[i] as FenceResult));
       } catch (err) {
-        await this.clock.sleep(this.outage.failed(err));
+        const waitMs = this.outage.failed(err);
+        const deadline = this.clock.now() + waitMs;
+        for (const a of this.pending) {
+          if (a.expiresAt <= deadline) a.resolve({ ok: false, reason: 'lease-expired' });
+        }
+        this.pending = this.pending.filter((a) => a.expiresAt > deadline);
+        await this.clock.sleep(waitMs);
       }
     }
   }

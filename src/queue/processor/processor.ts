@@ -90,14 +90,20 @@ async function shutdown(
     await Promise.race([timer, env.slots.changed(stop.signal)]);
     stop.abort();
   }
-  await Promise.all([...env.running.values()].map((r) => release(env, r)));
+  const unsettled = [...env.running.values()].filter((r) => !r.settling);
+  await Promise.all(unsettled.map((r) => release(env, r)));
+  // Settling items finish their ack or retry on their own (bounded by their lease).
+  while ([...env.running.values()].some((r) => r.settling)) {
+    await env.slots.changed(new AbortController().signal);
+  }
   await Promise.all(scanners.map((s) => s.acker.drain()));
   await Promise.all(roles.map((r) => r.stop()));
-  if (env.running.size > 0)
+  if (unsettled.length > 0) {
     opts.log(
       'warn',
-      `closed with ${env.running.size} handlers still running; their items were requeued`,
+      `closed with ${unsettled.length} handlers still running; their items were requeued`,
     );
+  }
 }
 
 /** Hands a still-running item back to its ready set at once, without consuming an attempt. */

@@ -3,7 +3,7 @@ import type { QueueShard } from '../shard.js';
 import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
 import { Acker } from './acker.js';
 import { Outage } from './outage.js';
-import { runItem, type WorkerEnv } from './worker.js';
+import { callHook, runItem, type WorkerEnv } from './worker.js';
 
 interface Pass {
   partition: PartitionRef;
@@ -166,10 +166,12 @@ export class ShardScanner {
       if (!r.ok)
         return void (env.stats.refusals[r.reason] = (env.stats.refusals[r.reason] ?? 0) + 1);
       leased++;
-      void runItem(env, shard, this.acker, items[i]!, {
-        id: r.leaseId,
-        expiresAt: r.expiresAt,
-      }).then(() => this.poke());
+      const lease = { id: r.leaseId, expiresAt: r.expiresAt };
+      void runItem(env, shard, this.acker, items[i]!, lease)
+        .catch((err: unknown) =>
+          callHook(env, () => opts.log('error', 'worker failed', { error: String(err) })),
+        )
+        .then(() => this.poke());
     });
     await shard.requeuePartition(partition, {
       ...this.requeueAfter(results, now),

@@ -35,8 +35,16 @@ export class Slots {
   changed(signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      this.waiters.push(resolve);
-      signal.addEventListener('abort', () => resolve(), { once: true });
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      const waiter = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

@@ -20,6 +20,8 @@ export interface RunningItem {
   abort: AbortController;
   /** Set when close() requeued it: the handler's outcome no longer matters. */
   released: boolean;
+  /** Set once the handler returned: close() leaves it to finish its ack or retry. */
+  settling: boolean;
 }
 
 export interface WorkerEnv {
@@ -52,12 +54,14 @@ export async function runItem(
     lease,
     abort: new AbortController(),
     released: false,
+    settling: false,
   };
   env.running.set(item.id, running);
   const stopExtending = new AbortController();
   try {
     const extending = keepExtended(env, running, stopExtending.signal);
     const outcome = await callHandler(env, shard, running);
+    if (!running.released) running.settling = true;
     stopExtending.abort();
     await extending;
     if (running.released) return;
@@ -79,8 +83,8 @@ async function callHandler(
   running: RunningItem,
 ): Promise<Outcome> {
   const { item } = running;
-  const waitMs = item.at - env.clock.now();
-  // peeked early by the lookahead: wait for its time
+  // Items are taken by score up to lookaheadMs early; wait for that time, never longer.
+  const waitMs = Math.min(item.score - env.clock.now(), env.opts.lookaheadMs);
   if (waitMs > 0) await env.clock.sleep(waitMs, running.abort.signal);
   if (running.abort.signal.aborted) return { ok: false, error: running.abort.signal.reason };
   env.stats.started++;
@@ -109,12 +113,13 @@ async function keepExtended(
     if (signal.aborted) return;
     try {
       const r = await running.shard.extendLease(running.item, running.lease.id, env.opts.leaseMs);
+      // Keep a renewed lease even if the handler finished meanwhile: settling needs the new ID.
+      if (r.ok) running.lease = { id: r.leaseId, expiresAt: r.expiresAt };
       if (signal.aborted) return;
       if (!r.ok) {
         running.abort.abort(new LeaseLostError(`lease of ${running.item.id} lost: ${r.reason}`));
         return;
       }
-      running.lease = { id: r.leaseId, expiresAt: r.expiresAt };
       outage.succeeded();
     } catch (err) {
       outage.failed(err);
@@ -137,7 +142,7 @@ async function settle(
 ) {
   const { item, lease } = running;
   if (outcome.ok) {
-    const r = await acker.dequeue(item, lease.id);
+    const r = await acker.dequeue(item, lease);
     if (!r.ok) return void env.stats.leaseLost++;
     env.stats.succeeded++;
     if (outcome.result && outcome.result.scheduledImmediateWork) {
@@ -147,10 +152,10 @@ async function settle(
   }
   const final = isNonRetriable(outcome.error) || item.attempt + 1 >= item.maxAttempts;
   if (final) {
-    const r = await acker.dequeue(item, lease.id);
+    const r = await acker.dequeue(item, lease);
     if (!r.ok) return void env.stats.leaseLost++;
     env.stats.failed++;
-    env.opts.onPermanentFailure(item, outcome.error);
+    callHook(env, () => env.opts.onPermanentFailure(item, outcome.error));
     return;
   }
   const now = env.clock.now();
@@ -183,6 +188,19 @@ async function withRetries<T>(
       // past the lease, the scavenger takes over
       if (env.clock.now() + waitMs >= running.lease.expiresAt) return null;
       await env.clock.sleep(waitMs);
+    }
+  }
+}
+
+/** Runs a user hook; a hook that throws is logged, never allowed to break the worker. */
+export function callHook(env: WorkerEnv, hook: () => void): void {
+  try {
+    hook();
+  } catch (err) {
+    try {
+      env.opts.log('error', 'a processor hook threw', { error: String(err) });
+    } catch {
+      // the log hook itself threw: nothing left to tell
     }
   }
 }

@@ -63,7 +63,12 @@ export async function readShardState(raw: Redis, keys: ShardKeys): Promise<Shard
  * single home, scavenger pointer, pointer reachability, in-progress sets = live leases.
  * Returns the violations (empty when none).
  */
-export function shardViolations(s: ShardState, keys: ShardKeys, now: number): string[] {
+export function shardViolations(
+  s: ShardState,
+  keys: ShardKeys,
+  now: number,
+  slackMs = 0,
+): string[] {
   const v: string[] = [];
   const homes = new Map<string, number>();
   for (const members of s.ready.values())
@@ -96,12 +101,13 @@ export function shardViolations(s: ShardState, keys: ShardKeys, now: number): st
   }
   for (const pid of s.scavenger.keys())
     if (!s.leased.get(pid)?.size) v.push(`scavenger lists ${pid} with no leased item`);
-  v.push(...pointerViolations(s, now));
+  v.push(...pointerViolations(s, now, slackMs));
   v.push(...inProgressViolations(s, keys, now));
   return v;
 }
 
-function pointerViolations(s: ShardState, now: number): string[] {
+/** slackMs: how far ahead of `now` a process clock may run (pointers are set with its clock). */
+function pointerViolations(s: ShardState, now: number, slackMs: number): string[] {
   const v: string[] = [];
   const pids = new Set(
     [...s.ready.keys(), ...s.leased.keys()].filter(
@@ -124,7 +130,7 @@ function pointerViolations(s: ShardState, now: number): string[] {
     const earliest = Math.min(...ready.values());
     const leaseExpiry = typeof meta['leaseId'] === 'string' ? ulidTime(meta['leaseId']) : 0;
     const forceAt = typeof meta['forceAt'] === 'number' ? meta['forceAt'] : 0;
-    const bound = Math.max(earliest, now, leaseExpiry, forceAt);
+    const bound = Math.max(earliest, now, leaseExpiry, forceAt) + slackMs;
     if (pointer > bound)
       v.push(`partition ${pid} pointer ${pointer} is later than ${bound}: due work unreachable`);
     const account = meta['a'];

@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+
+/** The run's history: hashed line by line (the determinism witness); the last lines are kept. */
+export class Trace {
+  private readonly hash = createHash('sha256');
+  private readonly recent: string[] = [];
+  lines = 0;
+
+  constructor(private readonly keep = 60) {}
+
+  add(virtualMs: number, line: string): void {
+    const entry = `${virtualMs} ${line}`;
+    this.hash.update(entry + '\n');
+    this.lines++;
+    this.recent.push(entry);
+    if (this.recent.length > this.keep) this.recent.shift();
+  }
+
+  tail(): string[] {
+    return [...this.recent];
+  }
+
+  digest(): string {
+    return this.hash.copy().digest('hex').slice(0, 16);
+  }
+}

@@ -1,0 +1,130 @@
+import type { EnqueueInput, Random } from '../src/index.js';
+import type { FaultRates, SimOptions } from './options.js';
+
+export type AttemptOutcome = 'ok' | 'error' | 'fatal' | 'retry-at';
+
+/** What an attempt will do, decided when the item is generated (so the auditor can predict it). */
+export interface AttemptPlan {
+  outcome: AttemptOutcome;
+  /** Virtual ms the handler runs. */
+  durationMs: number;
+  /** Runs past its lease and ignores its abort signal. */
+  slow: boolean;
+}
+
+export interface PlannedItem {
+  input: EnqueueInput & { id: string; payload: { plan: AttemptPlan[] } };
+  /** Virtual ms after the start at which the producer enqueues it. */
+  arrivalMs: number;
+  /** Sleep items: run this long after their arrival. */
+  delayMs: number;
+}
+
+export interface FunctionConfig {
+  accountId: string;
+  functionId: string;
+  concurrency: number;
+  throttle?: { limit: number; burst: number; periodMs: number };
+  customKey?: { scope: 'fn' | 'account'; values: number; limit: number };
+}
+
+export interface Workload {
+  functions: FunctionConfig[];
+  accountConcurrency: Map<string, number>;
+  items: PlannedItem[];
+}
+
+export const MAX_ATTEMPTS = 3;
+
+/** A seeded tenant mix: accounts, functions with limits and throttles, and planned items. */
+export function generateWorkload(random: Random, opts: SimOptions): Workload {
+  const accounts = 3 + random.int(3);
+  const accountConcurrency = new Map<string, number>();
+  const functions: FunctionConfig[] = [];
+  for (let a = 0; a < accounts; a++) {
+    const accountId = `acct${a}`;
+    accountConcurrency.set(accountId, 4 + random.int(12));
+    const count = 2 + random.int(3);
+    for (let f = 0; f < count; f++) {
+      const fn: FunctionConfig = {
+        accountId,
+        functionId: `fn${f}`,
+        concurrency: 1 + random.int(6),
+      };
+      if (random.int(3) === 0)
+        fn.throttle = {
+          limit: 1 + random.int(4),
+          burst: random.int(3),
+          periodMs: 500 + random.int(2500),
+        };
+      if (random.int(3) === 0)
+        fn.customKey = {
+          scope: random.int(2) ? 'fn' : 'account',
+          values: 1 + random.int(3),
+          limit: 1 + random.int(2),
+        };
+      functions.push(fn);
+    }
+  }
+  const items: PlannedItem[] = [];
+  const arrivalWindow = Math.floor(opts.durationMs * 0.6);
+  for (let i = 0; i < opts.items; i++) {
+    const fn = functions[random.int(functions.length)]!;
+    const roll = random.int(10);
+    const kind = roll < 4 ? 'start' : roll < 8 ? 'edge' : 'sleep';
+    const arrivalMs = random.int(arrivalWindow);
+    const input: PlannedItem['input'] = {
+      id: `item-${i}`,
+      kind,
+      accountId: fn.accountId,
+      functionId: fn.functionId,
+      maxAttempts: MAX_ATTEMPTS,
+      payload: { plan: planAttempts(random, opts.faults, opts.leaseMs) },
+    };
+    const delayMs = kind === 'sleep' ? random.int(10_000) : 0;
+    if (kind === 'start' && fn.throttle) input.throttle = { ...fn.throttle };
+    if (random.int(10) === 0 && kind !== 'sleep') input.priorityFactorS = random.int(5) - 2;
+    if (fn.customKey) {
+      input.customKeys = [
+        {
+          scope: fn.customKey.scope,
+          key: `k${random.int(fn.customKey.values)}`,
+          limit: fn.customKey.limit,
+        },
+      ];
+    }
+    items.push({ input, arrivalMs, delayMs });
+  }
+  items.sort(
+    (a, b) =>
+      a.arrivalMs - b.arrivalMs || Number(a.input.id.slice(5)) - Number(b.input.id.slice(5)),
+  );
+  return { functions, accountConcurrency, items };
+}
+
+function planAttempts(random: Random, faults: FaultRates, leaseMs: number): AttemptPlan[] {
+  const plan: AttemptPlan[] = [];
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const r = random.int(1000);
+    let outcome: AttemptOutcome = 'ok';
+    if (r < faults.handlerError) outcome = 'error';
+    else if (r < faults.handlerError + faults.handlerNonRetriable) outcome = 'fatal';
+    else if (r < faults.handlerError + faults.handlerNonRetriable + faults.handlerRetryAt)
+      outcome = 'retry-at';
+    const slow = random.int(1000) < faults.slowHandler;
+    const durationMs = slow
+      ? Math.round(leaseMs * (1.5 + random.next() * 1.5))
+      : 1 + random.int(150);
+    plan.push({ outcome, durationMs, slow });
+  }
+  return plan;
+}
+
+/** What a plan predicts: completed at its first 'ok', failed at a 'fatal' or out of attempts. */
+export function expectedOutcome(plan: AttemptPlan[]): 'completed' | 'failed' {
+  for (const p of plan) {
+    if (p.outcome === 'ok') return 'completed';
+    if (p.outcome === 'fatal') return 'failed';
+  }
+  return 'failed';
+}

@@ -1,0 +1,226 @@
+import type { Redis } from 'ioredis';
+import {
+  createProcessor,
+  NonRetriableError,
+  Queue,
+  QueueShard,
+  RetryAtError,
+  seededRandom,
+  type IoredisTransport,
+  type Processor,
+  type QueueItem,
+  type Random,
+} from '../src/index.js';
+import { Auditor } from './checks/auditor.js';
+import type { SimOptions } from './options.js';
+import { Scheduler } from './scheduler.js';
+import { SimClock } from './sim-clock.js';
+import { SimTransport } from './sim-transport.js';
+import { Trace } from './trace.js';
+import type { AttemptPlan, Workload } from './workload.js';
+
+export const SHARD = 'sim';
+
+interface SimProcessState {
+  name: string;
+  generation: number;
+  alive: boolean;
+  skewMs: number;
+  pausedUntil: number;
+  cutOffUntil: number;
+  processor: Processor | null;
+}
+
+interface Subscription {
+  process: string;
+  generation: number;
+  channel: string;
+  onMessage: (m: string) => void;
+}
+
+/** Everything one simulation run owns: time, Redis, the processes, the faults and the checks. */
+export class World {
+  readonly scheduler: Scheduler;
+  readonly trace = new Trace();
+  readonly auditor: Auditor;
+  readonly processes = new Map<string, SimProcessState>();
+  readonly faultCounts: Record<string, number> = {};
+  faultsOn = true;
+  producerDone = false;
+  lost = 0;
+  private subscriptions: Subscription[] = [];
+  private wakeBuffer: string[] = [];
+  private readonly random: { net: Random; faults: Random; clocks: Random };
+
+  constructor(
+    readonly opts: SimOptions,
+    readonly workload: Workload,
+    readonly real: IoredisTransport,
+    private readonly subscriber: Redis,
+    startMs: number,
+  ) {
+    this.scheduler = new Scheduler(startMs);
+    this.scheduler.pausedUntil = (owner) => this.processes.get(owner)?.pausedUntil ?? 0;
+    const sub = (name: string) => seededRandom(`${opts.seed}/${name}`);
+    this.random = { net: sub('network'), faults: sub('faults'), clocks: sub('clocks') };
+    this.auditor = new Auditor(
+      workload,
+      (p) => this.viewOf(p),
+      opts.maxSkewMs,
+      () => this.scheduler.now,
+    );
+    subscriber.on('message', (_channel: string, message: string) => this.wakeBuffer.push(message));
+  }
+
+  count(fault: string): void {
+    this.faultCounts[fault] = (this.faultCounts[fault] ?? 0) + 1;
+  }
+
+  viewOf(process: string): { skewMs: number; alive: boolean } {
+    const p = this.processes.get(process);
+    return { skewMs: p?.skewMs ?? 0, alive: p?.alive ?? false };
+  }
+
+  isCurrent(process: string, generation: number): boolean {
+    if (process === 'producer') return true;
+    const p = this.processes.get(process);
+    return !!p && p.alive && p.generation === generation;
+  }
+
+  /** Virtual ms a Redis call takes to reach the server: 0 or 1, seeded. */
+  callLatency(): number {
+    return this.random.net.int(2);
+  }
+
+  /** Whether this call fails before Redis, loses its reply, or goes through. */
+  callFault(process: string): 'fail-before' | 'reply-lost' | null {
+    const p = this.processes.get(process);
+    if (p && p.cutOffUntil > this.scheduler.now) return 'fail-before';
+    if (!this.faultsOn) return null;
+    const r = this.random.faults.int(1000);
+    if (r < this.opts.faults.redisFailBefore) return (this.count('redisFailBefore'), 'fail-before');
+    if (r < this.opts.faults.redisFailBefore + this.opts.faults.redisReplyLost)
+      return (this.count('redisReplyLost'), 'reply-lost');
+    return null;
+  }
+
+  subscribe(
+    process: string,
+    generation: number,
+    channel: string,
+    onMessage: (m: string) => void,
+  ): () => void {
+    const s: Subscription = { process, generation, channel, onMessage };
+    this.subscriptions.push(s);
+    return () => {
+      this.subscriptions = this.subscriptions.filter((x) => x !== s);
+    };
+  }
+
+  /** After a script that may publish: a PING on the subscriber connection flushes its messages. */
+  async collectWakes(): Promise<void> {
+    await this.subscriber.ping();
+    const messages = this.wakeBuffer;
+    this.wakeBuffer = [];
+    for (const m of messages) {
+      for (const s of this.subscriptions) {
+        this.scheduler.schedule(this.scheduler.now + this.callLatency(), s.process, () => {
+          if (this.isCurrent(s.process, s.generation)) s.onMessage(m);
+        });
+      }
+    }
+  }
+
+  /** Starts (or restarts) a simulated process with a fresh processor. */
+  async startProcess(name: string): Promise<void> {
+    const prev = this.processes.get(name);
+    const skewed = this.faultsOn && this.random.clocks.int(1000) < this.opts.faults.clockSkew;
+    const state: SimProcessState = {
+      name,
+      generation: (prev?.generation ?? 0) + 1,
+      alive: true,
+      skewMs: skewed ? this.random.clocks.int(this.opts.maxSkewMs + 1) : 0,
+      pausedUntil: 0,
+      cutOffUntil: 0,
+      processor: null,
+    };
+    this.processes.set(name, state);
+    const generation = state.generation;
+    const clock = new SimClock(this.scheduler, name, state.skewMs, () =>
+      this.isCurrent(name, generation),
+    );
+    const transport = new SimTransport(this, name, generation);
+    const random = seededRandom(`${this.opts.seed}/${name}/${generation}`);
+    const shard = new QueueShard({
+      name: SHARD,
+      transport,
+      clock,
+      random,
+      graceMs: this.opts.maxSkewMs,
+    });
+    const queue = new Queue({ shards: [shard], clock, random });
+    this.trace.add(this.scheduler.now, `${name} start gen ${generation} skew ${state.skewMs}`);
+    state.processor = await createProcessor(this.processorOptions(queue, clock));
+  }
+
+  private processorOptions(queue: Queue, clock: SimClock) {
+    const { workload, opts } = this;
+    return {
+      queue,
+      concurrency: opts.concurrency,
+      leaseMs: opts.leaseMs,
+      backoffScale: 0.01,
+      retryJitterMs: 1000,
+      defaultRequeueMs: 5000,
+      requeueJitterMs: 1000,
+      concurrencyRequeueMs: 500,
+      scavenger: { intervalMs: 500 },
+      roleLeaseMs: 1500,
+      limits: {
+        account: (a: string) => workload.accountConcurrency.get(a),
+        function: (f: string) => workload.functions.find((x) => x.functionId === f)?.concurrency,
+      },
+      hooks: {
+        log: () => {},
+        onPermanentFailure: (item: QueueItem, err: unknown) =>
+          this.auditor.onPermanentFailure(
+            item.id,
+            item.attempt,
+            item.maxAttempts,
+            !(err instanceof NonRetriableError),
+          ),
+      },
+      handler: (item: QueueItem, ctx: { signal: AbortSignal; attempt: number; payload: unknown }) =>
+        this.runHandler(clock, item, ctx),
+    };
+  }
+
+  /** The workload's handler: does what the item's plan says for this attempt. */
+  private async runHandler(
+    clock: SimClock,
+    item: QueueItem,
+    ctx: { signal: AbortSignal; attempt: number; payload: unknown },
+  ) {
+    const plan = (ctx.payload as { plan: AttemptPlan[] }).plan[Math.min(ctx.attempt, 2)]!;
+    this.auditor.onHandlerStart(item.id, ctx.attempt);
+    this.trace.add(
+      this.scheduler.now,
+      `${clock.owner} run ${item.id} attempt ${ctx.attempt} ${plan.outcome}${plan.slow ? ' slow' : ''}`,
+    );
+    // A slow handler ignores its signal and outlives its lease; others stop early when it aborts.
+    await clock.sleep(plan.durationMs, plan.slow ? undefined : ctx.signal);
+    this.auditor.onHandlerEnd(item.id, ctx.attempt, plan.outcome, !ctx.signal.aborted);
+    if (plan.outcome === 'error') throw new Error('planned failure');
+    if (plan.outcome === 'fatal') throw new NonRetriableError('planned permanent failure');
+    if (plan.outcome === 'retry-at') throw new RetryAtError('planned retry-at', clock.now() + 300);
+  }
+
+  crash(name: string): void {
+    const p = this.processes.get(name);
+    if (!p || !p.alive) return;
+    p.alive = false;
+    this.subscriptions = this.subscriptions.filter((s) => s.process !== name);
+    this.count('crash');
+    this.trace.add(this.scheduler.now, `${name} crash`);
+  }
+}
