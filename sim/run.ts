@@ -97,7 +97,7 @@ export async function runSimulation(
   };
 }
 
-/** Enqueues each planned item at its arrival; failures are retried (enqueue is idempotent by ID). */
+/** Enqueues each planned item on arrival; failures are retried (enqueue is idempotent by ID). */
 function scheduleProducer(world: World): void {
   const { scheduler, workload } = world;
   const clock = new SimClock(scheduler, 'producer', 0, () => true);

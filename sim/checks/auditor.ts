@@ -211,7 +211,7 @@ export class Auditor {
     this.admissions.set(key, entry);
   }
 
-  /** A fenced call succeeded: its lease must be the item's latest, unexpired at the caller's now. */
+  /** A fenced call succeeded: its lease must be the item's latest and live at the caller's now. */
   private onFenced(
     op: string,
     process: string,
