@@ -56,7 +56,7 @@ export async function runSimulation(
   const samples: Sample[] = [];
   try {
     for (let i = 0; i < opts.processes; i++)
-      scheduler.schedule(START_MS, `p${i}`, () => world.startProcess(`p${i}`));
+      scheduler.schedule(START_MS, `p${i}`, () => void world.startProcess(`p${i}`));
     scheduleProducer(world);
     scheduleFaults(world);
     scheduleChecks(world, raw, keys, samples);
@@ -112,21 +112,21 @@ function scheduleProducer(world: World): void {
   let remaining = workload.items.length;
   if (remaining === 0) world.producerDone = true;
   for (const planned of workload.items) {
-    scheduler.schedule(START_MS + planned.arrivalMs, 'producer', async () => {
-      const input =
-        planned.delayMs > 0
-          ? { ...planned.input, at: clock.now() + planned.delayMs }
-          : planned.input;
-      for (let tries = 0; ; tries++) {
-        try {
-          await queue.enqueue(input);
-          break;
-        } catch {
-          await clock.sleep(10 * Math.min(tries + 1, 20));
-        }
+    // Fire and forget: an event that awaited product work would wait on later events forever.
+    scheduler.schedule(START_MS + planned.arrivalMs, 'producer', () => void produce(planned));
+  }
+  async function produce(planned: (typeof workload.items)[number]): Promise<void> {
+    const input =
+      planned.delayMs > 0 ? { ...planned.input, at: clock.now() + planned.delayMs } : planned.input;
+    for (let tries = 0; ; tries++) {
+      try {
+        await queue.enqueue(input);
+        break;
+      } catch {
+        await clock.sleep(10 * Math.min(tries + 1, 20));
       }
-      if (--remaining === 0) world.producerDone = true;
-    });
+    }
+    if (--remaining === 0) world.producerDone = true;
   }
 }
 
@@ -146,7 +146,7 @@ function scheduleFaults(world: World): void {
       }
       if (random.int(1000) < opts.faults.crash) {
         world.crash(p.name);
-        scheduler.schedule(now + 200 + random.int(1800), '', () => world.startProcess(p.name));
+        scheduler.schedule(now + 200 + random.int(1800), '', () => void world.startProcess(p.name));
         continue;
       }
       if (random.int(1000) < opts.faults.pause) {
@@ -210,7 +210,7 @@ async function heal(world: World): Promise<void> {
     p.pausedUntil = 0;
     p.cutOffUntil = 0;
     if (!p.alive)
-      world.scheduler.schedule(world.scheduler.now, '', () => world.startProcess(p.name));
+      world.scheduler.schedule(world.scheduler.now, '', () => void world.startProcess(p.name));
   }
   world.trace.add(world.scheduler.now, 'faults stop');
 }

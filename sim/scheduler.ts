@@ -1,7 +1,9 @@
 /**
  * The simulator's only source of progress: a queue of events ordered by (virtual ms, sequence).
  * Each event runs to completion, then every microtask it released drains before the next
- * event, so one seed gives one order of everything the product code does.
+ * event, so one seed gives one order of everything the product code does. The scheduler awaits
+ * an event's promise, so only the simulator's own I/O (a real Redis call) may be awaited there:
+ * an event that starts product work must not wait for it, since that work needs later events.
  */
 export interface SimEvent {
   at: number;

@@ -26,6 +26,7 @@ export class SimClock implements Clock {
       };
       signal?.addEventListener('abort', finish, { once: true });
       this.scheduler.schedule(this.scheduler.now + Math.max(0, Math.ceil(ms)), this.owner, () => {
+        signal?.removeEventListener('abort', finish);
         if (this.alive()) finish();
       });
     });

@@ -178,7 +178,8 @@ export class World {
       roleLeaseMs: 1500,
       limits: {
         account: (a: string) => workload.accountConcurrency.get(a),
-        function: (f: string) => workload.functions.find((x) => x.functionId === f)?.concurrency,
+        function: (f: string, a: string) =>
+          workload.functions.find((x) => x.functionId === f && x.accountId === a)?.concurrency,
       },
       hooks: {
         log: () => {},

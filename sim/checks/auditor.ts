@@ -29,6 +29,8 @@ interface ItemFacts {
   /** The attempt counter as Redis holds it, followed through observed requeues. */
   attempt: number;
   terminal: 'completed' | 'failed' | null;
+  /** The lease whose dequeue ended the item (a repeat by the same lease is an idempotent retry). */
+  terminalLease: string | null;
 }
 
 /** A process's view of time: its clock offset from virtual time, and whether it is alive. */
@@ -88,7 +90,8 @@ export class Auditor {
       case 'dequeueBatch': {
         const codes = reply as number[];
         for (let i = 0; i < Number(a[3]); i++) {
-          if (codes[i] === 0) this.onDequeued(process, a[4 + i * 4]!, a[6 + i * 4]!, Number(a[0]));
+          // ARGV: now, grace, channel, N, then per item: id, pid, leaseId, accountId, ttl
+          if (codes[i] === 0) this.onDequeued(process, a[4 + i * 5]!, a[6 + i * 5]!, Number(a[0]));
         }
         break;
       }
@@ -125,6 +128,7 @@ export class Auditor {
       completions: 0,
       attempt: 0,
       terminal: null,
+      terminalLease: null,
     });
   }
 
@@ -234,11 +238,16 @@ export class Auditor {
   }
 
   private onDequeued(process: string, id: string, leaseId: string, processNow: number): void {
+    const item = this.items.get(id);
+    if (item?.terminal) {
+      // The same lease again: a holder retrying an ack whose reply was lost; it changed nothing.
+      if (leaseId !== '' && item.terminalLease === leaseId) return;
+      return this.fail('single-home', `${id} dequeued twice (by ${process}, lease ${leaseId})`);
+    }
     this.onFenced('dequeue', process, id, leaseId, processNow);
     this.holders.delete(id);
-    const item = this.items.get(id);
     if (!item) return;
-    if (item.terminal) this.fail('single-home', `${id} dequeued twice`);
+    item.terminalLease = leaseId;
     const planned = item.plan[Math.min(item.attempt, item.plan.length - 1)]!;
     item.terminal = planned.outcome === 'ok' ? 'completed' : 'failed';
     this.dequeuedPerAccount.set(

@@ -10,7 +10,8 @@ export type Logger = (level: LogLevel, message: string, fields?: Record<string, 
 /** Concurrency limits looked up per partition at lease time; undefined = unlimited. */
 export interface LimitLookup {
   account?: (accountId: string) => number | undefined;
-  function?: (functionId: string) => number | undefined;
+  /** Function IDs are per account: the lookup gets both. */
+  function?: (functionId: string, accountId: string) => number | undefined;
   system?: (queueName: string) => number | undefined;
 }
 

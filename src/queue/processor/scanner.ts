@@ -203,7 +203,10 @@ export class ShardScanner {
     if (p.queueName !== undefined) return { function: limits.system?.(p.queueName) ?? 100_000 };
     return {
       account: p.accountId === undefined ? undefined : (limits.account?.(p.accountId) ?? 1000),
-      function: p.functionId === undefined ? undefined : (limits.function?.(p.functionId) ?? 1000),
+      function:
+        p.functionId === undefined
+          ? undefined
+          : (limits.function?.(p.functionId, p.accountId ?? '') ?? 1000),
     };
   }
 
