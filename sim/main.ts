@@ -4,7 +4,7 @@
  * Exit codes: 0 no violation; 1 a safety invariant was violated; 3 liveness (work did not drain);
  * 2 bad arguments or a crash of the simulator itself.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -44,6 +44,7 @@ ${Object.entries(FAULT_FLAGS)
   --flush             empty that DB first (never needed for the private server)
   --json              last stdout line: one JSON object (with --seeds: {runs, failedSeeds})
   --report DIR        write DIR/sim-<seed>.html with charts of the run
+  --trace FILE        write every trace line (the history the trace hash covers) to FILE
   --help              this text
 `;
 
@@ -72,6 +73,7 @@ function parse(argv: string[]) {
       flush: { type: 'boolean' },
       json: { type: 'boolean' },
       report: { type: 'string' },
+      trace: { type: 'string' },
       help: { type: 'boolean' },
       ...faultOptions,
     },
@@ -220,11 +222,13 @@ async function main(): Promise<number> {
       );
     for (const seed of seeds) {
       await redis.reset();
+      const traceFd = typeof values['trace'] === 'string' ? openSync(values['trace'], 'w') : null;
       const r = await runSimulation(
         { ...base, seed },
         redis.url,
         seeds.length === 1 ? (f) => progress(Math.round(f * 100), 100, 0) : undefined,
-      );
+        traceFd,
+      ).finally(() => traceFd !== null && closeSync(traceFd));
       runs.push(r);
       if (!json)
         process.stdout.write(`${summaryLine(r)}\n${r.violations.length ? explain(r) + '\n' : ''}`);

@@ -43,6 +43,7 @@ export async function runSimulation(
   opts: SimOptions,
   url: string,
   onProgress?: (fraction: number) => void,
+  traceFd: number | null = null,
 ): Promise<SimResult> {
   const wallStart = performance.now();
   const real = await connectRedis(url);
@@ -51,7 +52,7 @@ export async function runSimulation(
   const keys = new ShardKeys(SHARD);
   await subscriber.subscribe(keys.wakeChannel());
   const workload = generateWorkload(seededRandom(`${opts.seed}/workload`), opts);
-  const world = new World(opts, workload, real, subscriber, START_MS);
+  const world = new World(opts, workload, real, subscriber, START_MS, traceFd);
   const { scheduler, auditor } = world;
   const samples: Sample[] = [];
   try {
@@ -233,10 +234,40 @@ async function finalChecks(world: World, raw: Redis, keys: ShardKeys): Promise<v
   }
   if (pending.length > 0 && world.lost === 0) {
     const id = pending[0]!;
-    const where = state.leases.has(id) ? `leased (lease ${state.leases.get(id)})` : 'ready';
+    const item = state.items.get(id);
+    const pid = item?.partitionId ?? '?';
+    const meta = JSON.stringify(state.partitions.get(pid) ?? null);
+    const pointer = state.global.get(pid);
+    const procs = [...world.processes.values()]
+      .map((p) => `${p.name}:${p.alive ? 'up' : 'down'}/running ${p.processor?.running ?? '-'}`)
+      .join(' ');
+    const where =
+      (state.leases.has(id) ? `leased (lease ${state.leases.get(id)})` : 'ready') +
+      `; partition ${pid} ${meta}, pointer ${pointer === undefined ? 'none' : pointer - scheduler.now} ms from now; ${procs}` +
+      `; live in-progress: ${[...state.inProgress]
+        .map(([k, m]) => `${k.slice(9)}=${[...m.values()].filter((e) => e > scheduler.now).length}`)
+        .filter((x) => !x.endsWith('=0'))
+        .join(' ')}` +
+      `; pending by partition: ${pendingByPartition(state, pending)}` +
+      `; item ${JSON.stringify(item)}`;
     auditor.fail(
       'liveness',
       `${pending.length} items not finished ${world.opts.livenessMs} ms after faults stopped; first: ${id}, ${where}`,
     );
   }
+}
+
+function pendingByPartition(
+  state: { items: Map<string, { partitionId: string }> },
+  pending: string[],
+): string {
+  const counts = new Map<string, number>();
+  for (const id of pending) {
+    const pid = state.items.get(id)?.partitionId ?? '?';
+    counts.set(pid, (counts.get(pid) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([p, n]) => `${p}=${n}`)
+    .join(' ');
 }

@@ -68,6 +68,14 @@ export function generateWorkload(random: Random, opts: SimOptions): Workload {
   }
   const items: PlannedItem[] = [];
   const arrivalWindow = Math.floor(opts.durationMs * 0.6);
+  // Keep the workload feasible: each throttle admits at least 3x its function's expected rate of
+  // start items (40% of its share), or no liveness bound could hold.
+  const startsPerMs = (0.4 * opts.items) / functions.length / Math.max(1, arrivalWindow);
+  for (const fn of functions) {
+    if (!fn.throttle) continue;
+    const feasible = Math.ceil(3 * startsPerMs * fn.throttle.periodMs);
+    fn.throttle.limit = Math.max(fn.throttle.limit, feasible);
+  }
   for (let i = 0; i < opts.items; i++) {
     const fn = functions[random.int(functions.length)]!;
     const roll = random.int(10);

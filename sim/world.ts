@@ -41,7 +41,7 @@ interface Subscription {
 /** Everything one simulation run owns: time, Redis, the processes, the faults and the checks. */
 export class World {
   readonly scheduler: Scheduler;
-  readonly trace = new Trace();
+  readonly trace: Trace;
   readonly auditor: Auditor;
   readonly processes = new Map<string, SimProcessState>();
   readonly faultCounts: Record<string, number> = {};
@@ -58,8 +58,10 @@ export class World {
     readonly real: IoredisTransport,
     private readonly subscriber: Redis,
     startMs: number,
+    traceFd: number | null = null,
   ) {
     this.scheduler = new Scheduler(startMs);
+    this.trace = new Trace(60, traceFd);
     this.scheduler.pausedUntil = (owner) => this.processes.get(owner)?.pausedUntil ?? 0;
     const sub = (name: string) => seededRandom(`${opts.seed}/${name}`);
     this.random = { net: sub('network'), faults: sub('faults'), clocks: sub('clocks') };
@@ -209,7 +211,12 @@ export class World {
       `${clock.owner} run ${item.id} attempt ${ctx.attempt} ${plan.outcome}${plan.slow ? ' slow' : ''}`,
     );
     // A slow handler ignores its signal and outlives its lease; others stop early when it aborts.
-    await clock.sleep(plan.durationMs, plan.slow ? undefined : ctx.signal);
+    // Slowness is a fault: once faults stop, a planned slow attempt runs at a normal pace.
+    const slow = plan.slow && this.faultsOn;
+    await clock.sleep(
+      slow ? plan.durationMs : Math.min(plan.durationMs, 150),
+      slow ? undefined : ctx.signal,
+    );
     this.auditor.onHandlerEnd(item.id, ctx.attempt, plan.outcome, !ctx.signal.aborted);
     if (plan.outcome === 'error') throw new Error('planned failure');
     if (plan.outcome === 'fatal') throw new NonRetriableError('planned permanent failure');

@@ -64,17 +64,27 @@ export class ShardScanner {
         const dispatched = await this.scanOnce();
         this.outage.succeeded();
         if (dispatched > 0 || env.continuations.size > 0) continue;
-        const next = await this.shard.nextDueAt();
-        const now = env.clock.now();
-        const untilDue = next === null ? env.opts.idleMaxMs : next - env.opts.lookaheadMs - now;
-        if (untilDue > 0)
-          await env.clock.sleep(Math.min(untilDue, env.opts.idleMaxMs), wake.signal);
-        // due, yet nothing was taken (held by another scanner or refused): look again soon
-        else await env.clock.sleep(Math.min(env.opts.idleMaxMs, 50), wake.signal);
+        await env.clock.sleep(this.idleMs(await this.shard.nextDueAt()), wake.signal);
       } catch (err) {
         await env.clock.sleep(this.outage.failed(err), this.stopper.signal);
       }
     }
+  }
+
+  /**
+   * How long to sleep after a scan that took nothing: until the earliest pointer comes within
+   * the lookahead; or, if it already has (a forced partition, or items not yet due), until the
+   * pointer itself; or briefly if it is due now yet was not taken (held by another scanner).
+   * Wake-ups (new due work, freed capacity) cut every sleep short.
+   */
+  private idleMs(next: number | null): number {
+    const { opts, clock } = this.env;
+    if (next === null) return opts.idleMaxMs;
+    const now = clock.now();
+    if (next - opts.lookaheadMs > now)
+      return Math.min(next - opts.lookaheadMs - now, opts.idleMaxMs);
+    if (next > now) return Math.min(next - now, opts.idleMaxMs);
+    return Math.min(50, opts.idleMaxMs);
   }
 
   /** One scan: continuations first, then an account or a global pass. Returns items dispatched. */
@@ -101,11 +111,8 @@ export class ShardScanner {
     const untilMs = env.clock.now() + opts.lookaheadMs;
     const order = this.sequential() ? 'score' : 'random';
     const global = async (): Promise<Pass[]> => {
-      const { partitions } = await shard.peekPartitions({
-        untilMs,
-        limit: opts.partitionPeekMax,
-        order,
-      });
+      const peeked = await shard.peekPartitions({ untilMs, limit: opts.partitionPeekMax, order });
+      const partitions = this.unforced(peeked.partitions);
       return this.shuffle(partitions).map((partition) => ({
         partition,
         budget: Math.ceil(free / partitions.length),
@@ -125,7 +132,7 @@ export class ShardScanner {
         limit: perAccount,
         order,
       });
-      groups.push(this.shuffle(r.partitions));
+      groups.push(this.shuffle(this.unforced(r.partitions)));
     }
     // Interleave accounts so that each gets its share before any gets a second turn.
     const passes: Pass[] = [];
@@ -196,6 +203,16 @@ export class ShardScanner {
     }
     const jitter = opts.requeueJitterMs > 0 ? 1 + this.env.random.int(opts.requeueJitterMs) : 0;
     return { at: now + opts.defaultRequeueMs + jitter, force: false };
+  }
+
+  /**
+   * A forced partition (refused for capacity) waits out its force even when the lookahead
+   * reaches it; leasing it early would only be refused again. A dequeue that frees capacity
+   * clears the force.
+   */
+  private unforced(partitions: PartitionInfo[]): PartitionInfo[] {
+    const now = this.env.clock.now();
+    return partitions.filter((p) => p.forcedUntil === undefined || p.forcedUntil <= now);
   }
 
   private limitsFor(p: PartitionRef): ConcurrencyLimits {
