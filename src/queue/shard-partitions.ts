@@ -17,6 +17,8 @@ export interface PartitionPeekResult {
   /** How many were due in all (more than returned when over the limit). */
   due: number;
   partitions: PartitionInfo[];
+  /** The earliest score in the whole index (due or not), or null when it is empty. */
+  earliestScore: number | null;
 }
 
 export type PartitionLeaseResult =
@@ -48,8 +50,9 @@ export async function peekPartitions(
     string[],
     string[],
     (string | null)[],
+    string | number,
   ];
-  const [due, ids, scores, jsons] = reply;
+  const [due, ids, scores, jsons, earliest] = reply;
   const partitions: PartitionInfo[] = [];
   ids.forEach((id, i) => {
     const json = jsons[i];
@@ -57,7 +60,8 @@ export async function peekPartitions(
       json ? decodePartition(json, Number(scores[i])) : { id, score: Number(scores[i]) },
     );
   });
-  return { due, partitions };
+  const next = Number(earliest);
+  return { due, partitions, earliestScore: next < 0 ? null : next };
 }
 
 /** Accounts with a partition due by untilMs. */

@@ -1,3 +1,4 @@
+import { ulidTime } from '../../ids/ulid.js';
 import type { PartitionInfo, PartitionRef } from '../partition.js';
 import type { QueueShard } from '../shard.js';
 import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
@@ -23,6 +24,8 @@ export class ShardScanner {
   private readonly stopper = new AbortController();
   private loop: Promise<void> | null = null;
   private unsubscribe: (() => Promise<void>) | null = null;
+  /** The last scan was cut short: more due work may be waiting for slots. */
+  private hungry = false;
   /** Set by the sequential role keeper: scan in score order. */
   sequential = () => false;
 
@@ -61,10 +64,11 @@ export class ShardScanner {
           await env.slots.changed(this.stopper.signal);
           continue;
         }
-        const dispatched = await this.scanOnce();
+        const scan = await this.scanOnce();
+        this.hungry = scan.more;
         this.outage.succeeded();
-        if (dispatched > 0 || env.continuations.size > 0) continue;
-        await env.clock.sleep(this.idleMs(await this.shard.nextDueAt()), wake.signal);
+        if (this.hungry || env.continuations.size > 0) continue;
+        await env.clock.sleep(this.idleMs(scan.earliest), wake.signal);
       } catch (err) {
         await env.clock.sleep(this.outage.failed(err), this.stopper.signal);
       }
@@ -87,44 +91,52 @@ export class ShardScanner {
     return Math.min(50, opts.idleMaxMs);
   }
 
-  /** One scan: continuations first, then an account or a global pass. Returns items dispatched. */
-  private async scanOnce(): Promise<number> {
+  /**
+   * One scan: continuations first, then an account or a global pass. Returns whether it was cut
+   * short (a partition gave a full page, or slots ran out with partitions left), i.e. whether
+   * scanning again at once may find more; otherwise the loop sleeps until woken.
+   */
+  private async scanOnce(): Promise<{ more: boolean; earliest: number | null }> {
     const { env } = this;
     env.stats.scans++;
-    let dispatched = 0;
+    let more = false;
     for (const partition of env.continuations.take()) {
-      if (env.slots.free === 0) break;
-      dispatched += await this.processPartition({ partition, budget: env.slots.free });
+      if (env.slots.free === 0) return { more: true, earliest: null };
+      more = (await this.processPartition({ partition, budget: env.slots.free })) || more;
     }
-    const passes = await this.choosePasses();
+    const { passes, earliest } = await this.choosePasses();
     for (const pass of passes) {
-      if (env.slots.free === 0 || this.stopper.signal.aborted) break;
-      dispatched += await this.processPartition(pass);
+      if (this.stopper.signal.aborted) break;
+      if (env.slots.free === 0) return { more: true, earliest };
+      more = (await this.processPartition(pass)) || more;
     }
-    return dispatched;
+    return { more, earliest };
   }
 
-  private async choosePasses(): Promise<Pass[]> {
+  /**
+   * Picks this scan's partitions and each one's share of the free slots. One global peek first:
+   * when every due partition fits in that page (the common case), they are grouped by account
+   * on the client and the slots are split evenly between accounts. When more are due than a page
+   * holds, most scans go account by account (accountScanWeight), so a tenant with many
+   * partitions cannot crowd the others out of the page.
+   */
+  private async choosePasses(): Promise<{ passes: Pass[]; earliest: number | null }> {
     const { env, shard } = this;
     const { opts } = env;
-    const free = env.slots.free;
     const untilMs = env.clock.now() + opts.lookaheadMs;
     const order = this.sequential() ? 'score' : 'random';
-    const global = async (): Promise<Pass[]> => {
-      const peeked = await shard.peekPartitions({ untilMs, limit: opts.partitionPeekMax, order });
-      const partitions = this.unforced(peeked.partitions);
-      return this.shuffle(partitions).map((partition) => ({
-        partition,
-        budget: Math.ceil(free / partitions.length),
-      }));
-    };
-    if (env.random.next() >= opts.accountScanWeight) return await global();
+    const page = await shard.peekPartitions({ untilMs, limit: opts.partitionPeekMax, order });
+    const earliest = page.earliestScore;
+    if (page.due <= opts.partitionPeekMax || env.random.next() >= opts.accountScanWeight) {
+      return { passes: this.fairPasses(groupByAccount(this.leasable(page.partitions))), earliest };
+    }
     const { accounts } = await shard.peekAccounts({ untilMs, limit: opts.accountPeekMax, order });
-    // System queues are only in the global index: an account scan that finds nothing looks there.
-    if (accounts.length === 0) return await global();
-    const perAccount = Math.max(1, Math.round(opts.partitionPeekMax / accounts.length));
-    const accountBudget = Math.ceil(free / accounts.length);
-    const groups: PartitionInfo[][] = [];
+    const perAccount = Math.max(
+      1,
+      Math.round(opts.partitionPeekMax / Math.max(1, accounts.length)),
+    );
+    // System queues are only in the global index: they come from the page as a group of their own.
+    const groups = groupByAccount(this.leasable(page.partitions)).filter((g) => g[0]?.queueName);
     for (const account of accounts) {
       const r = await shard.peekPartitions({
         accountId: account.id,
@@ -132,26 +144,35 @@ export class ShardScanner {
         limit: perAccount,
         order,
       });
-      groups.push(this.shuffle(this.unforced(r.partitions)));
+      groups.push(this.leasable(r.partitions));
     }
-    // Interleave accounts so that each gets its share before any gets a second turn.
+    return { passes: this.fairPasses(groups), earliest };
+  }
+
+  /** Splits the free slots evenly between groups, each getting a turn before any gets two. */
+  private fairPasses(groups: PartitionInfo[][]): Pass[] {
+    const nonEmpty = groups.filter((g) => g.length > 0).map((g) => this.shuffle(g));
+    const groupBudget = Math.ceil(this.env.slots.free / Math.max(1, nonEmpty.length));
     const passes: Pass[] = [];
-    for (let round = 0; groups.some((g) => g.length > round); round++) {
-      for (const g of this.shuffle(groups)) {
+    for (let round = 0; nonEmpty.some((g) => g.length > round); round++) {
+      for (const g of this.shuffle(nonEmpty)) {
         const partition = g[round];
-        if (partition) passes.push({ partition, budget: Math.ceil(accountBudget / g.length) });
+        if (partition) passes.push({ partition, budget: Math.ceil(groupBudget / g.length) });
       }
     }
     return passes;
   }
 
-  /** Leases the partition, leases up to `budget` of its due items into slots, hands it back. */
-  private async processPartition(pass: Pass): Promise<number> {
+  /**
+   * Leases the partition, leases up to `budget` of its due items into slots, hands it back.
+   * Returns true when it took a full page, so the partition may hold more due work.
+   */
+  private async processPartition(pass: Pass): Promise<boolean> {
     const { env, shard } = this;
     const { opts } = env;
     const { partition } = pass;
     const pl = await shard.leasePartition(partition, opts.partitionLeaseMs);
-    if (!pl.ok) return 0;
+    if (!pl.ok) return false;
     env.stats.partitionPasses++;
     const now = env.clock.now();
     const want = Math.min(pass.budget, env.slots.free, opts.itemPeekMax);
@@ -178,14 +199,17 @@ export class ShardScanner {
         .catch((err: unknown) =>
           callHook(env, () => opts.log('error', 'worker failed', { error: String(err) })),
         )
-        .then(() => this.poke());
+        .then(() => {
+          // A freed slot matters only to a scanner that had more work than slots.
+          if (this.hungry) this.poke();
+        });
     });
     await shard.requeuePartition(partition, {
       ...this.requeueAfter(results, now),
       leaseId: pl.leaseId,
     });
     if (leased === 0 || peeked.length === 0) env.continuations.settle(partition.id);
-    return leased;
+    return want > 0 && peeked.length === want && leased === want;
   }
 
   private requeueAfter(results: LeaseResult[], now: number): { at: number; force: boolean } {
@@ -206,13 +230,17 @@ export class ShardScanner {
   }
 
   /**
-   * A forced partition (refused for capacity) waits out its force even when the lookahead
-   * reaches it; leasing it early would only be refused again. A dequeue that frees capacity
-   * clears the force.
+   * Partitions worth a lease attempt. A forced one (refused for capacity) waits out its force
+   * even when the lookahead reaches it, and one another scanner holds waits out that lease:
+   * trying either would only be refused. A dequeue that frees capacity clears a force.
    */
-  private unforced(partitions: PartitionInfo[]): PartitionInfo[] {
+  private leasable(partitions: PartitionInfo[]): PartitionInfo[] {
     const now = this.env.clock.now();
-    return partitions.filter((p) => p.forcedUntil === undefined || p.forcedUntil <= now);
+    return partitions.filter(
+      (p) =>
+        (p.forcedUntil === undefined || p.forcedUntil <= now) &&
+        (p.leaseId === undefined || ulidTime(p.leaseId) <= now),
+    );
   }
 
   private limitsFor(p: PartitionRef): ConcurrencyLimits {
@@ -236,4 +264,16 @@ export class ShardScanner {
     }
     return out;
   }
+}
+
+/** Partitions grouped by account; system queues (no account) form one group. */
+function groupByAccount(partitions: PartitionInfo[]): PartitionInfo[][] {
+  const groups = new Map<string, PartitionInfo[]>();
+  for (const p of partitions) {
+    const key = p.queueName === undefined ? `a:${p.accountId ?? ''}` : 'system';
+    const group = groups.get(key) ?? [];
+    group.push(p);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
