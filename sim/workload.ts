@@ -103,10 +103,8 @@ export function generateWorkload(random: Random, opts: SimOptions): Workload {
     }
     items.push({ input, arrivalMs, delayMs });
   }
-  items.sort(
-    (a, b) =>
-      a.arrivalMs - b.arrivalMs || Number(a.input.id.slice(5)) - Number(b.input.id.slice(5)),
-  );
+  addBursts(random, opts, functions, accountConcurrency, items, arrivalWindow);
+  items.sort((a, b) => a.arrivalMs - b.arrivalMs || (a.input.id < b.input.id ? -1 : 1));
   return { functions, accountConcurrency, items };
 }
 
@@ -135,4 +133,46 @@ export function expectedOutcome(plan: AttemptPlan[]): 'completed' | 'failed' {
     if (p.outcome === 'fatal') return 'failed';
   }
   return 'failed';
+}
+
+/**
+ * One throttled function whose start items arrive in bursts (8 at one instant, every 5% of the
+ * arrival window), so its throttle runs saturated: the only way the throttle bound is really
+ * tested. Each burst drains well before the next (8 admissions take under 4 periods).
+ */
+function addBursts(
+  random: Random,
+  opts: SimOptions,
+  functions: FunctionConfig[],
+  accountConcurrency: Map<string, number>,
+  items: PlannedItem[],
+  arrivalWindow: number,
+): void {
+  const accountId = 'acct-burst';
+  const fn: FunctionConfig = {
+    accountId,
+    functionId: 'bursty',
+    concurrency: 4,
+    throttle: { limit: 2, burst: 1, periodMs: Math.max(100, Math.floor(arrivalWindow / 100)) },
+  };
+  functions.push(fn);
+  accountConcurrency.set(accountId, 4);
+  const every = Math.max(1, Math.floor(arrivalWindow / 20));
+  for (let at = every, b = 0; at < arrivalWindow; at += every, b++) {
+    for (let i = 0; i < 8; i++) {
+      items.push({
+        input: {
+          id: `burst-${b}-${i}`,
+          kind: 'start',
+          accountId,
+          functionId: fn.functionId,
+          maxAttempts: MAX_ATTEMPTS,
+          throttle: { ...fn.throttle! },
+          payload: { plan: planAttempts(random, opts.faults, opts.leaseMs) },
+        },
+        arrivalMs: at,
+        delayMs: 0,
+      });
+    }
+  }
 }

@@ -1,0 +1,209 @@
+/**
+ * npm run mutants: applies each deliberate bug to a temporary copy of the tree (the product has
+ * no planted-bug switches) and reports which detector catches it: the simulator, run seed by
+ * seed until it reports a violation. Exit 0 only if every mutant is caught.
+ * Usage: npm run mutants [-- --seeds N] [--only NAME]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+interface Mutant {
+  name: string;
+  file: string;
+  find: string;
+  replace: string;
+}
+
+export const MUTANTS: Mutant[] = [
+  {
+    name: 'lease ignores the function limit',
+    file: 'lua/includes/try_lease_item.lua',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then return -3, 0 end',
+    replace: '',
+  },
+  {
+    name: 'dequeue ignores the lease ID',
+    file: 'lua/includes/dequeue_item.lua',
+    find: 'if fenced ~= 0 then return fenced end',
+    replace: '',
+  },
+  {
+    name: 'extend accepts an expired lease',
+    file: 'lua/extendLease-8.lua',
+    find: 'local fenced = check_lease(leasesKey, itemId, currentId, now)',
+    replace: 'local fenced = check_lease(leasesKey, itemId, currentId, 0)',
+  },
+  {
+    name: 'the scavenger skips expired leases',
+    file: 'lua/scavengePartition-11.lua',
+    find: "'BYSCORE', 'LIMIT', 0, limit)",
+    replace: "'BYSCORE', 'LIMIT', 0, 0)",
+  },
+  {
+    name: 'requeue forgets the partition pointer',
+    file: 'lua/requeue-13.lua',
+    find: 'pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,\n  at, now, false, wakeChannel)',
+    replace: '',
+  },
+  {
+    name: 'the throttle ignores its burst cap (admits one more)',
+    file: 'lua/includes/gcra_check.lua',
+    find: 'if nextD > maxD then',
+    replace: 'if nextD > maxD + periodMs then',
+  },
+  {
+    name: 'partition peek drops a due partition',
+    file: 'lua/partitionPeek-2.lua',
+    find: 'local due, ids, scores = peek_index_window(indexKey, untilMs, limit, fraction)',
+    replace:
+      'local due, ids, scores = peek_index_window(indexKey, untilMs, limit, fraction)\ntable.remove(ids)\ntable.remove(scores)',
+  },
+  {
+    name: 'a capacity refusal consumes an attempt',
+    file: 'lua/includes/try_lease_item.lua',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then return -3, 0 end',
+    replace: [
+      'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then',
+      "    local refused = cjson.decode(redis.call('HGET', k.items, it.id))",
+      '    refused.atts = refused.atts + 1',
+      "    redis.call('HSET', k.items, it.id, cjson.encode(refused))",
+      '    return -3, 0',
+      '  end',
+    ].join('\n'),
+  },
+];
+
+/** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */
+export const MUTANT_SCENARIO = ['--items', '600', '--duration', '40000', '--processes', '6'];
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+
+function copyTree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'durq-mutant-'));
+  const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((f) => f && !f.startsWith('node_modules/'));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    try {
+      cpSync(join(root, f), join(dir, f));
+    } catch {
+      // deleted in the working tree but still listed: skip
+    }
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+function apply(dir: string, m: Mutant): void {
+  const path = join(dir, m.file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(m.find))
+    throw new Error(
+      `mutant "${m.name}" no longer applies: ${m.file} has no ${JSON.stringify(m.find)}`,
+    );
+  writeFileSync(path, text.replace(m.find, m.replace));
+}
+
+interface SeedRun {
+  seed: number;
+  invariant: string | null;
+  message: string;
+}
+
+function runSeed(dir: string, seed: number): SeedRun {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'sim/main.ts', '--seed', String(seed), '--json', ...MUTANT_SCENARIO],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    const out = JSON.parse(last) as { violations: { invariant: string; message: string }[] };
+    const v = out.violations[0];
+    return { seed, invariant: v ? v.invariant : null, message: v ? v.message : '' };
+  } catch {
+    return {
+      seed,
+      invariant: 'crash',
+      message: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | '),
+    };
+  }
+}
+
+/** Runs seeds 1..maxSeeds until one reports a violation. */
+export function hunt(dir: string, maxSeeds: number): SeedRun & { tried: number } {
+  for (let seed = 1; seed <= maxSeeds; seed++) {
+    const r = runSeed(dir, seed);
+    if (r.invariant) return { ...r, tried: seed };
+  }
+  return { seed: 0, invariant: null, message: '', tried: maxSeeds };
+}
+
+function main(): number {
+  const { values } = parseArgs({
+    options: { seeds: { type: 'string', default: '5' }, only: { type: 'string' } },
+  });
+  const maxSeeds = Number(values.seeds);
+  if (!Number.isSafeInteger(maxSeeds) || maxSeeds < 1)
+    throw new Error(`--seeds takes a positive integer, got ${values.seeds}`);
+  const chosen = MUTANTS.filter((m) => !values.only || m.name.includes(values.only));
+  console.log(
+    `mutants: ${chosen.length}, each against seeds 1..${maxSeeds} (${MUTANT_SCENARIO.join(' ')})`,
+  );
+  const baseline = copyTree();
+  try {
+    for (let seed = 1; seed <= maxSeeds; seed++) {
+      const r = runSeed(baseline, seed);
+      if (r.invariant) {
+        console.log(
+          `baseline seed ${seed} already fails (${r.invariant}: ${r.message}); mutants would prove nothing`,
+        );
+        return 1;
+      }
+    }
+    console.log(`baseline: seeds 1..${maxSeeds} pass unmutated`);
+  } finally {
+    rmSync(baseline, { recursive: true, force: true });
+  }
+  let missed = 0;
+  for (const m of chosen) {
+    const dir = copyTree();
+    try {
+      apply(dir, m);
+      const r = hunt(dir, maxSeeds);
+      if (r.invariant)
+        console.log(
+          `CAUGHT  ${m.name}: simulator, seed ${r.seed} (${r.invariant}: ${r.message.slice(0, 120)})`,
+        );
+      else {
+        missed++;
+        console.log(`MISSED  ${m.name}: no violation in seeds 1..${maxSeeds}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(`${chosen.length - missed} of ${chosen.length} mutants caught`);
+  return missed === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && process.argv[1].endsWith('mutants.ts')) process.exit(main());
