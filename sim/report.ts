@@ -19,6 +19,36 @@ const escape = (s: string) =>
  * limit, and per-account throughput, each over virtual time (drawn by Chart.js).
  */
 export function writeReport(r: SimResult): string {
+  const { t, charts } = chartData(r);
+  const status =
+    r.violations.length === 0
+      ? 'no violation'
+      : `${r.violations.length} violation(s): ${r.violations[0]!.invariant}`;
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>durq sim seed ${escape(r.seed)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}canvas{margin-bottom:2em}</style>
+<script>${chartJs()}</script></head><body>
+<h1>durq simulation, seed ${escape(r.seed)}</h1>
+<p>${escape(status)}. ${r.items} items: ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs.
+${(r.virtualMs / 1000).toFixed(1)} s of virtual time in ${(r.wallMs / 1000).toFixed(2)} s. Trace hash <code>${r.traceHash}</code>.
+Faults: ${escape(JSON.stringify(r.faults))}.</p>
+${r.violations.map((v) => `<pre>${escape(`${v.invariant}: ${v.message}`)}</pre>`).join('\n')}
+${charts.map((c) => `<h2>${escape(c.title)}</h2><canvas id="${c.id}" height="110"></canvas>`).join('\n')}
+<script>
+const labels = ${JSON.stringify(t)};
+for (const c of ${JSON.stringify(charts)}) {
+  new Chart(document.getElementById(c.id), {
+    type: 'line',
+    data: { labels, datasets: c.datasets.map((d) => ({ ...d, fill: false, borderWidth: 1.5 })) },
+    options: { animation: false, scales: { x: { title: { display: true, text: 'virtual seconds' } } }, plugins: { legend: { position: 'right' } } },
+  });
+}
+</script></body></html>
+`;
+}
+
+/** The time axis (virtual seconds) and the three charts' datasets. */
+function chartData(r: SimResult) {
   const t = r.samples.map((s) => (s.t / 1000).toFixed(0));
   const functions = Object.keys(r.limits);
   const accounts = [...new Set(r.samples.flatMap((s) => Object.keys(s.dequeuedByAccount)))].sort();
@@ -74,29 +104,5 @@ export function writeReport(r: SimResult): string {
       datasets: throughput,
     },
   ];
-  const status =
-    r.violations.length === 0
-      ? 'no violation'
-      : `${r.violations.length} violation(s): ${r.violations[0]!.invariant}`;
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>durq sim seed ${escape(r.seed)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}canvas{margin-bottom:2em}</style>
-<script>${chartJs()}</script></head><body>
-<h1>durq simulation, seed ${escape(r.seed)}</h1>
-<p>${escape(status)}. ${r.items} items: ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs.
-${(r.virtualMs / 1000).toFixed(1)} s of virtual time in ${(r.wallMs / 1000).toFixed(2)} s. Trace hash <code>${r.traceHash}</code>.
-Faults: ${escape(JSON.stringify(r.faults))}.</p>
-${r.violations.map((v) => `<pre>${escape(`${v.invariant}: ${v.message}`)}</pre>`).join('\n')}
-${charts.map((c) => `<h2>${escape(c.title)}</h2><canvas id="${c.id}" height="110"></canvas>`).join('\n')}
-<script>
-const labels = ${JSON.stringify(t)};
-for (const c of ${JSON.stringify(charts)}) {
-  new Chart(document.getElementById(c.id), {
-    type: 'line',
-    data: { labels, datasets: c.datasets.map((d) => ({ ...d, fill: false, borderWidth: 1.5 })) },
-    options: { animation: false, scales: { x: { title: { display: true, text: 'virtual seconds' } } }, plugins: { legend: { position: 'right' } } },
-  });
-}
-</script></body></html>
-`;
+  return { t, charts };
 }
