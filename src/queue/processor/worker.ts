@@ -87,6 +87,14 @@ async function callHandler(
   const waitMs = Math.min(item.score - env.clock.now(), env.opts.lookaheadMs);
   if (waitMs > 0) await env.clock.sleep(waitMs, running.abort.signal);
   if (running.abort.signal.aborted) return { ok: false, error: running.abort.signal.reason };
+  // The process may have stalled (GC pause, suspended VM) past its lease while it waited: then the
+  // item may already be running elsewhere, so it must not start here.
+  if (env.clock.now() >= running.lease.expiresAt) {
+    running.abort.abort(
+      new LeaseLostError(`lease of ${item.id} expired before its handler started`),
+    );
+    return { ok: false, error: running.abort.signal.reason };
+  }
   env.stats.started++;
   try {
     const ctx = {
