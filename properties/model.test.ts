@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { ManualClock } from '../src/clock/clock.js';
+import { Queue } from '../src/queue/queue.js';
+import { QueueShard } from '../src/queue/shard.js';
+import { seededRandom } from '../src/random/random.js';
+import { T0, useRedis } from '../test/helpers/queue-fixture.js';
+import { commands, type Real } from './model/commands.js';
+import type { Model } from './model/model.js';
+import { propertyParams } from './settings.js';
+
+describe('model-based: the queue shard against an in-memory model', () => {
+  const redis = useRedis();
+  let run = 0;
+  let executed = 0;
+
+  it('every command answers as the model predicts and leaves the shard consistent', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), async (cmds) => {
+        const clock = new ManualClock(T0);
+        const random = seededRandom(++run);
+        const shard = new QueueShard({
+          name: `model-${process.pid}-${run}`,
+          transport: redis.transport,
+          clock,
+          random,
+          tombstoneTtlMs: 5000,
+        });
+        const queue = new Queue({ shards: [shard], clock, random });
+        const model: Model = {
+          now: T0,
+          items: new Map(),
+          tombstones: new Map(),
+          partitionLeases: new Map(),
+          limits: { function: 2, account: 3 },
+          tombstoneTtlMs: 5000,
+        };
+        const real: Real = { shard, queue, clock, raw: redis.raw };
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+        executed += [...cmds].length;
+      }),
+      propertyParams(300),
+    );
+    console.log(`model-based: ${run} runs, ${executed} commands`);
+  }, 240_000);
+});
