@@ -32,7 +32,7 @@ describe('model-based: the queue shard against an in-memory model', () => {
           items: new Map(),
           tombstones: new Map(),
           partitionLeases: new Map(),
-          limits: { function: 2, account: 3 },
+          limits: { function: 1, account: 2 },
           tombstoneTtlMs: 5000,
         };
         const real: Real = { shard, queue, clock, raw: redis.raw };

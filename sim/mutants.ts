@@ -1,7 +1,8 @@
 /**
  * npm run mutants: applies each deliberate bug to a temporary copy of the tree (the product has
- * no planted-bug switches) and reports which detector catches it: the simulator, run seed by
- * seed until it reports a violation. Exit 0 only if every mutant is caught.
+ * no planted-bug switches) and reports which detectors catch it: the simulator, run seed by seed
+ * until it reports a violation, and the property suites at their fixed CI seed. Exit 0 only if
+ * the properties catch every mutant and the simulator every one of its list (the first eight).
  * Usage: npm run mutants [-- --seeds N] [--only NAME]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -82,6 +83,18 @@ export const MUTANTS: Mutant[] = [
       '  end',
     ].join('\n'),
   },
+  {
+    name: 'a FIFO batch goes on past a function limit',
+    file: 'lua/leaseBatch-n.lua',
+    find: 'if fifo and (code == -3 or code == -6) then stopped = true end',
+    replace: '',
+  },
+  {
+    name: 'edge items ignore their priority factor',
+    file: 'src/queue/item.ts',
+    find: "  'start',\n  'edge',\n  'edge-error',\n]);",
+    replace: "  'start',\n  'edge-error',\n]);",
+  },
 ];
 
 /** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */
@@ -158,6 +171,62 @@ export function hunt(dir: string, maxSeeds: number): SeedRun & { tried: number }
   return { seed: 0, invariant: null, message: '', tried: maxSeeds };
 }
 
+/** The simulator's own list: the first eight mutants; the rest cover what only properties check. */
+const SIMULATOR_LIST = 8;
+
+/** Runs the property suites (their fixed CI seed) in the tree; returns the first failing test. */
+export function runProperties(dir: string): string | null {
+  const out = join(dir, 'properties-result.json');
+  const vitest = join(dir, 'node_modules/vitest/vitest.mjs');
+  spawnSync(
+    process.execPath,
+    [vitest, 'run', 'properties', '--reporter=json', `--outputFile=${out}`],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  try {
+    const r = JSON.parse(readFileSync(out, 'utf8')) as {
+      numTotalTests: number;
+      testResults: { name: string; assertionResults: { status: string; title: string }[] }[];
+    };
+    if (r.numTotalTests === 0) return 'crash: no property ran';
+    for (const file of r.testResults) {
+      const failed = file.assertionResults.find((a) => a.status === 'failed');
+      if (failed) return `${file.name.split('/').pop()}: ${failed.title}`;
+    }
+    return null;
+  } catch {
+    return 'crash: the property run wrote no result';
+  }
+}
+
+function checkBaseline(maxSeeds: number): boolean {
+  const baseline = copyTree();
+  try {
+    for (let seed = 1; seed <= maxSeeds; seed++) {
+      const r = runSeed(baseline, seed);
+      if (r.invariant) {
+        console.log(
+          `baseline seed ${seed} already fails (${r.invariant}: ${r.message}); mutants would prove nothing`,
+        );
+        return false;
+      }
+    }
+    const props = runProperties(baseline);
+    if (props) {
+      console.log(`baseline properties already fail (${props}); mutants would prove nothing`);
+      return false;
+    }
+    console.log(`baseline: seeds 1..${maxSeeds} and the properties pass unmutated`);
+    return true;
+  } finally {
+    rmSync(baseline, { recursive: true, force: true });
+  }
+}
+
 function main(): number {
   const { values } = parseArgs({
     options: { seeds: { type: 'string', default: '5' }, only: { type: 'string' } },
@@ -167,43 +236,33 @@ function main(): number {
     throw new Error(`--seeds takes a positive integer, got ${values.seeds}`);
   const chosen = MUTANTS.filter((m) => !values.only || m.name.includes(values.only));
   console.log(
-    `mutants: ${chosen.length}, each against seeds 1..${maxSeeds} (${MUTANT_SCENARIO.join(' ')})`,
+    `mutants: ${chosen.length}; simulator: seeds 1..${maxSeeds} of ${MUTANT_SCENARIO.join(' ')}; properties: their CI seed`,
   );
-  const baseline = copyTree();
-  try {
-    for (let seed = 1; seed <= maxSeeds; seed++) {
-      const r = runSeed(baseline, seed);
-      if (r.invariant) {
-        console.log(
-          `baseline seed ${seed} already fails (${r.invariant}: ${r.message}); mutants would prove nothing`,
-        );
-        return 1;
-      }
-    }
-    console.log(`baseline: seeds 1..${maxSeeds} pass unmutated`);
-  } finally {
-    rmSync(baseline, { recursive: true, force: true });
-  }
-  let missed = 0;
+  if (!checkBaseline(maxSeeds)) return 1;
+  let propertiesMissed = 0;
+  let simulatorMissed = 0;
   for (const m of chosen) {
     const dir = copyTree();
     try {
       apply(dir, m);
       const r = hunt(dir, maxSeeds);
-      if (r.invariant)
-        console.log(
-          `CAUGHT  ${m.name}: simulator, seed ${r.seed} (${r.invariant}: ${r.message.slice(0, 120)})`,
-        );
-      else {
-        missed++;
-        console.log(`MISSED  ${m.name}: no violation in seeds 1..${maxSeeds}`);
-      }
+      const props = runProperties(dir);
+      if (!props) propertiesMissed++;
+      if (!r.invariant && MUTANTS.indexOf(m) < SIMULATOR_LIST) simulatorMissed++;
+      const sim = r.invariant
+        ? `caught, seed ${r.seed} (${r.invariant}: ${r.message.slice(0, 100)})`
+        : `not caught in seeds 1..${maxSeeds}`;
+      console.log(
+        `${m.name}\n  simulator:  ${sim}\n  properties: ${props ? `caught (${props})` : 'NOT CAUGHT'}`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(`${chosen.length - missed} of ${chosen.length} mutants caught`);
-  return missed === 0 ? 0 : 1;
+  console.log(
+    `properties caught ${chosen.length - propertiesMissed} of ${chosen.length}; the simulator missed ${simulatorMissed} of its list`,
+  );
+  return propertiesMissed === 0 && simulatorMissed === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && process.argv[1].endsWith('mutants.ts')) process.exit(main());

@@ -24,17 +24,21 @@ export interface Real {
   raw: Redis;
 }
 
-export const IDS = 6;
+export const IDS = 8;
 export const LEASE_MS = 2000;
 const PARTITIONS = ['fn:a0:f0', 'fn:a1:f0', 'fn:a0:f1', 'fn:a1:f1'];
 
-/** Item `i` is always the same item: its account, function and custom key follow from i. */
+/**
+ * Item `i` is always the same item: its account, function and custom key follow from i. Items
+ * 0–5 share two partitions (three each, so FIFO batches meet the function limit with items left
+ * behind them); 6 and 7 have partitions of their own; 0, 3 and 6 share a custom key per account.
+ */
 export function inputFor(i: number): EnqueueInput & { id: string } {
   const input: EnqueueInput & { id: string } = {
     id: `id${i}`,
     kind: 'edge',
     accountId: `a${i % 2}`,
-    functionId: `f${Math.floor(i / 2) % 2}`,
+    functionId: i < 6 ? 'f0' : 'f1',
   };
   if (i % 3 === 0) input.customKeys = [{ scope: 'account', key: 'k', limit: 1 }];
   return input;

@@ -36,7 +36,7 @@ export function liveCount(m: Model, match: (i: ModelItem) => boolean): number {
   return n;
 }
 
-/** What lease (and each batch item) must answer: the Lua check order is exists, leased, ck, fn, account. */
+/** What a lease (or a batch item) must answer; Lua checks: exists, leased, ck, fn, account. */
 export function predictLease(m: Model, id: string): string {
   const item = m.items.get(id);
   if (!item) return 'not-found';
