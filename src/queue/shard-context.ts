@@ -71,6 +71,19 @@ export function itemStateKeys(
   return [ctx.keys.items(), ctx.keys.leases(), pk.ready, pk.leased, ctx.keys.scavenger()];
 }
 
+/** The keys that locate a partition: its metadata, and the global, accounts and account indexes. */
+export function partitionIndexKeys(
+  ctx: ShardContext,
+  pk: PartitionKeys,
+): [string, string, string, string] {
+  return [
+    ctx.keys.partitions(),
+    ctx.keys.globalPartitions(),
+    ctx.keys.accounts(),
+    pk.accountPartitions,
+  ];
+}
+
 /** The in-progress sets an item's lease is counted in: account, partition, custom keys 1 and 2. */
 export function inProgressKeys(k: ItemKeys): [string, string, string, string] {
   return [k.inProgressAccount, k.inProgressPartition, k.customKey1, k.customKey2];

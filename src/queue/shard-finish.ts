@@ -7,6 +7,7 @@ import {
   itemStateKeys,
   scriptAccountId,
   type ShardContext,
+  partitionIndexKeys,
 } from './shard-context.js';
 import { decodeStatus, statusLabel, type FenceRefusal } from './status.js';
 
@@ -41,10 +42,7 @@ export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promi
   const keys = [
     ...itemStateKeys(ctx, k),
     ctx.keys.tombstone(item.id),
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    k.accountPartitions,
+    ...partitionIndexKeys(ctx, k),
     ...inProgressKeys(k),
   ] as const;
   const args = [
@@ -107,10 +105,7 @@ export async function requeueItem(
   const k = itemKeys(ctx, item);
   const keys = [
     ...itemStateKeys(ctx, k),
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    k.accountPartitions,
+    ...partitionIndexKeys(ctx, k),
     ...inProgressKeys(k),
   ] as const;
   const args = [

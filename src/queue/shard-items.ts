@@ -6,6 +6,7 @@ import {
   partitionKeys,
   scriptAccountId,
   type ShardContext,
+  partitionIndexKeys,
 } from './shard-context.js';
 import { decodeStatus } from './status.js';
 
@@ -24,10 +25,7 @@ export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<E
     ctx.keys.items(),
     ctx.keys.tombstone(item.id),
     k.ready,
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    k.accountPartitions,
+    ...partitionIndexKeys(ctx, k),
   ] as const;
   const args = [
     item.id,

@@ -1,7 +1,12 @@
 import { leaseId as newLeaseId } from '../ids/ulid.js';
 import { InvalidOptionError } from './errors.js';
 import { decodePartition, type PartitionInfo, type PartitionRef } from './partition.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './shard-context.js';
+import {
+  partitionIndexKeys,
+  partitionKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './shard-context.js';
 import { decodeStatus } from './status.js';
 
 export const PEEK_LIMIT_MAX = 5000;
@@ -89,12 +94,7 @@ export async function leasePartition(
   const now = ctx.clock.now();
   const expiresAt = now + durationMs;
   const lease = newLeaseId(expiresAt, ctx.random);
-  const keys = [
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    partitionKeys(ctx, partition).accountPartitions,
-  ] as const;
+  const keys = [...partitionIndexKeys(ctx, partitionKeys(ctx, partition))] as const;
   const args = [partition.id, lease, now, scriptAccountId(partition)];
   const [code, previous] = (await ctx.transport.runScript('partitionLease', keys, args)) as [
     number,
@@ -114,14 +114,7 @@ export async function requeuePartition(
   if (!Number.isSafeInteger(opts.at))
     throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
   const pk = partitionKeys(ctx, partition);
-  const keys = [
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    pk.accountPartitions,
-    pk.ready,
-    pk.leased,
-  ] as const;
+  const keys = [...partitionIndexKeys(ctx, pk), pk.ready, pk.leased] as const;
   const args = [
     partition.id,
     opts.leaseId ?? '',

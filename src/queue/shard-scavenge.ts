@@ -4,6 +4,7 @@ import {
   partitionKeys,
   scriptAccountId,
   type ShardContext,
+  partitionIndexKeys,
 } from './shard-context.js';
 
 export interface ScavengeOptions {
@@ -42,10 +43,7 @@ export async function scavenge(
     const pk = partitionKeys(ctx, partition);
     const keys = [
       ...itemStateKeys(ctx, pk),
-      ctx.keys.partitions(),
-      ctx.keys.globalPartitions(),
-      ctx.keys.accounts(),
-      pk.accountPartitions,
+      ...partitionIndexKeys(ctx, pk),
       pk.inProgressAccount,
       pk.inProgressPartition,
     ] as const;
