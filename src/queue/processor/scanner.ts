@@ -6,6 +6,9 @@ import { Acker } from './acker.js';
 import { Outage } from './outage.js';
 import { callHook, runItem, type WorkerEnv } from './worker.js';
 
+/** The smallest batch a partition pass plans for. */
+const BATCH_MIN = 16;
+
 interface Pass {
   partition: PartitionRef;
   /** Items this pass may take from the partition (its fair share of the free slots). */
@@ -157,7 +160,13 @@ export class ShardScanner {
     for (let round = 0; nonEmpty.some((g) => g.length > round); round++) {
       for (const g of this.shuffle(nonEmpty)) {
         const partition = g[round];
-        if (partition) passes.push({ partition, budget: Math.ceil(groupBudget / g.length) });
+        // A pass costs four round trips whatever it takes: never plan one for fewer than
+        // BATCH_MIN items (slots still cap it), or many partitions shrink batches to one item.
+        if (partition)
+          passes.push({
+            partition,
+            budget: Math.max(BATCH_MIN, Math.ceil(groupBudget / g.length)),
+          });
       }
     }
     return passes;
