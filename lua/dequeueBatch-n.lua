@@ -14,9 +14,12 @@
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
 -- @include dequeue_item
+-- @include update_scavenger_pointer
 -- @include settle_partition
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local out = {}
+-- Partitions that lost items, in first-seen order: each is settled once, after the loop.
+local touched, order = {}, {}
 for i = 0, count - 1 do
   local kb, ab = 7 + i * 8, 5 + i * 5
   local pid, accountId = ARGV[ab + 1], ARGV[ab + 3]
@@ -27,7 +30,15 @@ for i = 0, count - 1 do
     inProgress = {KEYS[kb + 4], KEYS[kb + 5], KEYS[kb + 6], KEYS[kb + 7]}, pid = pid,
   }
   local code = dequeue_item(k, ARGV[ab], ARGV[ab + 2], now, tonumber(ARGV[ab + 4]), graceMs)
-  if code == 0 then settle_partition(k, pid, accountId, now, wakeChannel) end
+  if code == 0 and touched[pid] == nil then
+    touched[pid] = {k = k, accountId = accountId}
+    order[#order + 1] = pid
+  end
   out[#out + 1] = code
+end
+for _, pid in ipairs(order) do
+  local t = touched[pid]
+  update_scavenger_pointer(t.k.scavenge, t.k.leased, pid)
+  settle_partition(t.k, pid, t.accountId, now, wakeChannel)
 end
 return out

@@ -27,7 +27,7 @@ local itemId, pid, leaseId, now, graceMs = ARGV[1], ARGV[2], ARGV[3], tonumber(A
 local k = {
   items = itemsKey, leases = leasesKey, ready = readyKey, leased = leasedKey,
   account = is_real_key(accountKey) and accountKey, fn = fnKey,
-  accountLimit = tonumber(ARGV[6]), fnLimit = tonumber(ARGV[7]),
+  counts = {}, accountLimit = tonumber(ARGV[6]), fnLimit = tonumber(ARGV[7]),
 }
 local it = {
   id = itemId, leaseId = leaseId,

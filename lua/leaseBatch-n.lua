@@ -22,7 +22,7 @@ local fifo, count = ARGV[6] == '1', tonumber(ARGV[7])
 local k = {
   items = itemsKey, leases = leasesKey, ready = readyKey, leased = leasedKey,
   account = is_real_key(accountKey) and accountKey, fn = fnKey,
-  accountLimit = tonumber(ARGV[4]), fnLimit = tonumber(ARGV[5]),
+  counts = {}, accountLimit = tonumber(ARGV[4]), fnLimit = tonumber(ARGV[5]),
 }
 local function keyAt(index)
   if index == 0 then return false end

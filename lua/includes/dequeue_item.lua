@@ -3,11 +3,11 @@
 -- anyone (expiry + graceMs > now) refuses it (-2). A tombstone '<expiry ms>|<leaseId>' keeps
 -- refusing the ID at enqueue until its expiry, and makes a repeated dequeue by the same lease
 -- succeed again (a holder whose reply was lost may retry safely).
--- k: {items, leases, ready, leased, scavenge, tombstone, inProgress = {...}, pid}.
+-- k: {items, leases, ready, leased, tombstone, inProgress = {...}}. The caller then updates the
+-- partition's scavenger pointer and settles it (once per partition, for a batch).
 -- Returns 0 done; -1 not found; -2 leased by someone (unfenced call); -8/-9/-10 as check_lease.
 -- @include check_lease
 -- @include release_item
--- @include update_scavenger_pointer
 local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
   if redis.call('HEXISTS', k.items, id) == 0 then
     local tombstone = redis.call('GET', k.tombstone)
@@ -30,6 +30,5 @@ local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
   if tombstoneTtlMs > 0 then
     redis.call('SET', k.tombstone, (now + tombstoneTtlMs) .. '|' .. leaseId, 'PX', tombstoneTtlMs + 86400000)
   end
-  update_scavenger_pointer(k.scavenge, k.leased, k.pid)
   return 0
 end
