@@ -30,7 +30,7 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'lease ignores the function limit',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then return -3, 0 end',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return -3, 0 end',
     replace: '',
   },
   {
@@ -73,9 +73,9 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'a capacity refusal consumes an attempt',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then return -3, 0 end',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return -3, 0 end',
     replace: [
-      'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs) <= 0 then',
+      'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then',
       "    local refused = cjson.decode(redis.call('HGET', k.items, it.id))",
       '    refused.atts = refused.atts + 1',
       "    redis.call('HSET', k.items, it.id, cjson.encode(refused))",
