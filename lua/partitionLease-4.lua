@@ -3,18 +3,19 @@
 -- KEYS[1] partitions hash  KEYS[2] global partition index  KEYS[3] accounts index
 -- KEYS[4] account partition index (placeholder when none)
 -- ARGV[1] pid  ARGV[2] leaseId (ULID, time = expiry)  ARGV[3] now ms  ARGV[4] accountId ('' none)
+-- ARGV[5] grace ms (clock-skew bound: another scanner's lease counts until expiry + grace)
 -- returns {0, previous last-lease ms} OK
 -- returns {-1} NOT_FOUND: no such partition
 -- returns {-2} ALREADY_LEASED: another scanner holds an unexpired lease
 -- @include decode_ulid_time
 -- @include set_partition_pointer
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local pid, leaseId, now, accountId = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local pid, leaseId, now, accountId, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {-1} end
 local p = cjson.decode(raw)
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then return {-2} end
+if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {-2} end
 local previousLast = p.last or 0
 p.leaseId = leaseId
 p.last = now

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { writeReport } from './report.js';
-import { startRedisServer, type RedisServer } from './redis-server.js';
+import { startPrivateRedisServer, type RedisServer } from './redis-server.js';
 import {
   DEFAULT_OPTIONS,
   FAULT_FLAGS,
@@ -131,7 +131,7 @@ async function prepareRedis(
   values: Record<string, unknown>,
 ): Promise<{ url: string; reset: () => Promise<void>; stop: () => Promise<void> }> {
   if (typeof values['redis'] !== 'string') {
-    const server: RedisServer = await startRedisServer();
+    const server: RedisServer = await startPrivateRedisServer();
     const client = new Redis(server.url);
     return {
       url: server.url,
@@ -158,7 +158,7 @@ async function prepareRedis(
     url: url.toString(),
     // Between seeds, remove only what the simulator wrote (its shard's keys).
     reset: async () => {
-      const keys = await client.keys('{sim}:*');
+      const keys = await client.keys('{sim-*}:*');
       for (let i = 0; i < keys.length; i += 500) await client.del(...keys.slice(i, i + 500));
     },
     stop: async () => void client.disconnect(),

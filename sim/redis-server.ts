@@ -120,6 +120,11 @@ export async function startRedisServer(): Promise<RedisServer> {
       owned: false,
       stop: async () => {},
     };
+  return await startPrivateRedisServer();
+}
+
+/** Always a private redis-server on a free port, never REDIS_URL: for callers that flush it. */
+export async function startPrivateRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {

@@ -7,7 +7,7 @@ import type { SimOptions } from './options.js';
 import { SimClock } from './sim-clock.js';
 import { SimTransport } from './sim-transport.js';
 import { generateWorkload } from './workload.js';
-import { SHARD, World } from './world.js';
+import { simShard, World } from './world.js';
 
 export const START_MS = 1_700_000_000_000;
 
@@ -49,7 +49,7 @@ export async function runSimulation(
   const real = await connectRedis(url);
   const raw = real.client as Redis;
   const subscriber = new Redis(url);
-  const keys = new ShardKeys(SHARD);
+  const keys = new ShardKeys(simShard(opts.seed));
   await subscriber.subscribe(keys.wakeChannel());
   const workload = generateWorkload(seededRandom(`${opts.seed}/workload`), opts);
   const world = new World(opts, workload, real, subscriber, START_MS, traceFd);
@@ -104,7 +104,7 @@ function scheduleProducer(world: World): void {
   const clock = new SimClock(scheduler, 'producer', 0, () => true);
   const random = seededRandom(`${world.opts.seed}/producer`);
   const shard = new QueueShard({
-    name: SHARD,
+    name: simShard(world.opts.seed),
     transport: new SimTransport(world, 'producer', 1),
     clock,
     random,
@@ -147,7 +147,10 @@ function scheduleFaults(world: World): void {
       }
       if (random.int(1000) < opts.faults.crash) {
         world.crash(p.name);
-        scheduler.schedule(now + 200 + random.int(1800), '', () => void world.startProcess(p.name));
+        scheduler.schedule(now + 200 + random.int(1800), '', () => {
+          // heal() may have restarted it already: a second start would orphan the first.
+          if (!world.processes.get(p.name)?.alive) void world.startProcess(p.name);
+        });
         continue;
       }
       if (random.int(1000) < opts.faults.pause) {
@@ -210,6 +213,7 @@ async function heal(world: World): Promise<void> {
   for (const p of world.processes.values()) {
     p.pausedUntil = 0;
     p.cutOffUntil = 0;
+    world.scheduler.resume(p.name);
     if (!p.alive)
       world.scheduler.schedule(world.scheduler.now, '', () => void world.startProcess(p.name));
   }

@@ -21,6 +21,7 @@ export const EVENTS_PER_MS_MAX = 200_000;
 
 export class Scheduler {
   private heap: SimEvent[] = [];
+  private readonly held = new Map<string, SimEvent[]>();
   private seq = 0;
   private nowMs: number;
   private eventsThisMs = 0;
@@ -62,7 +63,7 @@ export class Scheduler {
       }
       const paused = ev.owner ? this.pausedUntil(ev.owner) : 0;
       if (paused > ev.at) {
-        this.schedule(paused, ev.owner, ev.run);
+        this.hold(ev, paused);
         continue;
       }
       if (ev.at > this.nowMs) {
@@ -78,6 +79,21 @@ export class Scheduler {
       await ev.run();
       await drainMicrotasks();
     }
+  }
+
+  /** Keeps a paused owner's event until `resume` (scheduled at the pause's end, or called early). */
+  private hold(ev: SimEvent, until: number): void {
+    const held = this.held.get(ev.owner);
+    if (held) return void held.push(ev);
+    this.held.set(ev.owner, [ev]);
+    this.schedule(until, '', () => this.resume(ev.owner));
+  }
+
+  /** Releases a paused owner's held events, in their original order, at the current time. */
+  resume(owner: string): void {
+    const held = this.held.get(owner);
+    this.held.delete(owner);
+    for (const ev of held ?? []) this.schedule(this.nowMs, ev.owner, ev.run);
   }
 
   private push(ev: SimEvent): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   createProcessor,
@@ -19,7 +20,13 @@ import { SimTransport } from './sim-transport.js';
 import { Trace } from './trace.js';
 import type { AttemptPlan, Workload } from './workload.js';
 
-export const SHARD = 'sim';
+/**
+ * The run's shard name, derived from its seed: pub/sub ignores the DB number, so two runs on one
+ * server (different --db) must not share a wake channel.
+ */
+export function simShard(seed: string): string {
+  return `sim-${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`;
+}
 
 interface SimProcessState {
   name: string;
@@ -154,7 +161,7 @@ export class World {
     const transport = new SimTransport(this, name, generation);
     const random = seededRandom(`${this.opts.seed}/${name}/${generation}`);
     const shard = new QueueShard({
-      name: SHARD,
+      name: simShard(this.opts.seed),
       transport,
       clock,
       random,

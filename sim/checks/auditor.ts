@@ -50,6 +50,11 @@ export class Auditor {
     { limit: number; burst: number; periodMs: number; times: number[] }
   >();
   private readonly limitOf = new Map<string, number>();
+  private readonly throttleOf = new Map<
+    string,
+    { limit: number; burst: number; periodMs: number }
+  >();
+  private readonly partitionHolders = new Map<string, Holder>();
   duplicates = 0;
   dequeuedPerAccount = new Map<string, number>();
 
@@ -62,6 +67,10 @@ export class Auditor {
     for (const fn of workload.functions)
       this.limitOf.set(`fn:fn:${fn.accountId}:${fn.functionId}`, fn.concurrency);
     for (const [a, l] of workload.accountConcurrency) this.limitOf.set(`account:${a}`, l);
+    // The throttle bound comes from the workload's configuration, not from what the product sends.
+    for (const fn of workload.functions) {
+      if (fn.throttle) this.throttleOf.set(`${fn.accountId}:${fn.functionId}`, fn.throttle);
+    }
   }
 
   fail(invariant: string, message: string): void {
@@ -76,7 +85,17 @@ export class Auditor {
         if (reply === 0) this.onEnqueued(a[0]!, a[1]!);
         break;
       case 'lease':
-        if ((reply as number[])[0] === 0) this.grant(process, a[0]!, a[2]!, Number(a[3]));
+        if ((reply as number[])[0] === 0) {
+          this.grant(process, a[0]!, a[2]!, Number(a[3]));
+          const th = this.items.get(a[0]!)?.throttleKey;
+          if (th) this.admit(th);
+        }
+        break;
+      case 'partitionLease':
+        this.onPartitionLease(process, a, reply as number[]);
+        break;
+      case 'partitionRequeue':
+        this.onPartitionRequeue(process, a, reply as number);
         break;
       case 'leaseBatch':
         this.onLeaseBatch(process, a, reply as number[]);
@@ -155,7 +174,7 @@ export class Auditor {
       lastScore = score;
       this.grant(process, id, a[b + 1]!, Number(a[1]));
       const th = this.items.get(id)?.throttleKey;
-      if (th) this.admit(th, Number(a[b + 7]), Number(a[b + 8]), Number(a[b + 9]));
+      if (th) this.admit(th);
     }
   }
 
@@ -209,10 +228,53 @@ export class Auditor {
     }
   }
 
-  private admit(key: string, limit: number, burst: number, periodMs: number): void {
-    const entry = this.admissions.get(key) ?? { limit, burst, periodMs, times: [] };
+  private admit(key: string): void {
+    const config = this.throttleOf.get(key);
+    if (!config)
+      return this.fail(
+        'throttle',
+        `${key}: an admission under a throttle the workload never configured`,
+      );
+    const entry = this.admissions.get(key) ?? { ...config, times: [] };
     entry.times.push(this.now());
     this.admissions.set(key, entry);
+  }
+
+  /**
+   * partitionLease ARGV: pid, leaseId, now, accountId; reply {0, previous last}. A partition has
+   * one scanner at a time: a grant while another process holds a live lease is a violation,
+   * unless the partition was collected and recreated meanwhile (previous last = 0).
+   */
+  private onPartitionLease(process: string, a: string[], reply: number[]): void {
+    if (reply[0] !== 0) return;
+    const pid = a[0]!;
+    const prev = this.partitionHolders.get(pid);
+    if (prev && reply[1] !== 0) {
+      const v = this.view(prev.process);
+      if (v.alive && prev.process !== process && prev.expiresAt > this.now() + v.skewMs) {
+        this.fail('partition-lease', `${pid} leased by ${process} while ${prev.process} holds it`);
+      }
+    }
+    this.partitionHolders.set(pid, {
+      item: pid,
+      process,
+      leaseId: a[1]!,
+      expiresAt: ulidTime(a[1]!),
+    });
+  }
+
+  /** partitionRequeue ARGV: pid, leaseId ('' unfenced), ...: a fenced requeue needs the current lease. */
+  private onPartitionRequeue(process: string, a: string[], reply: number): void {
+    if (reply !== 0 && reply !== -11) return;
+    const pid = a[0]!;
+    const holder = this.partitionHolders.get(pid);
+    if (a[1] !== '' && holder && holder.leaseId !== a[1]) {
+      this.fail(
+        'partition-lease',
+        `${pid}: requeue by ${process} succeeded with a stale partition lease`,
+      );
+    }
+    this.partitionHolders.delete(pid);
   }
 
   /** A fenced call succeeded: its lease must be the item's latest and live at the caller's now. */

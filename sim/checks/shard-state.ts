@@ -25,15 +25,18 @@ async function zmap(raw: Redis, key: string): Promise<Map<string, number>> {
 }
 
 export async function readShardState(raw: Redis, keys: ShardKeys): Promise<ShardState> {
-  const all = await raw.keys(`${keys.prefix}:*`);
+  // Sorted: KEYS and HGETALL order depends on the server's hash seed; reports must not.
+  const all = (await raw.keys(`${keys.prefix}:*`)).sort();
   const items = new Map(
-    Object.entries(await raw.hgetall(keys.items())).map(([id, j]) => [id, decodeItem(j)] as const),
+    Object.entries(await raw.hgetall(keys.items()))
+      .sort()
+      .map(([id, j]) => [id, decodeItem(j)] as const),
   );
-  const leases = new Map(Object.entries(await raw.hgetall(keys.leases())));
+  const leases = new Map(Object.entries(await raw.hgetall(keys.leases())).sort());
   const partitions = new Map(
-    Object.entries(await raw.hgetall(keys.partitions())).map(
-      ([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const,
-    ),
+    Object.entries(await raw.hgetall(keys.partitions()))
+      .sort()
+      .map(([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const),
   );
   const state: ShardState = {
     items,

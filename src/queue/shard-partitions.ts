@@ -95,7 +95,7 @@ export async function leasePartition(
   const expiresAt = now + durationMs;
   const lease = newLeaseId(expiresAt, ctx.random);
   const keys = [...partitionIndexKeys(ctx, partitionKeys(ctx, partition))] as const;
-  const args = [partition.id, lease, now, scriptAccountId(partition)];
+  const args = [partition.id, lease, now, scriptAccountId(partition), ctx.graceMs];
   const [code, previous] = (await ctx.transport.runScript('partitionLease', keys, args)) as [
     number,
     number?,

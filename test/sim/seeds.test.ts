@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, type SimOptions } from '../../sim/options.js';
-import { startRedisServer, type RedisServer } from '../../sim/redis-server.js';
+import { startPrivateRedisServer, type RedisServer } from '../../sim/redis-server.js';
 import { runSimulation, type SimResult } from '../../sim/run.js';
 import { Redis } from 'ioredis';
 
@@ -19,7 +19,7 @@ describe('simulator', () => {
   const firstRun = new Map<string, SimResult>();
 
   beforeAll(async () => {
-    servers.push(await startRedisServer(), await startRedisServer());
+    servers.push(await startPrivateRedisServer(), await startPrivateRedisServer());
   });
   afterAll(async () => {
     for (const s of servers) await s.stop();

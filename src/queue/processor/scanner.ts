@@ -248,7 +248,7 @@ export class ShardScanner {
     return partitions.filter(
       (p) =>
         (p.forcedUntil === undefined || p.forcedUntil <= now) &&
-        (p.leaseId === undefined || ulidTime(p.leaseId) <= now),
+        (p.leaseId === undefined || ulidTime(p.leaseId) + this.shard.graceMs <= now),
     );
   }
 
