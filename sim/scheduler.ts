@@ -81,7 +81,7 @@ export class Scheduler {
     }
   }
 
-  /** Keeps a paused owner's event until `resume` (scheduled at the pause's end, or called early). */
+  /** Keeps a paused owner's event until `resume` (at the pause's end, or called early). */
   private hold(ev: SimEvent, until: number): void {
     const held = this.held.get(ev.owner);
     if (held) return void held.push(ev);

@@ -263,7 +263,7 @@ export class Auditor {
     });
   }
 
-  /** partitionRequeue ARGV: pid, leaseId ('' unfenced), ...: a fenced requeue needs the current lease. */
+  /** partitionRequeue ARGV: pid, leaseId ('' unfenced), …; fenced, it needs the current lease. */
   private onPartitionRequeue(process: string, a: string[], reply: number): void {
     if (reply !== 0 && reply !== -11) return;
     const pid = a[0]!;
