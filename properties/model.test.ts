@@ -16,29 +16,35 @@ describe('model-based: the queue shard against an in-memory model', () => {
 
   it('every command answers as the model predicts and leaves the shard consistent', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 60, size: 'large' }), async (cmds) => {
-        const clock = new ManualClock(T0);
-        const random = seededRandom(++run);
-        const shard = new QueueShard({
-          name: `model-${process.pid}-${run}`,
-          transport: redis.transport,
-          clock,
-          random,
-          tombstoneTtlMs: 5000,
-        });
-        const queue = new Queue({ shards: [shard], clock, random });
-        const model: Model = {
-          now: T0,
-          items: new Map(),
-          tombstones: new Map(),
-          partitionLeases: new Map(),
-          limits: { function: 1, account: 2 },
-          tombstoneTtlMs: 5000,
-        };
-        const real: Real = { shard, queue, clock, raw: redis.raw };
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-        executed += [...cmds].length;
-      }),
+      fc.asyncProperty(
+        fc.commands(commands, { maxCommands: 60, size: 'large' }),
+        fc.constantFrom(0, 1000),
+        async (cmds, graceMs) => {
+          const clock = new ManualClock(T0);
+          const random = seededRandom(++run);
+          const shard = new QueueShard({
+            name: `model-${process.pid}-${run}`,
+            transport: redis.transport,
+            clock,
+            random,
+            tombstoneTtlMs: 5000,
+            graceMs,
+          });
+          const queue = new Queue({ shards: [shard], clock, random });
+          const model: Model = {
+            now: T0,
+            items: new Map(),
+            tombstones: new Map(),
+            partitionLeases: new Map(),
+            limits: { function: 1, account: 2 },
+            tombstoneTtlMs: 5000,
+            graceMs,
+          };
+          const real: Real = { shard, queue, clock, raw: redis.raw };
+          await fc.asyncModelRun(() => ({ model, real }), cmds);
+          executed += [...cmds].length;
+        },
+      ),
       propertyParams(300),
     );
     console.log(`model-based: ${run} runs, ${executed} commands`);

@@ -90,6 +90,12 @@ export const MUTANTS: Mutant[] = [
     replace: '',
   },
   {
+    name: 'a lease ignores the clock-skew grace',
+    file: 'lua/includes/try_lease_item.lua',
+    find: 'if current ~= false and decode_ulid_time(current) + graceMs > now then return -2, 0 end',
+    replace: 'if current ~= false and decode_ulid_time(current) > now then return -2, 0 end',
+  },
+  {
     name: 'edge items ignore their priority factor',
     file: 'src/queue/item.ts',
     find: "  'start',\n  'edge',\n  'edge-error',\n]);",

@@ -251,7 +251,7 @@ class Scavenge implements Cmd {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const expected = [...m.items.values()].filter(
-      (i) => i.home === 'leased' && ulidTime(i.lease!) <= m.now,
+      (i) => i.home === 'leased' && ulidTime(i.lease!) + m.graceMs <= m.now,
     );
     const res = await r.shard.scavenge();
     expect(res.itemIds.sort()).toEqual(expected.map((i) => i.id).sort());
@@ -279,7 +279,7 @@ class PartitionPass implements Cmd {
     const res = await r.shard.leasePartition(ref, 1000);
     const expected = !exists
       ? 'not-found'
-      : held && ulidTime(held) > m.now
+      : held && ulidTime(held) + m.graceMs > m.now
         ? 'already-leased'
         : 'ok';
     expect(res.ok ? 'ok' : res.reason).toBe(expected);

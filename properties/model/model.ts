@@ -24,15 +24,21 @@ export interface Model {
   partitionLeases: Map<string, string>;
   limits: { function: number; account: number };
   tombstoneTtlMs: number;
+  /** The shard's clock-skew bound: others count a lease until expiry + graceMs. */
+  graceMs: number;
 }
 
+/** Live as its holder sees it (fencing): until its expiry. */
 export const live = (m: Model, lease: string | null): boolean =>
   lease !== null && ulidTime(lease) > m.now;
+/** Live as everyone else sees it (limits, re-leasing, cancelling): until expiry + grace. */
+export const liveForOthers = (m: Model, lease: string | null): boolean =>
+  lease !== null && ulidTime(lease) + m.graceMs > m.now;
 
 /** Live leases counted against one constraint. */
 export function liveCount(m: Model, match: (i: ModelItem) => boolean): number {
   let n = 0;
-  for (const i of m.items.values()) if (match(i) && live(m, i.lease)) n++;
+  for (const i of m.items.values()) if (match(i) && liveForOthers(m, i.lease)) n++;
   return n;
 }
 
@@ -40,7 +46,7 @@ export function liveCount(m: Model, match: (i: ModelItem) => boolean): number {
 export function predictLease(m: Model, id: string): string {
   const item = m.items.get(id);
   if (!item) return 'not-found';
-  if (live(m, item.lease)) return 'already-leased';
+  if (liveForOthers(m, item.lease)) return 'already-leased';
   if (
     item.customKey !== null &&
     liveCount(m, (i) => i.customKey === item.customKey) >= item.customLimit
@@ -68,7 +74,7 @@ export function predictDequeue(m: Model, id: string, leaseId: string | null): st
     const t = m.tombstones.get(id);
     return leaseId !== null && t !== undefined && t.leaseId === leaseId ? 'ok' : 'not-found';
   }
-  if (leaseId === null) return live(m, item.lease) ? 'already-leased' : 'ok';
+  if (leaseId === null) return liveForOthers(m, item.lease) ? 'already-leased' : 'ok';
   return predictFence(m, id, leaseId);
 }
 
