@@ -8,7 +8,26 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startBenchRedis } from './harness/redis.js';
 import { countRoundTrips } from './harness/round-trips.js';
-import { bullmqDrain, durqDrain, type DrainResult } from './workloads/drain.js';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { durqDrain, type DrainOptions, type DrainResult } from './workloads/drain.js';
+
+type PeerDrain = (url: string, o: DrainOptions) => Promise<DrainResult>;
+
+/** BullMQ is installed on demand (see bench/peers/bullmq.ts for why it is not a dependency). */
+async function loadBullmq(log: (s: string) => void): Promise<PeerDrain> {
+  // Check first: Node caches a failed import, so it could not be retried after installing.
+  try {
+    createRequire(import.meta.url).resolve('bullmq');
+  } catch {
+    log('installing bullmq@6.7.0 for the comparison (npm install --no-save)');
+    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'bullmq@6.7.0'], {
+      stdio: 'ignore',
+    });
+  }
+  const peer = './peers/bullmq.js'; // not a literal: the typecheck must not need BullMQ's types
+  return ((await import(peer)) as { bullmqDrain: PeerDrain }).bullmqDrain;
+}
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +53,7 @@ const log = (s: string) => (values.json ? process.stderr : process.stdout).write
 log(
   `drain: ${items} no-op items; 100 functions in 10 accounts (durq, function limit 50) vs one BullMQ queue; ${redis.pinning}`,
 );
+const bullmqDrain = await loadBullmq(log);
 const results: DrainResult[] = [];
 try {
   for (const concurrency of concurrencies) {

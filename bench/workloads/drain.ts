@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   connectRedis,
@@ -50,7 +49,7 @@ function tally(counts: Uint8Array): { duplicates: number; lost: number } {
   return { duplicates, lost };
 }
 
-async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+export async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
   const start = performance.now();
   while (!done()) {
     if (performance.now() - start > timeoutMs) return;
@@ -108,55 +107,7 @@ export async function durqDrain(url: string, o: DrainOptions): Promise<DrainResu
   );
 }
 
-/** BullMQ: the same number of no-op jobs in one queue, drained by one Worker. */
-export async function bullmqDrain(url: string, o: DrainOptions): Promise<DrainResult> {
-  const { hostname, port } = new URL(url);
-  const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
-  const admin = new Redis(url);
-  const queue = new BullQueue('drain', { connection });
-  for (let i = 0; i < o.items; i += 1000) {
-    const jobs = [];
-    for (let j = i; j < Math.min(o.items, i + 1000); j++)
-      jobs.push({
-        name: 'job',
-        data: { i: j },
-        opts: { removeOnComplete: true, removeOnFail: true },
-      });
-    await queue.addBulk(jobs);
-  }
-  const counts = new Uint8Array(o.items);
-  let done = 0;
-  const before = await resetServerStats(admin);
-  const sent0 = commandsSent();
-  const t0 = performance.now();
-  const worker = new BullWorker(
-    'drain',
-    async (job) => {
-      counts[(job.data as { i: number }).i]!++;
-      done++;
-    },
-    { connection, concurrency: o.concurrency },
-  );
-  await waitFor(() => done >= o.items, 600_000);
-  const wallMs = performance.now() - t0;
-  await worker.close();
-  const cost = costSince(before, await serverCost(admin));
-  const sent = commandsSent() - sent0;
-  await queue.close();
-  await admin.flushdb();
-  admin.disconnect();
-  return result(
-    'bullmq',
-    `concurrency ${o.concurrency}, one queue`,
-    o.items,
-    wallMs,
-    cost,
-    sent,
-    counts,
-  );
-}
-
-function result(
+export function result(
   system: 'durq' | 'bullmq',
   setting: string,
   items: number,
