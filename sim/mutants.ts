@@ -96,6 +96,12 @@ export const MUTANTS: Mutant[] = [
     replace: 'if current ~= false and decode_ulid_time(current) > now then return -2, 0 end',
   },
   {
+    name: 'a forced requeue hides its partition for an hour',
+    file: 'lua/partitionRequeue-6.lua',
+    find: 'if force then\n  p.forceAt = at',
+    replace: 'if force then\n  at = at + 3600000\n  target = at\n  p.forceAt = at',
+  },
+  {
     name: 'edge items ignore their priority factor',
     file: 'src/queue/item.ts',
     find: "  'start',\n  'edge',\n  'edge-error',\n]);",

@@ -170,7 +170,7 @@ function scheduleChecks(world: World, raw: Redis, keys: ShardKeys, samples: Samp
   const check = async () => {
     const now = scheduler.now;
     const state = await readShardState(raw, keys);
-    for (const v of shardViolations(state, keys, now, opts.maxSkewMs))
+    for (const v of shardViolations(state, keys, now, opts.maxSkewMs, deferralMsMax(world)))
       auditor.fail(invariantOf(v), v);
     auditor.prune(now);
     const leasesByFunction: Record<string, number> = {};
@@ -225,7 +225,13 @@ async function finalChecks(world: World, raw: Redis, keys: ShardKeys): Promise<v
   const { auditor, scheduler } = world;
   auditor.checkThrottles();
   const state = await readShardState(raw, keys);
-  for (const v of shardViolations(state, keys, scheduler.now, world.opts.maxSkewMs))
+  for (const v of shardViolations(
+    state,
+    keys,
+    scheduler.now,
+    world.opts.maxSkewMs,
+    deferralMsMax(world),
+  ))
     auditor.fail(invariantOf(v), v);
   const pending = auditor.pendingItems();
   world.lost = pending.filter((id) => !state.items.has(id)).length;
@@ -274,4 +280,13 @@ function pendingByPartition(
     .sort((a, b) => b[1] - a[1])
     .map(([p, n]) => `${p}=${n}`)
     .join(' ');
+}
+
+/**
+ * The longest the simulated processors may hide a partition: a partition lease (4 s), a forced
+ * requeue after a limit (500 ms), or a throttle's retry time (at most one throttle period).
+ */
+function deferralMsMax(world: World): number {
+  const periods = world.workload.functions.map((f) => f.throttle?.periodMs ?? 0);
+  return Math.max(4000, 500, ...periods) + 1000;
 }

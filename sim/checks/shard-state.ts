@@ -71,6 +71,8 @@ export function shardViolations(
   keys: ShardKeys,
   now: number,
   slackMs = 0,
+  /** The longest a partition may legitimately be hidden: lease or force (default: unbounded). */
+  deferralMsMax = Infinity,
 ): string[] {
   const v: string[] = [];
   const homes = new Map<string, number>();
@@ -104,13 +106,18 @@ export function shardViolations(
   }
   for (const pid of s.scavenger.keys())
     if (!s.leased.get(pid)?.size) v.push(`scavenger lists ${pid} with no leased item`);
-  v.push(...pointerViolations(s, now, slackMs));
+  v.push(...pointerViolations(s, now, slackMs, deferralMsMax));
   v.push(...inProgressViolations(s, keys, now));
   return v;
 }
 
 /** slackMs: how far ahead of `now` a process clock may run (pointers are set with its clock). */
-function pointerViolations(s: ShardState, now: number, slackMs: number): string[] {
+function pointerViolations(
+  s: ShardState,
+  now: number,
+  slackMs: number,
+  deferralMsMax: number,
+): string[] {
   const v: string[] = [];
   const pids = new Set(
     [...s.ready.keys(), ...s.leased.keys()].filter(
@@ -133,7 +140,11 @@ function pointerViolations(s: ShardState, now: number, slackMs: number): string[
     const earliest = Math.min(...ready.values());
     const leaseExpiry = typeof meta['leaseId'] === 'string' ? ulidTime(meta['leaseId']) : 0;
     const forceAt = typeof meta['forceAt'] === 'number' ? meta['forceAt'] : 0;
-    const bound = Math.max(earliest, now, leaseExpiry, forceAt) + slackMs;
+    // A lease or a force only excuses a pointer up to the longest deferral the product makes:
+    // a force set far too late must not hide due work forever.
+    const cap = now + deferralMsMax;
+    const bound =
+      Math.max(earliest, now, Math.min(leaseExpiry, cap), Math.min(forceAt, cap)) + slackMs;
     if (pointer > bound)
       v.push(`partition ${pid} pointer ${pointer} is later than ${bound}: due work unreachable`);
     const account = meta['a'];
