@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import { ulid } from '../ids/ulid.js';
 import type { Random } from '../random/random.js';
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption, InvalidOptionError } from './errors.js';
 import type { EnqueueInput, QueueItem } from './item.js';
 import { itemTimes } from './score.js';
 import { shardIndexFor } from './selector.js';
@@ -41,19 +41,9 @@ export class Queue {
     this.clock = opts.clock;
     this.random = opts.random;
     this.maxPayloadBytes = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    if (!Number.isSafeInteger(this.maxPayloadBytes) || this.maxPayloadBytes < 1) {
-      throw new InvalidOptionError(
-        'maxPayloadBytes',
-        `must be a positive integer, got ${this.maxPayloadBytes}`,
-      );
-    }
+    checkIntOption('maxPayloadBytes', this.maxPayloadBytes, 1);
     this.defaultMaxAttempts = opts.defaultMaxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isSafeInteger(this.defaultMaxAttempts) || this.defaultMaxAttempts < 1) {
-      throw new InvalidOptionError(
-        'defaultMaxAttempts',
-        `must be a positive integer, got ${this.defaultMaxAttempts}`,
-      );
-    }
+    checkIntOption('defaultMaxAttempts', this.defaultMaxAttempts, 1);
   }
 
   /** The shard that holds an account's items (system items without an account: their queue's). */

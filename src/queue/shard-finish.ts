@@ -1,4 +1,4 @@
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption, InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
 import {
   inProgressKeys,
@@ -99,8 +99,7 @@ export async function requeueItem(
   leaseId: string,
   opts: RequeueOptions,
 ): Promise<FenceResult> {
-  if (!Number.isSafeInteger(opts.at))
-    throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  checkIntOption('at', opts.at);
   const now = ctx.clock.now();
   const k = itemKeys(ctx, item);
   const keys = [

@@ -1,5 +1,5 @@
 import { leaseId as newLeaseId, ulidTime } from '../ids/ulid.js';
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption, InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
 import {
   inProgressKeys,
@@ -183,23 +183,13 @@ function toLeaseResult(
 }
 
 function leaseExpiry(ctx: ShardContext, durationMs: number): number {
-  if (!Number.isSafeInteger(durationMs) || durationMs <= 0 || durationMs > LEASE_MS_MAX) {
-    throw new InvalidOptionError(
-      'durationMs',
-      `must be an integer in [1, ${LEASE_MS_MAX}], got ${durationMs}`,
-    );
-  }
+  checkIntOption('durationMs', durationMs, 1, LEASE_MS_MAX);
   return ctx.clock.now() + durationMs;
 }
 
 function limitArg(option: string, limit: number | undefined): number {
   if (limit === undefined || limit === Infinity) return 0;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new InvalidOptionError(
-      option,
-      `must be a positive integer or undefined (unlimited), got ${limit}`,
-    );
-  }
+  checkIntOption(option, limit, 1);
   return limit;
 }
 

@@ -1,5 +1,5 @@
 import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption } from './errors.js';
 import { decodePartition, type PartitionInfo, type PartitionRef } from './partition.js';
 import {
   partitionIndexKeys,
@@ -88,9 +88,7 @@ export async function leasePartition(
   partition: PartitionRef,
   durationMs: number,
 ): Promise<PartitionLeaseResult> {
-  if (!Number.isSafeInteger(durationMs) || durationMs <= 0) {
-    throw new InvalidOptionError('durationMs', `must be a positive integer, got ${durationMs}`);
-  }
+  checkIntOption('durationMs', durationMs, 1);
   const now = ctx.clock.now();
   const expiresAt = now + durationMs;
   const lease = newLeaseId(expiresAt, ctx.random);
@@ -111,8 +109,7 @@ export async function requeuePartition(
   partition: PartitionRef,
   opts: PartitionRequeueOptions,
 ): Promise<PartitionRequeueResult> {
-  if (!Number.isSafeInteger(opts.at))
-    throw new InvalidOptionError('at', `must be an integer ms, got ${opts.at}`);
+  checkIntOption('at', opts.at);
   const pk = partitionKeys(ctx, partition);
   const keys = [...partitionIndexKeys(ctx, pk), pk.ready, pk.leased] as const;
   const args = [
@@ -140,13 +137,7 @@ export async function requeuePartition(
 }
 
 function pointerArgs(ctx: ShardContext, opts: PointerPeekOptions): (string | number)[] {
-  if (!Number.isSafeInteger(opts.limit) || opts.limit < 1 || opts.limit > PEEK_LIMIT_MAX) {
-    throw new InvalidOptionError(
-      'limit',
-      `must be an integer in [1, ${PEEK_LIMIT_MAX}], got ${opts.limit}`,
-    );
-  }
-  if (!Number.isSafeInteger(opts.untilMs))
-    throw new InvalidOptionError('untilMs', `must be an integer ms, got ${opts.untilMs}`);
+  checkIntOption('limit', opts.limit, 1, PEEK_LIMIT_MAX);
+  checkIntOption('untilMs', opts.untilMs);
   return [opts.untilMs, opts.limit, opts.order === 'random' ? ctx.random.next() : -1];
 }

@@ -1,5 +1,5 @@
 import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption } from './errors.js';
 import type { ShardContext } from './shard-context.js';
 import { decodeStatus } from './status.js';
 
@@ -12,9 +12,7 @@ export async function leaseRole(
   durationMs: number,
   currentLeaseId: string | null,
 ): Promise<RoleLeaseResult> {
-  if (!Number.isSafeInteger(durationMs) || durationMs <= 0) {
-    throw new InvalidOptionError('durationMs', `must be a positive integer, got ${durationMs}`);
-  }
+  checkIntOption('durationMs', durationMs, 1);
   const now = ctx.clock.now();
   const lease = newLeaseId(now + durationMs, ctx.random);
   const code = await ctx.transport.runScript(

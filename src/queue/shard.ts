@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import type { Random } from '../random/random.js';
 import { ShardKeys } from '../redis/keys.js';
 import type { RedisTransport } from '../redis/transport.js';
-import { InvalidOptionError } from './errors.js';
+import { checkIntOption } from './errors.js';
 import type { QueueItem } from './item.js';
 import type { PartitionRef } from './partition.js';
 import type { ShardContext } from './shard-context.js';
@@ -68,19 +68,9 @@ export class QueueShard {
 
   constructor(opts: QueueShardOptions) {
     const graceMs = opts.graceMs ?? 0;
-    if (!Number.isSafeInteger(graceMs) || graceMs < 0 || graceMs > GRACE_MS_MAX) {
-      throw new InvalidOptionError(
-        'graceMs',
-        `must be an integer in [0, ${GRACE_MS_MAX}], got ${graceMs}`,
-      );
-    }
+    checkIntOption('graceMs', graceMs, 0, GRACE_MS_MAX);
     const tombstoneTtlMs = opts.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
-    if (!Number.isSafeInteger(tombstoneTtlMs) || tombstoneTtlMs < 0) {
-      throw new InvalidOptionError(
-        'tombstoneTtlMs',
-        `must be a non-negative integer, got ${tombstoneTtlMs}`,
-      );
-    }
+    checkIntOption('tombstoneTtlMs', tombstoneTtlMs, 0);
     this.name = opts.name;
     this.keys = new ShardKeys(opts.name);
     this.ctx = {

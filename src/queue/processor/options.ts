@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../errors.js';
+import { checkIntOption, InvalidOptionError } from '../errors.js';
 import type { QueueItem } from '../item.js';
 import type { PartitionRef } from '../partition.js';
 import type { Queue } from '../queue.js';
@@ -140,24 +140,24 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     onPermanentFailure: o.hooks?.onPermanentFailure ?? (() => {}),
     log: o.hooks?.log ?? defaultLog,
   };
-  checkInt('concurrency', r.concurrency, 1, 100_000);
-  checkInt('leaseMs', r.leaseMs, 100, 24 * 3600_000);
-  checkInt('partitionLeaseMs', r.partitionLeaseMs, 10, 600_000);
-  checkInt('lookaheadMs', r.lookaheadMs, 0, 60_000);
-  checkInt('accountPeekMax', r.accountPeekMax, 1, 5000);
-  checkInt('partitionPeekMax', r.partitionPeekMax, 1, 5000);
-  checkInt('itemPeekMax', r.itemPeekMax, 1, 1000);
-  checkInt('idleMaxMs', r.idleMaxMs, 1, 3_600_000);
-  checkInt('concurrencyRequeueMs', r.concurrencyRequeueMs, 1, 3_600_000);
-  checkInt('defaultRequeueMs', r.defaultRequeueMs, 1, 86_400_000);
-  checkInt('requeueJitterMs', r.requeueJitterMs, 0, 86_400_000);
-  checkInt('retryJitterMs', r.retryJitterMs, 0, 86_400_000);
-  checkInt('continuationLimit', r.continuationLimit, 0, 1000);
-  checkInt('continuationCooldownMs', r.continuationCooldownMs, 0, 3_600_000);
-  checkInt('continuationsMax', r.continuationsMax, 0, 100_000);
-  checkInt('scavenger.intervalMs', r.scavengeIntervalMs, 1, 86_400_000);
-  checkInt('roleLeaseMs', r.roleLeaseMs, 30, 3_600_000);
-  checkInt('shutdownTimeoutMs', r.shutdownTimeoutMs, 0, 86_400_000);
+  checkIntOption('concurrency', r.concurrency, 1, 100_000);
+  checkIntOption('leaseMs', r.leaseMs, 100, 24 * 3600_000);
+  checkIntOption('partitionLeaseMs', r.partitionLeaseMs, 10, 600_000);
+  checkIntOption('lookaheadMs', r.lookaheadMs, 0, 60_000);
+  checkIntOption('accountPeekMax', r.accountPeekMax, 1, 5000);
+  checkIntOption('partitionPeekMax', r.partitionPeekMax, 1, 5000);
+  checkIntOption('itemPeekMax', r.itemPeekMax, 1, 1000);
+  checkIntOption('idleMaxMs', r.idleMaxMs, 1, 3_600_000);
+  checkIntOption('concurrencyRequeueMs', r.concurrencyRequeueMs, 1, 3_600_000);
+  checkIntOption('defaultRequeueMs', r.defaultRequeueMs, 1, 86_400_000);
+  checkIntOption('requeueJitterMs', r.requeueJitterMs, 0, 86_400_000);
+  checkIntOption('retryJitterMs', r.retryJitterMs, 0, 86_400_000);
+  checkIntOption('continuationLimit', r.continuationLimit, 0, 1000);
+  checkIntOption('continuationCooldownMs', r.continuationCooldownMs, 0, 3_600_000);
+  checkIntOption('continuationsMax', r.continuationsMax, 0, 100_000);
+  checkIntOption('scavenger.intervalMs', r.scavengeIntervalMs, 1, 86_400_000);
+  checkIntOption('roleLeaseMs', r.roleLeaseMs, 30, 3_600_000);
+  checkIntOption('shutdownTimeoutMs', r.shutdownTimeoutMs, 0, 86_400_000);
   if (!(r.accountScanWeight >= 0 && r.accountScanWeight <= 1)) {
     throw new InvalidOptionError(
       'accountScanWeight',
@@ -168,10 +168,4 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     throw new InvalidOptionError('backoffScale', `must be in (0, 1000], got ${r.backoffScale}`);
   }
   return r;
-}
-
-function checkInt(option: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `must be an integer in [${min}, ${max}], got ${value}`);
-  }
 }
