@@ -18,7 +18,7 @@ import {
   type FaultRates,
   type SimOptions,
 } from './options.js';
-import { runSimulation, type SimResult } from './run.js';
+import { runSimulation, START_MS, type SimResult } from './run.js';
 
 const HELP = `Usage: npm run sim -- [options]
 
@@ -178,7 +178,7 @@ function explain(r: SimResult): string {
   const v = r.violations[0]!;
   return [
     `  invariant: ${v.invariant}`,
-    `  at virtual ${v.virtualMs - 1_700_000_000_000} ms: ${v.message}`,
+    `  at virtual ${v.virtualMs - START_MS} ms: ${v.message}`,
     ...(r.violations.length > 1 ? [`  (${r.violations.length - 1} more violations)`] : []),
     '  trace before it:',
     ...r.traceTail.map((l) => `    ${l.length > 220 ? l.slice(0, 220) + '…' : l}`),

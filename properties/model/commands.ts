@@ -44,6 +44,12 @@ export function inputFor(i: number): EnqueueInput & { id: string } {
   return input;
 }
 
+/** 'fn:<account>:<function>' as the shard API takes a partition. */
+function partitionRef(pid: string): { id: string; accountId: string; functionId: string } {
+  const [, accountId, functionId] = pid.split(':') as [string, string, string];
+  return { id: pid, accountId, functionId };
+}
+
 async function realItem(r: Real, i: number): Promise<QueueItem> {
   return (await r.shard.getItem(`id${i}`)) ?? r.queue.buildItem(inputFor(i));
 }
@@ -148,8 +154,7 @@ class LeaseBatch implements Cmd {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const pid = PARTITIONS[this.p]!;
-    const [, accountId, functionId] = pid.split(':');
-    const peeked = await r.shard.peek({ id: pid, accountId, functionId }, m.now + 1000, 4);
+    const peeked = await r.shard.peek(partitionRef(pid), m.now + 1000, 4);
     const expectedPeek = [...m.items.values()]
       .filter((i) => i.pid === pid && i.home === 'ready' && i.score <= m.now + 1000)
       .sort((a, b) => a.score - b.score || (a.id < b.id ? -1 : 1))
@@ -273,8 +278,7 @@ class PartitionPass implements Cmd {
   check = () => true;
   async run(m: Model, r: Real): Promise<void> {
     const pid = PARTITIONS[this.p]!;
-    const [, accountId, functionId] = pid.split(':');
-    const ref = { id: pid, accountId, functionId };
+    const ref = partitionRef(pid);
     const exists = [...m.items.values()].some((i) => i.pid === pid);
     const held = m.partitionLeases.get(pid);
     const res = await r.shard.leasePartition(ref, 1000);

@@ -1,4 +1,4 @@
-import { leaseId as newLeaseId, ulidTime } from '../ids/ulid.js';
+import { leaseId as newLeaseId } from '../ids/ulid.js';
 import { checkIntOption, InvalidOptionError } from './errors.js';
 import type { QueueItem } from './item.js';
 import {
@@ -191,9 +191,4 @@ function limitArg(option: string, limit: number | undefined): number {
   if (limit === undefined || limit === Infinity) return 0;
   checkIntOption(option, limit, 1);
   return limit;
-}
-
-/** The expiry a lease ID carries. */
-export function leaseExpiresAt(lease: string): number {
-  return ulidTime(lease);
 }

@@ -4,6 +4,11 @@ import type { QueueShard } from '../shard.js';
 import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
 import { Acker } from './acker.js';
 import { Outage } from './outage.js';
+import {
+  DEFAULT_ACCOUNT_CONCURRENCY,
+  DEFAULT_FUNCTION_CONCURRENCY,
+  DEFAULT_SYSTEM_CONCURRENCY,
+} from './options.js';
 import { callHook, runItem, type WorkerEnv } from './worker.js';
 
 /** The smallest batch a partition pass plans for. */
@@ -196,7 +201,7 @@ export class ShardScanner {
         fifo: !opts.parallel(partition),
       });
     } finally {
-      env.slots.release(taken - results.filter((r) => r.ok).length || 0);
+      env.slots.release(taken - results.filter((r) => r.ok).length);
     }
     let leased = 0;
     results.forEach((r, i) => {
@@ -254,13 +259,17 @@ export class ShardScanner {
 
   private limitsFor(p: PartitionRef): ConcurrencyLimits {
     const { limits } = this.env.opts;
-    if (p.queueName !== undefined) return { function: limits.system?.(p.queueName) ?? 100_000 };
+    if (p.queueName !== undefined)
+      return { function: limits.system?.(p.queueName) ?? DEFAULT_SYSTEM_CONCURRENCY };
     return {
-      account: p.accountId === undefined ? undefined : (limits.account?.(p.accountId) ?? 1000),
+      account:
+        p.accountId === undefined
+          ? undefined
+          : (limits.account?.(p.accountId) ?? DEFAULT_ACCOUNT_CONCURRENCY),
       function:
         p.functionId === undefined
           ? undefined
-          : (limits.function?.(p.functionId, p.accountId ?? '') ?? 1000),
+          : (limits.function?.(p.functionId, p.accountId ?? '') ?? DEFAULT_FUNCTION_CONCURRENCY),
     };
   }
 
