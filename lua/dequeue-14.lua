@@ -16,7 +16,7 @@
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
 -- @include dequeue_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 -- @include settle_partition
 local pid, now, accountId = ARGV[2], tonumber(ARGV[4]), ARGV[6]
 local k = {
@@ -26,7 +26,7 @@ local k = {
 }
 local code = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if code == 0 then
-  update_scavenger_pointer(k.scavenge, k.leased, pid)
+  track_earliest(k.scavenge, k.leased, pid)
   settle_partition(k, pid, accountId, now, ARGV[7])
 end
 return code

@@ -14,7 +14,7 @@
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
 -- @include dequeue_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 -- @include settle_partition
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local out = {}
@@ -38,7 +38,7 @@ for i = 0, count - 1 do
 end
 for _, pid in ipairs(order) do
   local t = touched[pid]
-  update_scavenger_pointer(t.k.scavenge, t.k.leased, pid)
+  track_earliest(t.k.scavenge, t.k.leased, pid)
   settle_partition(t.k, pid, t.accountId, now, wakeChannel)
 end
 return out

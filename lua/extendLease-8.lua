@@ -11,7 +11,7 @@
 -- returns -10 NOT_LEASED: the item holds no lease
 -- @include is_real_key
 -- @include check_lease
--- @include update_scavenger_pointer
+-- @include track_earliest
 local itemsKey, leasesKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local itemId, pid, currentId, newId, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 
@@ -24,5 +24,5 @@ redis.call('ZADD', leasedKey, expiry, itemId)
 for i = 5, 8 do
   if is_real_key(KEYS[i]) then redis.call('ZADD', KEYS[i], expiry, itemId) end
 end
-update_scavenger_pointer(scavengeKey, leasedKey, pid)
+track_earliest(scavengeKey, leasedKey, pid)
 return 0

@@ -19,7 +19,7 @@
 -- returns -7 THROTTLED: retryAt is the earliest time the throttle admits it
 -- @include is_real_key
 -- @include try_lease_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local accountKey, fnKey, ck1Key, ck2Key, throttleKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local itemId, pid, leaseId, now, graceMs = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -37,5 +37,5 @@ local it = {
   thLimit = tonumber(ARGV[10]), thBurst = tonumber(ARGV[11]), thPeriod = tonumber(ARGV[12]),
 }
 local code, retryAt = try_lease_item(k, it, now, graceMs)
-if code == 0 then update_scavenger_pointer(scavengeKey, leasedKey, pid) end
+if code == 0 then track_earliest(scavengeKey, leasedKey, pid) end
 return {code, retryAt}

@@ -13,7 +13,7 @@
 -- returns -12 NOT_ATTEMPTED: a FIFO batch stopped at an earlier item's function/account limit
 -- @include is_real_key
 -- @include try_lease_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local accountKey, fnKey = KEYS[6], KEYS[7]
 local pid, now, graceMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -48,5 +48,5 @@ for i = 0, count - 1 do
   out[#out + 1] = code
   out[#out + 1] = retryAt
 end
-if leased > 0 then update_scavenger_pointer(scavengeKey, leasedKey, pid) end
+if leased > 0 then track_earliest(scavengeKey, leasedKey, pid) end
 return out

@@ -15,7 +15,7 @@
 -- returns -10 NOT_LEASED
 -- @include check_lease
 -- @include release_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 -- @include pull_partition_pointer
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
@@ -35,7 +35,7 @@ item.gen = item.gen + 1
 redis.call('HSET', itemsKey, itemId, cjson.encode(item))
 release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11], KEYS[12], KEYS[13]}}, itemId)
 redis.call('ZADD', readyKey, at, itemId)
-update_scavenger_pointer(scavengeKey, leasedKey, pid)
+track_earliest(scavengeKey, leasedKey, pid)
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
   at, now, false, wakeChannel)
 return 0

@@ -11,7 +11,7 @@
 -- ARGV[6] wake channel ('' none)
 -- returns {count, ids} of the items returned to the ready set
 -- @include release_item
--- @include update_scavenger_pointer
+-- @include track_earliest
 -- @include pull_partition_pointer
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
@@ -34,7 +34,7 @@ for _, id in ipairs(expired) do
     if earliest == nil or item.score < earliest then earliest = item.score end
   end
 end
-update_scavenger_pointer(scavengeKey, leasedKey, pid)
+track_earliest(scavengeKey, leasedKey, pid)
 if earliest ~= nil then
   pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
     earliest, now, false, wakeChannel)
