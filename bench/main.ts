@@ -1,93 +1,152 @@
 /**
- * npm run bench: durq side by side with BullMQ on the same private redis-server.
- * So far: the drain workload.
- * Usage: npm run bench -- [--items N] [--concurrency 10,100] [--quick] [--json]
+ * npm run bench: durq side by side with BullMQ on the same Redis, workload by workload.
+ * Usage: npm run bench -- [--workload NAME[,NAME]] [--quick] [--runs N] [--json]
+ *        [--redis URL | --cluster local:N | --cluster host:port,…] [--report DIR | --no-report]
  */
 import { arch, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { startBenchRedis } from './harness/redis.js';
-import { countRoundTrips } from './harness/round-trips.js';
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { durqDrain, type DrainOptions, type DrainResult } from './workloads/drain.js';
+import type { BenchContext, ChartData, Workload } from './harness/context.js';
+import { loadBullmq, type BullPeer } from './harness/peer.js';
+import type { BenchResult, System } from './harness/result.js';
+import { countRoundTrips } from './harness/round-trips.js';
+import { openTarget } from './harness/target.js';
+import { checkTargets } from './harness/targets.js';
+import { writeBenchReport } from './report.js';
+import { clusterWorkload } from './workloads/cluster.js';
+import { concurrencyCapWorkload } from './workloads/concurrency-cap.js';
+import { drainWorkload } from './workloads/drain.js';
+import { enqueueWorkload } from './workloads/enqueue.js';
+import { latencyWorkload } from './workloads/latency.js';
+import { lostLeasesWorkload } from './workloads/lost-leases.js';
+import { manyPartitionsWorkload } from './workloads/many-partitions.js';
+import { noisyNeighbourWorkload } from './workloads/noisy-neighbour.js';
 
-type PeerDrain = (url: string, o: DrainOptions) => Promise<DrainResult>;
+/** In run order: drain comes before latency, which needs its capacity. */
+const WORKLOADS: Workload[] = [
+  enqueueWorkload,
+  drainWorkload,
+  latencyWorkload,
+  concurrencyCapWorkload,
+  noisyNeighbourWorkload,
+  lostLeasesWorkload,
+  manyPartitionsWorkload,
+  clusterWorkload,
+];
 
-/** BullMQ is installed on demand (see bench/peers/bullmq.ts for why it is not a dependency). */
-async function loadBullmq(log: (s: string) => void): Promise<PeerDrain> {
-  // Check first: Node caches a failed import, so it could not be retried after installing.
+const USAGE =
+  'usage: npm run bench -- [--workload NAME[,NAME]] [--quick] [--runs N] [--json] ' +
+  '[--redis URL | --cluster local:N | --cluster host:port,...] [--report DIR | --no-report]\n' +
+  `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`;
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      workload: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      redis: { type: 'string' },
+      cluster: { type: 'string' },
+      report: { type: 'string', default: 'reports' },
+      'no-report': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const names = values.workload?.split(',').map((s) => s.trim()) ?? WORKLOADS.map((w) => w.name);
+  const unknown = names.filter((n) => !WORKLOADS.some((w) => w.name === n));
+  if (unknown.length > 0) throw new UsageError(`unknown workload ${unknown.join(', ')}`);
+  const runs = Number(values.runs ?? (values.quick ? 1 : 3));
+  if (!Number.isSafeInteger(runs) || runs < 1 || runs > 20)
+    throw new UsageError(`--runs takes an integer from 1 to 20, got ${values.runs}`);
+  return { ...values, runs, workloads: WORKLOADS.filter((w) => names.includes(w.name)) };
+}
+
+class UsageError extends Error {}
+
+function machineFacts(
+  target: { describe: string; pinning: string; redisVersion: string },
+  bullmq?: string,
+) {
+  const require = createRequire(import.meta.url);
+  const version = (p: string) => (require(`${p}/package.json`) as { version: string }).version;
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    arch: arch(),
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: target.redisVersion,
+    target: target.describe,
+    pinning: target.pinning,
+    ioredis: version('ioredis'),
+    bullmq: bullmq ?? 'not loaded',
+    autoPipelining: 'off (both systems)',
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parse();
+  countRoundTrips();
+  const log = (s: string) => (args.json ? process.stderr : process.stdout).write(s + '\n');
+  const target = await openTarget({ redis: args.redis, cluster: args.cluster });
+  let peer: BullPeer | undefined;
+  let names = 0;
+  const charts: ChartData = { throughput: [], latencyCdf: [], fairness: [] };
+  const ctx: BenchContext = {
+    target,
+    quick: args.quick,
+    runs: args.runs,
+    log,
+    bullmq: async () => (peer ??= await loadBullmq(log)),
+    capacity: new Map<System, number>(),
+    charts,
+    uniqueName: (prefix) => `bench-${prefix}${process.pid}n${names++}`,
+  };
+  if (!target.owned)
+    log(`note: ${target.describe} is not the bench's own; other load on it skews the figures`);
+  log(`target: ${target.describe} (Redis ${target.redisVersion}; ${target.pinning})`);
+  const results: BenchResult[] = [];
+  const started = Date.now();
   try {
-    createRequire(import.meta.url).resolve('bullmq');
-  } catch {
-    log('installing bullmq@6.7.0 for the comparison (npm install --no-save)');
-    execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'bullmq@6.7.0'], {
-      stdio: 'ignore',
-    });
-  }
-  const peer = './peers/bullmq.js'; // not a literal: the typecheck must not need BullMQ's types
-  return ((await import(peer)) as { bullmqDrain: PeerDrain }).bullmqDrain;
-}
-
-const { values } = parseArgs({
-  options: {
-    items: { type: 'string' },
-    concurrency: { type: 'string', default: '10,100' },
-    quick: { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
-});
-const items = Number(values.items ?? (values.quick ? 20_000 : 100_000));
-const concurrencies = values.concurrency.split(',').map(Number);
-if (!Number.isSafeInteger(items) || items < 1)
-  throw new Error(`--items takes a positive integer, got ${values.items}`);
-if (concurrencies.some((c) => !Number.isSafeInteger(c) || c < 1))
-  throw new Error(`--concurrency takes integers, got ${values.concurrency}`);
-
-countRoundTrips();
-const redis = await startBenchRedis();
-const admin = new Redis(redis.url);
-const redisVersion = /redis_version:(\S+)/.exec(await admin.info('server'))?.[1];
-admin.disconnect();
-const log = (s: string) => (values.json ? process.stderr : process.stdout).write(s + '\n');
-log(
-  `drain: ${items} no-op items; 100 functions in 10 accounts (durq, function limit 50) vs one BullMQ queue; ${redis.pinning}`,
-);
-const bullmqDrain = await loadBullmq(log);
-const results: DrainResult[] = [];
-try {
-  for (const concurrency of concurrencies) {
-    for (const run of [durqDrain, bullmqDrain]) {
-      const r = await run(redis.url, {
-        items,
-        concurrency,
-        functions: 100,
-        accounts: 10,
-        functionLimit: 50,
-      });
-      results.push(r);
-      log(
-        `${r.system.padEnd(7)} ${r.setting.padEnd(32)} ${String(r.itemsPerSec).padStart(7)} items/s  ` +
-          `redis ${r.redisUsPerItem} µs/item (scripts ${r.scriptUsPerItem})  ${r.roundTripsPerItem} cmds/item  ` +
-          `dup ${r.duplicates} lost ${r.lost}`,
-      );
+    for (const w of args.workloads) {
+      log(`\n${w.name}: ${w.about}`);
+      const t0 = Date.now();
+      results.push(...(await w.run(ctx)));
+      log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
-    const d = results.at(-2)!;
-    const b = results.at(-1)!;
-    log(
-      `  durq/BullMQ at concurrency ${concurrency}: ${(d.itemsPerSec / b.itemsPerSec).toFixed(2)}x items/s, ${(d.redisUsPerItem / b.redisUsPerItem).toFixed(2)}x Redis µs/item`,
-    );
+  } finally {
+    await target.stop();
   }
-} finally {
-  await redis.stop();
+  const machine = machineFacts(target, peer?.version);
+  const targets = checkTargets(results);
+  log(`\ntargets (${((Date.now() - started) / 1000).toFixed(0)} s in all):`);
+  for (const t of targets)
+    log(`  ${t.met === null ? '–     ' : t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.measured}`);
+  if (!args['no-report']) {
+    const date = new Date().toISOString().slice(0, 10);
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    const about = Object.fromEntries(args.workloads.map((w) => [w.name, w.about]));
+    const path = writeBenchReport(args.report, {
+      date,
+      command,
+      machine,
+      results,
+      targets,
+      charts,
+      about,
+    });
+    log(`report: ${path}`);
+  }
+  if (args.json) process.stdout.write(JSON.stringify({ machine, results }) + '\n');
 }
-const machine = {
-  cpus: cpus().length,
-  cpuModel: cpus()[0]?.model,
-  arch: arch(),
-  memGiB: Math.round(totalmem() / 2 ** 30),
-  node: process.version,
-  redis: redisVersion,
-  pinning: redis.pinning,
-};
-if (values.json) process.stdout.write(JSON.stringify({ machine, results }) + '\n');
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof UsageError) process.stderr.write(USAGE + '\n');
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

@@ -6,12 +6,12 @@ import type { SimResult } from './run.js';
 const require = createRequire(import.meta.url);
 
 /** Chart.js's browser bundle, inlined so the page works offline. */
-function chartJs(): string {
+export function chartJs(): string {
   // The UMD bundle is not in the package's exports map: find it beside the resolved entry.
   return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
 }
 
-const escape = (s: string) =>
+export const escape = (s: string): string =>
   s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
 
 /**

@@ -1,16 +1,19 @@
-import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
+import type { EnqueueInput } from '../../src/index.js';
 import {
-  connectRedis,
-  createProcessor,
-  Queue,
-  QueueShard,
-  seededRandom,
-  SystemClock,
-  type EnqueueInput,
-} from '../../src/index.js';
-import { costSince, resetServerStats, serverCost } from '../harness/redis.js';
-import { commandsSent } from '../harness/round-trips.js';
+  measure,
+  medianOf,
+  waitUntil,
+  type BenchContext,
+  type Workload,
+} from '../harness/context.js';
+import { durqSetup } from '../harness/durq-setup.js';
+import {
+  formatResult as formatLine,
+  makeResult,
+  round2,
+  type BenchResult,
+} from '../harness/result.js';
+import { openTarget, type Target } from '../harness/target.js';
 
 export interface DrainOptions {
   items: number;
@@ -19,118 +22,105 @@ export interface DrainOptions {
   accounts: number;
   /** Per-function concurrency limit (durq); BullMQ has none per function. */
   functionLimit: number;
+  /** durq queue shards: a count or names (the cluster workload spreads accounts over them). */
+  shards?: number | string[];
 }
 
-export interface DrainResult {
-  workload: 'drain';
-  system: 'durq' | 'bullmq';
-  setting: string;
-  items: number;
-  itemsPerSec: number;
-  /** Redis process CPU per item, µs (INFO cpu). */
-  redisUsPerItem: number;
-  /** Time inside scripts per item, µs (INFO commandstats). */
-  scriptUsPerItem: number;
-  scriptCallsPerItem: number;
-  /** Commands the clients sent per item (an upper bound on round trips). */
-  roundTripsPerItem: number;
-  duplicates: number;
-  lost: number;
-  wallMs: number;
-}
-
-function tally(counts: Uint8Array): { duplicates: number; lost: number } {
-  let duplicates = 0;
-  let lost = 0;
-  for (const c of counts) {
-    if (c === 0) lost++;
-    if (c > 1) duplicates += c - 1;
+/** Preloaded no-op items over functions and accounts, drained by one processor. */
+export async function durqDrain(
+  target: Target,
+  name: string,
+  o: DrainOptions,
+  workload = 'drain',
+): Promise<BenchResult> {
+  const setup = await durqSetup(target, name, o.shards ?? 1);
+  try {
+    const inputs: EnqueueInput[] = Array.from({ length: o.items }, (_, i) => ({
+      id: String(i),
+      kind: 'edge',
+      accountId: `acct${i % o.accounts}`,
+      functionId: `fn${i % o.functions}`,
+    }));
+    const memBefore = sumMemory(await target.snapshot());
+    for (let i = 0; i < inputs.length; i += 1000)
+      await Promise.all(inputs.slice(i, i + 1000).map((x) => setup.queue.enqueue(x)));
+    const memPerItem = (sumMemory(await target.snapshot()) - memBefore) / o.items;
+    const counts = new Uint8Array(o.items);
+    let done = 0;
+    const run = await measure(target, async () => {
+      await setup.processor({
+        concurrency: o.concurrency,
+        limits: { function: () => o.functionLimit, account: () => 1_000_000 },
+        handler: async (item) => {
+          counts[Number(item.id)]!++;
+          done++;
+        },
+      });
+      await waitUntil(() => done >= o.items, 600_000);
+    });
+    const setting =
+      `concurrency ${o.concurrency}, fn limit ${o.functionLimit}` +
+      (typeof o.shards === 'object' ? `, ${o.shards.length} shards` : '');
+    const r = makeResult(
+      { workload, system: 'durq', setting, items: o.items, wallMs: run.wallMs },
+      run.cost,
+      counts,
+    );
+    r.extra.bytesPerQueuedItem = Math.round(memPerItem);
+    r.extra.scriptCallsPerItem = round2(run.cost.scriptCalls / o.items);
+    if (run.cost.cpuUsPerServer.length > 1)
+      r.extra.busiestMasterUsPerItem = round2(Math.max(...run.cost.cpuUsPerServer) / o.items);
+    return r;
+  } finally {
+    await setup.close();
   }
-  return { duplicates, lost };
 }
 
-export async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
-  const start = performance.now();
-  while (!done()) {
-    if (performance.now() - start > timeoutMs) return;
-    await new Promise((r) => setTimeout(r, 2));
+export function sumMemory(s: { memory: number }[]): number {
+  return s.reduce((n, x) => n + x.memory, 0);
+}
+
+/** For bench:profile and other standalone callers: a drain on a given server URL. */
+export async function durqDrainOnUrl(url: string, o: DrainOptions): Promise<BenchResult> {
+  const target = await openTarget({ redis: url });
+  try {
+    return await durqDrain(target, `profile${process.pid}`, o);
+  } finally {
+    await target.stop();
   }
 }
 
-/** durq: preload no-op items over functions and accounts, then drain them with one processor. */
-export async function durqDrain(url: string, o: DrainOptions): Promise<DrainResult> {
-  const transport = await connectRedis(url);
-  const admin = new Redis(url);
-  const clock = new SystemClock();
-  const random = seededRandom(1);
-  const shard = new QueueShard({ name: 'bench', transport, clock, random });
-  const queue = new Queue({ shards: [shard], clock, random });
-  const inputs: EnqueueInput[] = Array.from({ length: o.items }, (_, i) => ({
-    id: String(i),
-    kind: 'edge',
-    accountId: `acct${i % o.accounts}`,
-    functionId: `fn${i % o.functions}`,
-  }));
-  for (let i = 0; i < inputs.length; i += 1000)
-    await Promise.all(inputs.slice(i, i + 1000).map((x) => queue.enqueue(x)));
-  const counts = new Uint8Array(o.items);
-  let done = 0;
-  const before = await resetServerStats(admin);
-  const sent0 = commandsSent();
-  const t0 = performance.now();
-  const processor = await createProcessor({
-    queue,
-    concurrency: o.concurrency,
-    limits: { function: () => o.functionLimit, account: () => 1_000_000 },
-    hooks: { log: () => {} },
-    handler: async (item) => {
-      counts[Number(item.id)]!++;
-      done++;
-    },
-  });
-  await waitFor(() => done >= o.items, 600_000);
-  const wallMs = performance.now() - t0;
-  await processor.close();
-  const cost = costSince(before, await serverCost(admin));
-  const sent = commandsSent() - sent0;
-  await admin.flushdb(); // the benchmark's own server
-  admin.disconnect();
-  await transport.close();
-  return result(
-    'durq',
-    `concurrency ${o.concurrency}, fn limit ${o.functionLimit}`,
-    o.items,
-    wallMs,
-    cost,
-    sent,
-    counts,
-  );
-}
+export const drainWorkload: Workload = {
+  name: 'drain',
+  about:
+    '100,000 preloaded no-op items over 100 functions in 10 accounts (durq, function limit 50) ' +
+    'vs one BullMQ queue, at several processor concurrencies',
+  async run(ctx: BenchContext): Promise<BenchResult[]> {
+    const items = ctx.quick ? 20_000 : 100_000;
+    const concurrencies = ctx.quick ? [10, 100] : [1, 10, 100];
+    const bull = await ctx.bullmq();
+    const out: BenchResult[] = [];
+    for (const concurrency of concurrencies) {
+      // Concurrency 1 drains slowly: a tenth of the items is enough for its rate.
+      const n = concurrency === 1 ? items / 10 : items;
+      const o = { items: n, concurrency, functions: 100, accounts: 10, functionLimit: 50 };
+      const d = await medianOf(ctx.runs, () => durqDrain(ctx.target, ctx.uniqueName('drain'), o));
+      ctx.log(formatLine(d));
+      const b = await medianOf(ctx.runs, () => bull.drain(ctx.target, ctx.uniqueName('drain'), o));
+      ctx.log(formatLine(b));
+      ctx.log(
+        `    durq/BullMQ: ${ratio(d.itemsPerSec, b.itemsPerSec)}x items/s, ` +
+          `${ratio(d.redisUsPerItem, b.redisUsPerItem)}x Redis µs/item`,
+      );
+      for (const r of [d, b])
+        ctx.charts.throughput.push({ system: r.system, concurrency, itemsPerSec: r.itemsPerSec! });
+      ctx.capacity.set('durq', d.itemsPerSec!);
+      ctx.capacity.set('bullmq', b.itemsPerSec!);
+      out.push(d, b);
+    }
+    return out;
+  },
+};
 
-export function result(
-  system: 'durq' | 'bullmq',
-  setting: string,
-  items: number,
-  wallMs: number,
-  cost: { cpuUs: number; scriptUs: number; scriptCalls: number },
-  sent: number,
-  counts: Uint8Array,
-): DrainResult {
-  const { duplicates, lost } = tally(counts);
-  return {
-    workload: 'drain',
-    system,
-    setting,
-    items,
-    itemsPerSec: Math.round((items / wallMs) * 1000),
-    redisUsPerItem: round(cost.cpuUs / items),
-    scriptUsPerItem: round(cost.scriptUs / items),
-    scriptCallsPerItem: round(cost.scriptCalls / items),
-    roundTripsPerItem: round(sent / items),
-    duplicates,
-    lost,
-    wallMs: Math.round(wallMs),
-  };
-}
-
-const round = (x: number) => Math.round(x * 100) / 100;
+export const ratio = (a: number | null, b: number | null): string =>
+  a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2);

@@ -6,7 +6,7 @@ import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/random/random.js';
 import { connectCluster, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
 import { SCRIPT_NAMES, type RedisTransport, type ScriptName } from '../../src/redis/transport.js';
-import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
+import { startRedisCluster, type RedisCluster } from '../../sim/redis-cluster.js';
 import { T0 } from '../helpers/queue-fixture.js';
 
 /** Records which scripts ran, so the test can prove it exercised every one. */

@@ -2,12 +2,14 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort, spawnRedis, stopProcess } from '../../sim/redis-server.js';
+import { freePort, spawnRedis, stopProcess } from './redis-server.js';
 
 const run = promisify(execFile);
 
 export interface RedisCluster {
   readonly nodes: { host: string; port: number }[];
+  /** The masters' process IDs (for pinning them to cores). */
+  readonly pids: number[];
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,11 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     await stop();
     throw err;
   }
-  return { nodes: ports.map((port) => ({ host: '127.0.0.1', port })), stop };
+  return {
+    nodes: ports.map((port) => ({ host: '127.0.0.1', port })),
+    pids: procs.map((p) => p.proc.pid ?? 0),
+    stop,
+  };
 }
 
 async function waitForClusterOk(ports: number[]): Promise<void> {

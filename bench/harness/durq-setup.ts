@@ -1,0 +1,65 @@
+import {
+  createProcessor,
+  Queue,
+  QueueShard,
+  ShardKeys,
+  seededRandom,
+  SystemClock,
+  type IoredisTransport,
+  type Processor,
+} from '../../src/index.js';
+import type { Target } from './target.js';
+
+type ProcessorOptions = Parameters<typeof createProcessor>[0];
+
+/** A durq queue of `shards` shards on the target, named after `name`; close() ends it all. */
+export interface DurqSetup {
+  queue: Queue;
+  transport: IoredisTransport;
+  /** Starts a processor on this queue with quiet logs; closed by close(). */
+  processor(opts: Omit<ProcessorOptions, 'queue'>): Promise<Processor>;
+  /** Items held in the queue (every shard's item hash). */
+  countItems(): Promise<number>;
+  /** Closes the processors and the connection and removes the queue's keys. */
+  close(): Promise<void>;
+}
+
+/**
+ * `shards` is a count (shards named `<name>s<i>`) or the shard names themselves (the cluster
+ * workload picks names that land on different masters).
+ */
+export async function durqSetup(
+  target: Target,
+  name: string,
+  shards: number | string[] = 1,
+): Promise<DurqSetup> {
+  const names =
+    typeof shards === 'number' ? Array.from({ length: shards }, (_, i) => `${name}s${i}`) : shards;
+  const transport = await target.connect();
+  const clock = new SystemClock();
+  const random = seededRandom(1);
+  const shardList = names.map((n) => new QueueShard({ name: n, transport, clock, random }));
+  const queue = new Queue({ shards: shardList, clock, random });
+  const processors: Processor[] = [];
+  return {
+    queue,
+    transport,
+    processor: async (opts) => {
+      const p = await createProcessor({ hooks: { log: () => {} }, ...opts, queue });
+      processors.push(p);
+      return p;
+    },
+    countItems: async () => {
+      const client = target.client();
+      let n = 0;
+      for (const s of shardList) n += await client.hlen(new ShardKeys(s.name).items());
+      client.disconnect();
+      return n;
+    },
+    close: async () => {
+      for (const p of processors) await p.close();
+      await transport.close();
+      for (const n of names) await target.removeKeys(`{${n}}*`);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { BenchResult } from './result.js';
+
+/** One of the issue's targets, checked against this run's results. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const find = (rs: BenchResult[], workload: string, system: string, setting: RegExp) =>
+  rs.find((r) => r.workload === workload && r.system === system && setting.test(r.setting));
+
+function check(
+  target: string,
+  value: number | undefined,
+  ok: (v: number) => boolean,
+  fmt: (v: number) => string,
+): TargetCheck {
+  if (value === undefined || Number.isNaN(value))
+    return { target, measured: 'not measured in this run', met: null };
+  return { target, measured: fmt(value), met: ok(value) };
+}
+
+/** The targets of the benchmark issue, as far as this run measured them. */
+export function checkTargets(rs: BenchResult[]): TargetCheck[] {
+  const d = find(rs, 'drain', 'durq', /^concurrency 100,/);
+  const b = find(rs, 'drain', 'bullmq', /^concurrency 100,/);
+  const lat = find(rs, 'latency', 'durq', /^50% /);
+  const lost = find(rs, 'lost-leases', 'durq', /./);
+  const noisy = find(rs, 'noisy-neighbour', 'durq', /./);
+  const x = (v: number) => `${v.toFixed(2)}x`;
+  return [
+    check(
+      'drain c=100: durq ≥ 1.5× BullMQ items/s',
+      d && b ? d.itemsPerSec! / b.itemsPerSec! : undefined,
+      (v) => v >= 1.5,
+      x,
+    ),
+    check(
+      'drain c=100: Redis ≤ 12 µs per item',
+      d?.redisUsPerItem,
+      (v) => v <= 12,
+      (v) => `${v} µs`,
+    ),
+    check(
+      'drain c=100: ≤ 1 round trip per item',
+      d?.roundTripsPerItem,
+      (v) => v <= 1,
+      (v) => `${v}`,
+    ),
+    check(
+      'latency at 50% load: p50 ≤ 5 ms',
+      lat?.p50Ms ?? undefined,
+      (v) => v <= 5,
+      (v) => `${v} ms`,
+    ),
+    check(
+      'latency at 50% load: p99 ≤ 25 ms',
+      lat?.p99Ms ?? undefined,
+      (v) => v <= 25,
+      (v) => `${v} ms`,
+    ),
+    check(
+      'lost leases: all complete within lease + 2 s',
+      lost ? Number(lost.extra.recoveryMs) - Number(lost.extra.targetMs) : undefined,
+      (v) => v <= 0,
+      () => `${Number(lost!.extra.recoveryMs)} ms (limit ${Number(lost!.extra.targetMs)} ms)`,
+    ),
+    check(
+      "noisy neighbour: small tenants' p99 ≤ 2× unloaded",
+      noisy ? Number(noisy.extra.p99Ratio) : undefined,
+      (v) => v <= 2,
+      x,
+    ),
+    check(
+      'noisy neighbour: contention share ≥ 0.95',
+      noisy ? Number(noisy.extra.contentionShare) : undefined,
+      (v) => v >= 0.95,
+      (v) => v.toFixed(3),
+    ),
+  ];
+}

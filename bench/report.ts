@@ -1,0 +1,119 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chartJs, escape } from '../sim/report.js';
+import type { ChartData } from './harness/context.js';
+import type { BenchResult } from './harness/result.js';
+import type { TargetCheck } from './harness/targets.js';
+
+export interface BenchReport {
+  date: string;
+  command: string;
+  machine: Record<string, unknown>;
+  results: BenchResult[];
+  targets: TargetCheck[];
+  charts: ChartData;
+  about: Record<string, string>;
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+
+/** The results of one workload as a Markdown table. */
+function table(rs: BenchResult[]): string {
+  const head =
+    '| system | setting | items/s | Redis µs/item | cmds/item | p50 ms | p99 ms | p99.9 ms | dup | lost | other |\n' +
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  const rows = rs.map(
+    (r) =>
+      `| ${r.system} | ${r.setting} | ${cell(r.itemsPerSec)} | ${r.redisUsPerItem} | ${r.roundTripsPerItem} | ` +
+      `${cell(r.p50Ms)} | ${cell(r.p99Ms)} | ${cell(r.p999Ms)} | ${r.duplicates} | ${r.lost} | ` +
+      `${Object.entries(r.extra)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')} |`,
+  );
+  return [head, ...rows].join('\n');
+}
+
+export function markdown(rep: BenchReport, htmlName: string): string {
+  const workloads = [...new Set(rep.results.map((r) => r.workload))];
+  const machine = Object.entries(rep.machine).map(([k, v]) => `| ${k} | ${cell(v)} |`);
+  const targets = rep.targets.map(
+    (t) =>
+      `| ${t.target} | ${t.measured} | ${t.met === null ? '–' : t.met ? 'met' : '**missed**'} |`,
+  );
+  return [
+    `# durq benchmark, ${rep.date}`,
+    '',
+    `Command: \`${rep.command}\`. Charts: [${htmlName}](${htmlName}).`,
+    '',
+    '| machine | |\n|---|---|',
+    ...machine,
+    '',
+    '## Targets',
+    '',
+    '| target | measured | |\n|---|---|---|',
+    ...targets,
+    '',
+    ...workloads.flatMap((w) => [
+      `## ${w}`,
+      '',
+      rep.about[w] ?? '',
+      '',
+      table(rep.results.filter((r) => r.workload === w)),
+      '',
+    ]),
+  ].join('\n');
+}
+
+/** The HTML page: the tables' data plus Chart.js charts (throughput, latency CDF, fairness). */
+export function html(rep: BenchReport): string {
+  const charts = JSON.stringify(rep.charts);
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>durq benchmark ${escape(rep.date)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}canvas{margin-bottom:2em}
+td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}</style>
+<script>${chartJs()}</script></head><body>
+<h1>durq benchmark, ${escape(rep.date)}</h1>
+<p><code>${escape(rep.command)}</code></p>
+<table>${Object.entries(rep.machine)
+    .map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(cell(v))}</td></tr>`)
+    .join('')}</table>
+<h2>Targets</h2><table>${rep.targets.map((t) => `<tr><td>${escape(t.target)}</td><td>${escape(t.measured)}</td><td>${t.met === null ? '–' : t.met ? 'met' : '<b>missed</b>'}</td></tr>`).join('')}</table>
+<div id="charts"></div>
+<script>
+const data = ${charts};
+const root = document.getElementById('charts');
+function add(title, config) {
+  const h = document.createElement('h2'); h.textContent = title; root.appendChild(h);
+  const c = document.createElement('canvas'); c.height = 110; root.appendChild(c);
+  new Chart(c, { ...config, options: { animation: false, plugins: { legend: { position: 'right' } }, ...config.options } });
+}
+if (data.throughput.length) {
+  const cs = [...new Set(data.throughput.map((p) => p.concurrency))].sort((a, b) => a - b);
+  add('Drain throughput against processor concurrency (items/s)', { type: 'line', data: { labels: cs,
+    datasets: ['durq', 'bullmq'].map((s) => ({ label: s, data: cs.map((c) => data.throughput.find((p) => p.system === s && p.concurrency === c)?.itemsPerSec ?? null) })) },
+    options: { scales: { x: { title: { display: true, text: 'concurrency' } } } } });
+}
+if (data.latencyCdf.length)
+  add('Enqueue→start latency CDF (ms, log scale)', { type: 'line', data: { datasets: data.latencyCdf.map((s) => ({ label: s.label, data: s.points.map(([x, y]) => ({ x, y })), pointRadius: 0, borderWidth: 1.5 })) },
+    options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'ms' } }, y: { min: 0, max: 1 } } } });
+for (const f of data.fairness) {
+  const n = Math.max(...Object.values(f.tenants).map((s) => s.length));
+  add('Fairness over time, items started per ' + f.bucketMs + ' ms: ' + f.label, { type: 'line', data: { labels: Array.from({ length: n }, (_, i) => (i * f.bucketMs / 1000).toFixed(1)),
+    datasets: Object.entries(f.tenants).sort().map(([t, s]) => ({ label: t, data: s, pointRadius: 0, borderWidth: t === 'A' ? 2 : 1, yAxisID: t === 'A' ? 'a' : 'y' })) },
+    options: { scales: { x: { title: { display: true, text: 'seconds' } }, a: { position: 'right', title: { display: true, text: 'tenant A' } }, y: { title: { display: true, text: 'small tenants' } } } } });
+}
+</script></body></html>
+`;
+}
+
+/** Writes reports/bench-<date>.{md,html,json}; returns the Markdown file's path. */
+export function writeBenchReport(dir: string, rep: BenchReport): string {
+  mkdirSync(dir, { recursive: true });
+  const base = `bench-${rep.date}`;
+  writeFileSync(join(dir, `${base}.html`), html(rep));
+  const { charts: _charts, ...rest } = rep;
+  writeFileSync(join(dir, `${base}.json`), JSON.stringify(rest, null, 1) + '\n');
+  const md = join(dir, `${base}.md`);
+  writeFileSync(md, markdown(rep, `${base}.html`));
+  return md;
+}
