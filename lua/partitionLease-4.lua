@@ -19,6 +19,7 @@ if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return 
 local previousLast = p.last or 0
 p.leaseId = leaseId
 p.last = now
+p.freed = nil
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 local hideUntil = decode_ulid_time(leaseId)
 if p.forceAt ~= nil and p.forceAt > hideUntil then hideUntil = p.forceAt end

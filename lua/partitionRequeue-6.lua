@@ -1,12 +1,14 @@
 -- partitionRequeue: a scanner hands the partition back. Clears its lease; garbage-collects it
 -- (metadata and pointers) when it holds no ready and no leased item. Forced: the pointer goes to
 -- `at` and stays there (enqueues cannot pull it earlier) until `at`, unless a dequeue frees
--- capacity. Not forced: the pointer goes to `at` or to the earliest ready item, if earlier.
+-- capacity, also while the partition was leased (it is then marked `freed`, and a forced requeue
+-- is taken as not forced, with a wake-up). Not forced: the pointer goes to `at` or to the earliest
+-- ready item, if earlier.
 -- KEYS[1] partitions hash  KEYS[2] global partition index  KEYS[3] accounts index
 -- KEYS[4] account partition index (placeholder when none)  KEYS[5] ready set
 -- KEYS[6] partition lease index (leased items)
 -- ARGV[1] pid  ARGV[2] partition leaseId ('' = unfenced)  ARGV[3] at ms  ARGV[4] force (0/1)
--- ARGV[5] now ms  ARGV[6] accountId ('' none)
+-- ARGV[5] now ms  ARGV[6] accountId ('' none)  ARGV[7] wake channel ('' none)
 -- returns 0 OK
 -- returns -1 NOT_FOUND: no such partition
 -- returns -8 LEASE_MISMATCH: the partition is held under another lease
@@ -16,13 +18,16 @@
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local readyKey, leasedKey = KEYS[5], KEYS[6]
 local pid, leaseId, at, force = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
-local now, accountId = tonumber(ARGV[5]), ARGV[6]
+local now, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[6], ARGV[7]
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return -1 end
 local p = cjson.decode(raw)
 if leaseId ~= '' and p.leaseId ~= leaseId then return -8 end
 p.leaseId = nil
+local freed = p.freed
+p.freed = nil
+if freed and force then force = false end
 local first = redis.call('ZRANGE', readyKey, 0, 0, 'WITHSCORES')
 if first[1] == nil and redis.call('ZCARD', leasedKey) == 0 then
   redis.call('HDEL', partitionsKey, pid)
@@ -40,4 +45,5 @@ else
 end
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
+if freed and target <= now and wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, target) end
 return 0

@@ -1,8 +1,9 @@
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
 --                        score, now, clearForce, wakeChannel):
 -- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it); a forced one too, unless clearForce (capacity was freed), which
--- also clears the force. When it moves the pointer it publishes the new score on wakeChannel
+-- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked `freed`,
+-- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
+-- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
 -- (unless '') so that idle processors wake at once instead of polling.
 -- @include set_partition_pointer
 -- @include decode_ulid_time
@@ -14,7 +15,13 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then return end
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+      if clearForce and not p.freed then
+        p.freed = true
+        redis.call('HSET', partitionsKey, pid, cjson.encode(p))
+      end
+      return
+    end
     if p.forceAt ~= nil and p.forceAt > now then
       if not clearForce then return end
       p.forceAt = nil

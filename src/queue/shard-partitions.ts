@@ -119,6 +119,7 @@ export async function requeuePartition(
     opts.force ? 1 : 0,
     ctx.clock.now(),
     scriptAccountId(partition),
+    ctx.keys.wakeChannel(),
   ];
   const code = await ctx.transport.runScript('partitionRequeue', keys, args);
   const status = decodeStatus('partitionRequeue', code, [

@@ -10,8 +10,10 @@ import {
 export interface ScavengeOptions {
   /** Partitions visited in one pass (default 100). */
   partitionsMax?: number;
-  /** Expired items returned per partition (default 100). */
+  /** Expired items returned per script call (default 100); a full page is followed by another. */
   itemsPerPartitionMax?: number;
+  /** Items returned in one pass at most (default 10 000), so that a pass stays short. */
+  itemsMax?: number;
 }
 
 export interface ScavengeResult {
@@ -31,6 +33,7 @@ export async function scavenge(
   const now = ctx.clock.now();
   const until = now - ctx.graceMs;
   const partitionsMax = opts.partitionsMax ?? 100;
+  const itemsMax = opts.itemsMax ?? 10_000;
   const peek = (await ctx.transport.runScript(
     'peekByScore',
     [ctx.keys.scavenger()],
@@ -47,19 +50,18 @@ export async function scavenge(
       pk.inProgressAccount,
       pk.inProgressPartition,
     ] as const;
-    const args = [
-      pid,
-      now,
-      ctx.graceMs,
-      opts.itemsPerPartitionMax ?? 100,
-      scriptAccountId(partition),
-      ctx.keys.wakeChannel(),
-    ];
-    const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [
-      number,
-      string[],
-    ];
-    itemIds.push(...ids);
+    const page = opts.itemsPerPartitionMax ?? 100;
+    const args = [pid, now, ctx.graceMs, page, scriptAccountId(partition), ctx.keys.wakeChannel()];
+    // Page by page, so that one call never holds Redis long, until the partition has no more.
+    for (;;) {
+      const [, ids] = (await ctx.transport.runScript('scavengePartition', keys, args)) as [
+        number,
+        string[],
+      ];
+      itemIds.push(...ids);
+      if (ids.length < page || itemIds.length >= itemsMax) break;
+    }
+    if (itemIds.length >= itemsMax) break;
   }
   return { partitions: peek[1].length, itemIds };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectHealthy } from '../../sim/checks/shard-state.js';
 import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const edge = (functionId: string, accountId = 'a1', at = T0) => ({
   kind: 'edge' as const,
@@ -126,6 +127,49 @@ describe('partition lease and requeue', () => {
     );
     const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1')) as string);
     expect(meta.forceAt).toBeUndefined();
+  });
+
+  it("a dequeue while a scanner holds the partition cancels that scanner's forced requeue, with a wake-up", async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    await queue.enqueue(edge('f1'));
+    await queue.enqueue(edge('f1'));
+    const [peeked] = await shard.peek(ref('f1'), T0, 1);
+    const itemLease = await shard.lease(peeked!.item, { durationMs: 30_000 });
+    if (!itemLease.ok) throw new Error('lease refused');
+    const heard: number[] = [];
+    const unsubscribe = await shard.onWake((dueAt) => heard.push(dueAt));
+    try {
+      const pl = await shard.leasePartition(ref('f1'), 4000);
+      if (!pl.ok) throw new Error('partition lease refused');
+      clock.advance(100);
+      // The scanner's pass is refused for capacity; meanwhile the item in flight completes.
+      expect(await shard.dequeue(peeked!.item, itemLease.leaseId)).toEqual({ ok: true });
+      const opts = { at: T0 + 5100, force: true, leaseId: pl.leaseId };
+      expect(await shard.requeuePartition(ref('f1'), opts)).toBe('ok');
+      expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+        T0 + 100,
+      );
+      const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1'))!);
+      expect(meta.forceAt).toBeUndefined();
+      expect(meta.freed).toBeUndefined();
+      await waitUntil(() => heard.length > 0);
+      expect(heard).toContain(T0 + 100);
+      // With nothing freed during the next lease, a forced requeue holds again.
+      const again = await shard.leasePartition(ref('f1'), 4000);
+      if (!again.ok) throw new Error('partition lease refused');
+      expect(
+        await shard.requeuePartition(ref('f1'), {
+          at: T0 + 5100,
+          force: true,
+          leaseId: again.leaseId,
+        }),
+      ).toBe('ok');
+      expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
+        T0 + 5100,
+      );
+    } finally {
+      await unsubscribe();
+    }
   });
 
   it('requeue fenced by a stale partition lease is refused', async () => {

@@ -34,6 +34,24 @@ describe('peek', () => {
     expect(again[0]?.item.generation).toBe(2);
   });
 
+  it('one scavenge pass returns every expired item of a partition, page by page, up to itemsMax', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    for (let i = 0; i < 250; i++) await queue.enqueue({ ...item(T0), id: `x${i}` });
+    const peeked = await shard.peek(P, T0, 250);
+    const leases = await shard.leaseBatch(
+      peeked.map((p) => p.item),
+      { durationMs: 1000, limits: { function: 1000, account: 1000 }, fifo: false },
+    );
+    expect(leases.every((l) => l.ok)).toBe(true);
+    clock.advance(2000);
+    const capped = await shard.scavenge({ itemsPerPartitionMax: 100, itemsMax: 150 });
+    expect(capped.itemIds).toHaveLength(200); // stops after the page that reached the cap
+    const rest = await shard.scavenge({ itemsPerPartitionMax: 100 });
+    expect(rest.itemIds).toHaveLength(50);
+    expect(new Set([...capped.itemIds, ...rest.itemIds]).size).toBe(250);
+    expect(await shard.peek(P, clock.now(), 1000)).toHaveLength(250);
+  });
+
   it('an empty or unknown partition peeks as empty', async () => {
     const { shard } = freshQueue(redis);
     expect(await shard.peek({ id: 'fn:nothing', accountId: 'a1' }, T0, 10)).toEqual([]);
