@@ -10,6 +10,8 @@
 -- KEYS[7] account partition index (placeholder when the partition has no account)
 -- ARGV[1] itemId  ARGV[2] item JSON  ARGV[3] score ms  ARGV[4] now ms  ARGV[5] pid
 -- ARGV[6] partition JSON  ARGV[7] accountId ('' for none)  ARGV[8] wake channel ('' for none)
+-- ARGV[9] constrained (0/1): the item has a custom concurrency key or a throttle; its partition
+--   is then marked `c`, so that scanners take it by the general path (partitionPass refuses it)
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
@@ -18,6 +20,7 @@ local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3
 local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
 local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local constrained = ARGV[9] == '1'
 
 local tombstone = redis.call('GET', tombstoneKey)
 if tombstone ~= false then
@@ -28,7 +31,13 @@ if redis.call('HEXISTS', itemsKey, itemId) == 1 then return 1 end
 
 redis.call('HSET', itemsKey, itemId, itemJson)
 redis.call('ZADD', readyKey, score, itemId)
-redis.call('HSETNX', partitionsKey, pid, partitionJson)
+if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained then
+  local p = cjson.decode(redis.call('HGET', partitionsKey, pid))
+  if not p.c then
+    p.c = 1
+    redis.call('HSET', partitionsKey, pid, cjson.encode(p))
+  end
+end
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
   score, now, false, wakeChannel)
 return 0

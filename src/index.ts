@@ -31,6 +31,7 @@ export type {
 export type { DequeueEntry, FenceResult, RequeueOptions } from './queue/shard-finish.js';
 export type { PartitionLeaseResult, PartitionRequeueResult } from './queue/shard-partitions.js';
 export type { ScavengeResult } from './queue/shard-scavenge.js';
+export type { PassOptions, PassResult } from './queue/shard-pass.js';
 export { shardIndexFor } from './queue/selector.js';
 export { Status, type FenceRefusal, type LeaseRefusal } from './queue/status.js';
 export { createProcessor, type Processor } from './queue/processor/processor.js';

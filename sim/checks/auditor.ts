@@ -100,6 +100,9 @@ export class Auditor {
       case 'leaseBatch':
         this.onLeaseBatch(process, a, reply as number[]);
         break;
+      case 'partitionPass':
+        this.onPartitionPass(process, a, reply as [number, string[], unknown, number[], number]);
+        break;
       case 'extendLease':
         if (reply === 0) this.onFenced('extend', process, a[0]!, a[2]!, Number(a[4]), a[3]!);
         break;
@@ -176,6 +179,45 @@ export class Auditor {
       const th = this.items.get(id)?.throttleKey;
       if (th) this.admit(th);
     }
+  }
+
+  /**
+   * partitionPass ARGV: pid, now, grace, until, want, account limit, fn limit, fifo, accountId,
+   * channel, concurrency requeue ms, requeue at, then the lease IDs (the n-th leased takes the
+   * n-th); reply {0, ids, JSONs, codes, previous last}. One atomic call: it must not succeed while
+   * another process holds the partition, and it leases like a FIFO batch.
+   */
+  private onPartitionPass(
+    process: string,
+    a: string[],
+    reply: [number, string[], unknown, number[], number],
+  ): void {
+    if (reply[0] !== 0) return;
+    const pid = a[0]!;
+    const prev = this.partitionHolders.get(pid);
+    if (prev && reply[4] !== 0) {
+      const v = this.view(prev.process);
+      if (v.alive && prev.expiresAt > this.now() + v.skewMs)
+        this.fail('partition-lease', `${pid} passed by ${process} while ${prev.process} holds it`);
+    }
+    this.partitionHolders.delete(pid);
+    const fifo = a[7] === '1';
+    let stopped = false;
+    let lastScore = -Infinity;
+    reply[3].forEach((code) => {
+      if (fifo && stopped && code !== -12)
+        this.fail('order', `FIFO pass on ${pid} went on past a function/account limit`);
+      if (code === -3 || code === -6) stopped = true;
+    });
+    reply[1].forEach((id, n) => {
+      const score = this.items.get(id)?.score ?? 0;
+      if (fifo && score < lastScore)
+        this.fail('order', `FIFO pass on ${pid} leased ${id} out of score order`);
+      lastScore = score;
+      this.grant(process, id, a[12 + n]!, Number(a[1]));
+      const th = this.items.get(id)?.throttleKey;
+      if (th) this.admit(th);
+    });
   }
 
   private grant(process: string, id: string, leaseId: string, processNow: number): void {

@@ -16,6 +16,8 @@ export interface PartitionInfo extends PartitionRef {
   leaseId?: string;
   lastLeasedAt?: number;
   forcedUntil?: number;
+  /** Some item of it carried a custom concurrency key or a throttle (see partitionPass). */
+  constrained?: boolean;
 }
 
 /**
@@ -43,15 +45,18 @@ interface StoredPartition {
   leaseId?: string;
   last?: number;
   forceAt?: number;
+  /** 1: an item with custom keys or a throttle was enqueued here. */
+  c?: number;
 }
 
-export function encodePartition(p: PartitionRef): string {
+export function encodePartition(p: PartitionRef, constrained = false): string {
   const stored: StoredPartition = {
     id: p.id,
     a: p.accountId,
     f: p.functionId,
     e: p.envId,
     q: p.queueName,
+    c: constrained ? 1 : undefined,
   };
   return JSON.stringify(stored);
 }
@@ -66,5 +71,6 @@ export function decodePartition(json: string, score: number): PartitionInfo {
   if (s.leaseId !== undefined) info.leaseId = s.leaseId;
   if (s.last !== undefined) info.lastLeasedAt = s.last;
   if (s.forceAt !== undefined) info.forcedUntil = s.forceAt;
+  if (s.c) info.constrained = true;
   return info;
 }

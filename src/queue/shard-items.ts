@@ -1,7 +1,6 @@
 import { decodeItem, encodeItem, type QueueItem } from './item.js';
 import { encodePartition, type PartitionRef } from './partition.js';
 import {
-  itemKeys,
   itemPartition,
   partitionKeys,
   scriptAccountId,
@@ -19,8 +18,10 @@ export interface PeekedItem {
 }
 
 export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<EnqueueResult> {
-  const k = itemKeys(ctx, item);
   const partition = itemPartition(item);
+  const k = partitionKeys(ctx, partition);
+  const constrained =
+    item.customKeys.length > 0 || (item.kind === 'start' && item.throttle !== undefined);
   const keys = [
     ctx.keys.items(),
     ctx.keys.tombstone(item.id),
@@ -33,9 +34,10 @@ export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<E
     item.score,
     ctx.clock.now(),
     item.partitionId,
-    encodePartition(partition),
+    encodePartition(partition, constrained),
     scriptAccountId(partition),
     ctx.keys.wakeChannel(),
+    constrained ? 1 : 0,
   ];
   const code = await ctx.transport.runScript('enqueue', keys, args);
   const status = decodeStatus('enqueue', code, ['OK', 'ITEM_EXISTS', 'ITEM_TOMBSTONED']);

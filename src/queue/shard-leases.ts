@@ -187,7 +187,7 @@ function leaseExpiry(ctx: ShardContext, durationMs: number): number {
   return ctx.clock.now() + durationMs;
 }
 
-function limitArg(option: string, limit: number | undefined): number {
+export function limitArg(option: string, limit: number | undefined): number {
   if (limit === undefined || limit === Infinity) return 0;
   checkIntOption(option, limit, 1);
   return limit;

@@ -42,6 +42,7 @@ import {
   type PartitionRequeueResult,
   type PointerPeekOptions,
 } from './shard-partitions.js';
+import { passPartition, type PassOptions, type PassResult } from './shard-pass.js';
 import { leaseRole, nextDueAt, releaseRole, type RoleLeaseResult } from './shard-roles.js';
 import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard-scavenge.js';
 
@@ -124,6 +125,10 @@ export class QueueShard {
   }
   leaseBatch(items: readonly QueueItem[], opts: LeaseBatchOptions): Promise<LeaseResult[]> {
     return leaseItems(this.ctx, items, opts);
+  }
+  /** A whole scanner pass in one call, for partitions without custom keys or throttles. */
+  passPartition(partition: PartitionRef, opts: PassOptions): Promise<PassResult> {
+    return passPartition(this.ctx, partition, opts);
   }
   extendLease(item: QueueItem, leaseId: string, durationMs: number): Promise<ExtendResult> {
     return extendLease(this.ctx, item, leaseId, durationMs);

@@ -17,6 +17,7 @@ export const Status = {
   NOT_LEASED: -10,
   GARBAGE_COLLECTED: -11,
   NOT_ATTEMPTED: -12,
+  CONSTRAINED: -13,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -9,6 +9,7 @@ export const SCRIPT_NAMES = [
   'partitionPeek',
   'partitionLease',
   'partitionRequeue',
+  'partitionPass',
   'lease',
   'leaseBatch',
   'extendLease',

@@ -136,6 +136,14 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
       }
       clock.advance(6000);
       expect((await shard.scavenge()).itemIds.length).toBeGreaterThan(0);
+      const pass = await shard.passPartition(partitions[0]!, {
+        want: 10,
+        untilMs: clock.now() + 1000,
+        leaseMs: 5000,
+        concurrencyRequeueMs: 1000,
+        requeueAt: clock.now() + 1000,
+      });
+      expect(['ok', 'constrained']).toContain(pass.status); // ran in the tag slot either way
       const role = await shard.leaseRole('scavenger', 1000, null);
       expect(role.ok).toBe(true);
     }

@@ -47,6 +47,11 @@ export interface ProcessorOptions {
   partitionPeekMax?: number;
   /** Items peeked from one partition at a time (default 100). */
   itemPeekMax?: number;
+  /**
+   * Partition passes a scanner runs at once (default 8; 1 while it holds the sequential role).
+   * Passes are a few round trips each, so with many partitions due a scan is latency-bound.
+   */
+  passConcurrency?: number;
   /** Longest idle sleep when nothing is due; wake-ups normally end it sooner, ms (default 2000). */
   idleMaxMs?: number;
   /** Forced partition requeue after a function/account/custom-key limit, ms (default 5000). */
@@ -123,6 +128,7 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     accountPeekMax: o.accountPeekMax ?? 30,
     partitionPeekMax: o.partitionPeekMax ?? 300,
     itemPeekMax: o.itemPeekMax ?? 100,
+    passConcurrency: o.passConcurrency ?? 8,
     idleMaxMs: o.idleMaxMs ?? 2000,
     concurrencyRequeueMs: o.concurrencyRequeueMs ?? 5000,
     defaultRequeueMs: o.defaultRequeueMs ?? 30_000,
@@ -140,6 +146,12 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     onPermanentFailure: o.hooks?.onPermanentFailure ?? (() => {}),
     log: o.hooks?.log ?? defaultLog,
   };
+  checkResolved(r);
+  return r;
+}
+
+/** Range checks of the resolved options; the errors name the option. */
+function checkResolved(r: ResolvedOptions): void {
   checkIntOption('concurrency', r.concurrency, 1, 100_000);
   checkIntOption('leaseMs', r.leaseMs, 100, 24 * 3600_000);
   checkIntOption('partitionLeaseMs', r.partitionLeaseMs, 10, 600_000);
@@ -147,6 +159,7 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
   checkIntOption('accountPeekMax', r.accountPeekMax, 1, 5000);
   checkIntOption('partitionPeekMax', r.partitionPeekMax, 1, 5000);
   checkIntOption('itemPeekMax', r.itemPeekMax, 1, 1000);
+  checkIntOption('passConcurrency', r.passConcurrency, 1, 256);
   checkIntOption('idleMaxMs', r.idleMaxMs, 1, 3_600_000);
   checkIntOption('concurrencyRequeueMs', r.concurrencyRequeueMs, 1, 3_600_000);
   checkIntOption('defaultRequeueMs', r.defaultRequeueMs, 1, 86_400_000);
@@ -167,5 +180,4 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
   if (!(r.backoffScale > 0 && r.backoffScale <= 1000)) {
     throw new InvalidOptionError('backoffScale', `must be in (0, 1000], got ${r.backoffScale}`);
   }
-  return r;
 }

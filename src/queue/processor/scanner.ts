@@ -2,6 +2,9 @@ import { ulidTime } from '../../ids/ulid.js';
 import type { PartitionInfo, PartitionRef } from '../partition.js';
 import type { QueueShard } from '../shard.js';
 import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
+import type { PassResult } from '../shard-pass.js';
+import type { QueueItem } from '../item.js';
+import { abortQuietly } from './abort.js';
 import { Acker } from './acker.js';
 import { Outage } from './outage.js';
 import {
@@ -52,7 +55,7 @@ export class ShardScanner {
 
   /** Ends the scan loop (running items are the processor's to finish). */
   async stop(): Promise<void> {
-    this.stopper.abort();
+    abortQuietly(this.stopper);
     this.poke();
     await this.loop;
     await this.unsubscribe?.();
@@ -60,7 +63,7 @@ export class ShardScanner {
 
   /** Cuts an idle or slot wait short: new work is due, or a slot or continuation is ready. */
   poke(): void {
-    this.wake.abort();
+    abortQuietly(this.wake);
   }
 
   private async run(): Promise<void> {
@@ -107,18 +110,36 @@ export class ShardScanner {
   private async scanOnce(): Promise<{ more: boolean; earliest: number | null }> {
     const { env } = this;
     env.stats.scans++;
-    let more = false;
-    for (const partition of env.continuations.take()) {
-      if (env.slots.free === 0) return { more: true, earliest: null };
-      more = (await this.processPartition({ partition, budget: env.slots.free })) || more;
-    }
+    const continued = env.continuations
+      .take()
+      .map((partition) => ({ partition, budget: env.slots.free }));
+    const continuedMore = await this.runPasses(continued, 1);
+    if (env.slots.free === 0) return { more: true, earliest: null };
     const { passes, earliest } = await this.choosePasses();
-    for (const pass of passes) {
-      if (this.stopper.signal.aborted) break;
-      if (env.slots.free === 0) return { more: true, earliest };
-      more = (await this.processPartition(pass)) || more;
-    }
-    return { more, earliest };
+    const width = this.sequential() ? 1 : env.opts.passConcurrency;
+    const more = await this.runPasses(passes, width);
+    return { more: more || continuedMore, earliest };
+  }
+
+  /**
+   * Runs the passes, `width` at a time (slots are taken synchronously, so parallel passes never
+   * overbook them). Returns whether more may be waiting: a pass took a full page, or the slots ran
+   * out with passes left. Waits for every pass before it rethrows a failure.
+   */
+  private async runPasses(passes: Pass[], width: number): Promise<boolean> {
+    let next = 0;
+    let more = false;
+    const lane = async () => {
+      while (next < passes.length && !this.stopper.signal.aborted) {
+        if (this.env.slots.free === 0) return void (more = true);
+        const pass = passes[next++]!;
+        if (await this.processPartition(pass)) more = true;
+      }
+    };
+    const lanes = Array.from({ length: Math.min(width, passes.length) }, lane);
+    const failed = (await Promise.allSettled(lanes)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return more;
   }
 
   /**
@@ -178,18 +199,60 @@ export class ShardScanner {
   }
 
   /**
-   * Leases the partition, leases up to `budget` of its due items into slots, hands it back.
-   * Returns true when it took a full page, so the partition may hold more due work.
+   * Leases up to `budget` of the partition's due items into slots and hands it back: in one call
+   * when its items carry no custom keys or throttles, else by the general path. Returns true when
+   * it took a full page (or found no free slot), so the partition may hold more due work.
    */
   private async processPartition(pass: Pass): Promise<boolean> {
+    const { env } = this;
+    const want = Math.min(pass.budget, env.slots.free, env.opts.itemPeekMax);
+    if (want === 0) return true;
+    if (!(pass.partition as Partial<PartitionInfo>).constrained) {
+      const took = await this.singleCallPass(pass.partition, want);
+      if (took !== null) return took;
+    }
+    return await this.generalPass(pass.partition, want);
+  }
+
+  /** The one-call pass (partitionPass); null when the partition needs the general path. */
+  private async singleCallPass(partition: PartitionRef, want: number): Promise<boolean | null> {
     const { env, shard } = this;
     const { opts } = env;
-    const { partition } = pass;
+    const taken = env.slots.acquire(want);
+    let r: PassResult | undefined;
+    try {
+      const now = env.clock.now();
+      r = await shard.passPartition(partition, {
+        want: taken,
+        untilMs: now + opts.lookaheadMs,
+        leaseMs: opts.leaseMs,
+        limits: this.limitsFor(partition),
+        fifo: !opts.parallel(partition),
+        concurrencyRequeueMs: opts.concurrencyRequeueMs,
+        requeueAt: this.defaultRequeueAt(now),
+      });
+    } finally {
+      env.slots.release(taken - (r?.status === 'ok' ? r.leased.length : 0));
+    }
+    if (r.status === 'constrained') return null;
+    if (r.status !== 'ok') return false;
+    env.stats.partitionPasses++;
+    for (const reason of r.refusals)
+      env.stats.refusals[reason] = (env.stats.refusals[reason] ?? 0) + 1;
+    for (const l of r.leased) this.startItem(l.item, { id: l.leaseId, expiresAt: l.expiresAt });
+    if (r.leased.length === 0 || r.looked === 0) env.continuations.settle(partition.id);
+    return taken > 0 && r.looked === taken && r.leased.length === taken;
+  }
+
+  /** Partition lease, peek, batch lease, partition requeue: for items with keys or throttles. */
+  private async generalPass(partition: PartitionRef, wanted: number): Promise<boolean> {
+    const { env, shard } = this;
+    const { opts } = env;
     const pl = await shard.leasePartition(partition, opts.partitionLeaseMs);
     if (!pl.ok) return false;
     env.stats.partitionPasses++;
     const now = env.clock.now();
-    const want = Math.min(pass.budget, env.slots.free, opts.itemPeekMax);
+    const want = Math.min(wanted, env.slots.free);
     const peeked = want > 0 ? await shard.peek(partition, now + opts.lookaheadMs, want) : [];
     const taken = env.slots.acquire(peeked.length);
     const items = peeked.slice(0, taken).map((p) => p.item);
@@ -208,15 +271,7 @@ export class ShardScanner {
       if (!r.ok)
         return void (env.stats.refusals[r.reason] = (env.stats.refusals[r.reason] ?? 0) + 1);
       leased++;
-      const lease = { id: r.leaseId, expiresAt: r.expiresAt };
-      void runItem(env, shard, this.acker, items[i]!, lease)
-        .catch((err: unknown) =>
-          callHook(env, () => opts.log('error', 'worker failed', { error: String(err) })),
-        )
-        .then(() => {
-          // A freed slot matters only to a scanner that had more work than slots.
-          if (this.hungry) this.poke();
-        });
+      this.startItem(items[i]!, { id: r.leaseId, expiresAt: r.expiresAt });
     });
     await shard.requeuePartition(partition, {
       ...this.requeueAfter(results, now),
@@ -224,6 +279,24 @@ export class ShardScanner {
     });
     if (leased === 0 || peeked.length === 0) env.continuations.settle(partition.id);
     return want > 0 && peeked.length === want && leased === want;
+  }
+
+  /** Runs a leased item in its slot; a freed slot pokes a scanner that had more work. */
+  private startItem(item: QueueItem, lease: { id: string; expiresAt: number }): void {
+    const { env } = this;
+    void runItem(env, this.shard, this.acker, item, lease)
+      .catch((err: unknown) =>
+        callHook(env, () => env.opts.log('error', 'worker failed', { error: String(err) })),
+      )
+      .then(() => {
+        if (this.hungry) this.poke();
+      });
+  }
+
+  private defaultRequeueAt(now: number): number {
+    const { opts } = this.env;
+    const jitter = opts.requeueJitterMs > 0 ? 1 + this.env.random.int(opts.requeueJitterMs) : 0;
+    return now + opts.defaultRequeueMs + jitter;
   }
 
   private requeueAfter(results: LeaseResult[], now: number): { at: number; force: boolean } {
@@ -239,8 +312,7 @@ export class ShardScanner {
       const retryAts = results.map((r) => (!r.ok && r.retryAt) || Infinity);
       return { at: Math.max(now + 1, Math.min(...retryAts)), force: true };
     }
-    const jitter = opts.requeueJitterMs > 0 ? 1 + this.env.random.int(opts.requeueJitterMs) : 0;
-    return { at: now + opts.defaultRequeueMs + jitter, force: false };
+    return { at: this.defaultRequeueAt(now), force: false };
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Random } from '../../random/random.js';
 import { itemPayload, type QueueItem } from '../item.js';
 import type { QueueShard } from '../shard.js';
 import { itemPartition } from '../shard-context.js';
+import { abortQuietly } from './abort.js';
 import type { Acker } from './acker.js';
 import { retryDelayMs } from './backoff.js';
 import type { Continuations } from './continuations.js';
@@ -62,7 +63,7 @@ export async function runItem(
     const extending = keepExtended(env, running, stopExtending.signal);
     const outcome = await callHandler(env, shard, running);
     if (!running.released) running.settling = true;
-    stopExtending.abort();
+    abortQuietly(stopExtending);
     await extending;
     if (running.released) return;
     if (running.abort.signal.aborted) {
@@ -71,7 +72,7 @@ export async function runItem(
     }
     await settle(env, shard, acker, running, outcome);
   } finally {
-    stopExtending.abort();
+    abortQuietly(stopExtending);
     env.running.delete(item.id);
     env.slots.release();
   }

@@ -1,0 +1,86 @@
+-- partitionPass: a whole scanner pass over one partition in a single call, for partitions whose
+-- items carry no custom concurrency key and no throttle (metadata without the `c` mark). It
+-- refuses a partition another scanner holds (as partitionLease), leases up to `want` of its items
+-- due by `until` in score order (as peek, then leaseBatch with no per-item keys), and hands the
+-- partition back (as partitionRequeue): forced to now + concurrency-requeue ms when a function or
+-- account limit refused an item, else to `requeue at` or its earliest ready item if earlier, with
+-- a wake-up when that is due now; collected when it holds nothing. No partition lease is needed:
+-- nothing can interleave with one script.
+-- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
+-- KEYS[5] scavenger index  KEYS[6] account in-progress (placeholder: none)
+-- KEYS[7] function in-progress  KEYS[8] partitions hash  KEYS[9] global partition index
+-- KEYS[10] accounts index  KEYS[11] account partition index (placeholder: none)
+-- ARGV[1] pid  ARGV[2] now ms  ARGV[3] grace ms  ARGV[4] until ms  ARGV[5] want
+-- ARGV[6] account limit  ARGV[7] function limit  ARGV[8] fifo (0/1)  ARGV[9] accountId ('' none)
+-- ARGV[10] wake channel ('' none)  ARGV[11] concurrency requeue ms  ARGV[12] requeue at ms
+-- ARGV[13 ..] `want` lease IDs: the n-th item leased takes the n-th
+-- returns {0, ids, item JSONs, codes, previous last}: OK; ids/JSONs of the items leased, in order;
+--   codes of every item looked at (as leaseBatch's), for the caller's refusal counts; the time of
+--   the partition's previous pass or lease (0: new, or collected and recreated)
+-- returns {-1} NOT_FOUND: no such partition
+-- returns {-2} ALREADY_LEASED: another scanner holds the partition
+-- returns {-13} CONSTRAINED: its items may carry custom keys or throttles: use the general path
+-- @include is_real_key
+-- @include try_lease_item
+-- @include track_earliest
+-- @include set_partition_pointer
+-- @include remove_partition_pointer
+local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local pid, now, graceMs, untilMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local want, fifo, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[8] == '1', ARGV[9], ARGV[10]
+
+local raw = redis.call('HGET', partitionsKey, pid)
+if raw == false then return {-1} end
+local p = cjson.decode(raw)
+if p.c then return {-13} end
+if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {-2} end
+local previousLast = p.last or 0
+
+local k = {
+  items = itemsKey, leases = leasesKey, ready = readyKey, leased = leasedKey,
+  account = is_real_key(KEYS[6]) and KEYS[6], fn = KEYS[7],
+  counts = {}, accountLimit = tonumber(ARGV[6]), fnLimit = tonumber(ARGV[7]),
+}
+local due = {}
+if want > 0 then
+  due = redis.call('ZRANGE', readyKey, '-inf', untilMs, 'BYSCORE', 'LIMIT', 0, want)
+end
+local ids, codes, limited = {}, {}, false
+for i, id in ipairs(due) do
+  local code = -12
+  if not (fifo and limited) then
+    code = try_lease_item(k, {id = id, leaseId = ARGV[13 + #ids]}, now, graceMs)
+    if code == 0 then ids[#ids + 1] = id end
+    if code == -3 or code == -6 then limited = true end
+  end
+  codes[i] = code
+end
+local jsons = {}
+if #ids > 0 then
+  jsons = redis.call('HMGET', itemsKey, unpack(ids))
+  track_earliest(scavengeKey, leasedKey, pid)
+end
+
+local first = redis.call('ZRANGE', readyKey, 0, 0, 'WITHSCORES')
+if first[1] == nil and redis.call('ZCARD', leasedKey) == 0 then
+  redis.call('HDEL', partitionsKey, pid)
+  remove_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId)
+  return {0, ids, jsons, codes, previousLast}
+end
+local target
+if limited then
+  target = now + tonumber(ARGV[11])
+  p.forceAt = target
+else
+  p.forceAt = nil
+  target = tonumber(ARGV[12])
+  if first[1] ~= nil and tonumber(first[2]) < target then target = math.max(tonumber(first[2]), now) end
+end
+p.leaseId = nil
+p.freed = nil
+p.last = now
+redis.call('HSET', partitionsKey, pid, cjson.encode(p))
+set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
+if target <= now and wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, target) end
+return {0, ids, jsons, codes, previousLast}
