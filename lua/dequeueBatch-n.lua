@@ -1,5 +1,6 @@
 -- dequeueBatch: dequeue for N items (of any partitions of this shard) in one call; each item is
--- fenced and handled exactly as by dequeue.
+-- fenced and handled exactly as by dequeue (an item named twice is handled as a repeat of the
+-- first). Leases are read in one HMGET and removals written in bulk, one call per key.
 -- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] scavenger index  KEYS[4] partitions hash
 -- KEYS[5] global partition index  KEYS[6] accounts index, then N groups of 8:
 --   ready set, partition lease index, tombstone, account partition index, account in-progress,
@@ -13,32 +14,87 @@
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
--- @include dequeue_item
+-- @include decode_ulid_time
+-- @include is_real_key
 -- @include track_earliest
 -- @include settle_partition
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local out = {}
--- Partitions that lost items, in first-seen order: each is settled once, after the loop.
-local touched, order = {}, {}
-for i = 0, count - 1 do
-  local kb, ab = 7 + i * 8, 5 + i * 5
-  local pid, accountId = ARGV[ab + 1], ARGV[ab + 3]
-  local k = {
-    items = KEYS[1], leases = KEYS[2], scavenge = KEYS[3], partitions = KEYS[4],
-    global = KEYS[5], accounts = KEYS[6], ready = KEYS[kb], leased = KEYS[kb + 1],
-    tombstone = KEYS[kb + 2], accountPartitions = KEYS[kb + 3],
-    inProgress = {KEYS[kb + 4], KEYS[kb + 5], KEYS[kb + 6], KEYS[kb + 7]}, pid = pid,
-  }
-  local code = dequeue_item(k, ARGV[ab], ARGV[ab + 2], now, tonumber(ARGV[ab + 4]), graceMs)
-  if code == 0 and touched[pid] == nil then
-    touched[pid] = {k = k, accountId = accountId}
+local itemsKey, leasesKey = KEYS[1], KEYS[2]
+local ids = {}
+for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
+local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
+
+-- A missing item: a repeat by the lease that removed it is done (its tombstone says so).
+local function gone(kb, leaseId)
+  local tombstone = redis.call('GET', KEYS[kb + 2])
+  if leaseId ~= '' and tombstone ~= false then
+    local sep = string.find(tombstone, '|', 1, true)
+    if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return 0 end
+  end
+  return -1
+end
+
+local out, seen, removed = {}, {}, {}
+for i = 1, count do
+  local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
+  local id, leaseId, lease = ids[i], ARGV[ab + 2], current[i]
+  local code
+  if seen[id] then
+    code = gone(kb, leaseId)
+  elseif leaseId == '' then
+    if redis.call('HEXISTS', itemsKey, id) == 0 then code = -1
+    elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = -2
+    else code = 0 end
+  elseif lease == false then
+    if redis.call('HEXISTS', itemsKey, id) == 0 then code = gone(kb, leaseId) else code = -10 end
+  elseif lease ~= leaseId then code = -8
+  elseif decode_ulid_time(lease) <= now then code = -9
+  else code = 0 end
+  if code == 0 and not seen[id] then removed[#removed + 1] = i end
+  seen[id] = true
+  out[i] = code
+end
+
+-- Bulk removals: ids per key, each key once.
+local byKey, keyOrder = {}, {}
+local function add(key, id)
+  if not is_real_key(key) then return end
+  local list = byKey[key]
+  if list == nil then
+    list = {}
+    byKey[key] = list
+    keyOrder[#keyOrder + 1] = key
+  end
+  list[#list + 1] = id
+end
+local removedIds, touched, order = {}, {}, {}
+for _, i in ipairs(removed) do
+  local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
+  local id, pid = ids[i], ARGV[ab + 1]
+  removedIds[#removedIds + 1] = id
+  for j = 0, 7 do
+    if j ~= 2 and j ~= 3 then add(KEYS[kb + j], id) end
+  end
+  local ttl = tonumber(ARGV[ab + 4])
+  if ttl > 0 then
+    redis.call('SET', KEYS[kb + 2], (now + ttl) .. '|' .. ARGV[ab + 2], 'PX', ttl + 86400000)
+  end
+  if touched[pid] == nil then
+    touched[pid] = {
+      partitions = KEYS[4], global = KEYS[5], accounts = KEYS[6], ready = KEYS[kb],
+      leased = KEYS[kb + 1], accountPartitions = KEYS[kb + 3], accountId = ARGV[ab + 3],
+    }
     order[#order + 1] = pid
   end
-  out[#out + 1] = code
+end
+if #removedIds > 0 then
+  redis.call('HDEL', itemsKey, unpack(removedIds))
+  redis.call('HDEL', leasesKey, unpack(removedIds))
+  for _, key in ipairs(keyOrder) do redis.call('ZREM', key, unpack(byKey[key])) end
 end
 for _, pid in ipairs(order) do
-  local t = touched[pid]
-  track_earliest(t.k.scavenge, t.k.leased, pid)
-  settle_partition(t.k, pid, t.accountId, now, wakeChannel)
+  local k = touched[pid]
+  track_earliest(KEYS[3], k.leased, pid)
+  settle_partition(k, pid, k.accountId, now, wakeChannel)
 end
 return out

@@ -21,7 +21,8 @@
 -- returns {-2} ALREADY_LEASED: another scanner holds the partition
 -- returns {-13} CONSTRAINED: its items may carry custom keys or throttles: use the general path
 -- @include is_real_key
--- @include try_lease_item
+-- @include concurrency_capacity
+-- @include decode_ulid_time
 -- @include track_earliest
 -- @include set_partition_pointer
 -- @include remove_partition_pointer
@@ -37,28 +38,50 @@ if p.c then return {-13} end
 if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {-2} end
 local previousLast = p.last or 0
 
-local k = {
-  items = itemsKey, leases = leasesKey, ready = readyKey, leased = leasedKey,
-  account = is_real_key(KEYS[6]) and KEYS[6], fn = KEYS[7],
-  counts = {}, accountLimit = tonumber(ARGV[6]), fnLimit = tonumber(ARGV[7]),
-}
+local accountKey = is_real_key(KEYS[6]) and KEYS[6]
+local counts = {}
 local due = {}
 if want > 0 then
   due = redis.call('ZRANGE', readyKey, '-inf', untilMs, 'BYSCORE', 'LIMIT', 0, want)
 end
-local ids, codes, limited = {}, {}, false
-for i, id in ipairs(due) do
-  local code = -12
-  if not (fifo and limited) then
-    code = try_lease_item(k, {id = id, leaseId = ARGV[13 + #ids]}, now, graceMs)
-    if code == 0 then ids[#ids + 1] = id end
-    if code == -3 or code == -6 then limited = true end
+-- Checks as lease's (exists, not leased, function, account), read in bulk; writes in bulk after.
+local ids, jsons, codes, limited = {}, {}, {}, false
+if #due > 0 then
+  local stored = redis.call('HMGET', itemsKey, unpack(due))
+  local current = redis.call('HMGET', leasesKey, unpack(due))
+  local fnLeft = concurrency_capacity(KEYS[7], tonumber(ARGV[7]), now, graceMs, counts)
+  local accountLeft = 1e15
+  if accountKey then
+    accountLeft = concurrency_capacity(accountKey, tonumber(ARGV[6]), now, graceMs, counts)
   end
-  codes[i] = code
+  for i, id in ipairs(due) do
+    local code = 0
+    if fifo and limited then code = -12
+    elseif stored[i] == false then code = -1
+    elseif current[i] ~= false and decode_ulid_time(current[i]) + graceMs > now then code = -2
+    elseif fnLeft <= 0 then code = -3
+    elseif accountLeft <= 0 then code = -6
+    else
+      fnLeft, accountLeft = fnLeft - 1, accountLeft - 1
+      ids[#ids + 1], jsons[#jsons + 1] = id, stored[i]
+    end
+    if code == -3 or code == -6 then limited = true end
+    codes[i] = code
+  end
 end
-local jsons = {}
 if #ids > 0 then
-  jsons = redis.call('HMGET', itemsKey, unpack(ids))
+  -- Every lease of one pass has the same expiry (the caller's now + lease ms).
+  local expiry = decode_ulid_time(ARGV[13])
+  local leasePairs, scored = {}, {}
+  for n, id in ipairs(ids) do
+    leasePairs[2 * n - 1], leasePairs[2 * n] = id, ARGV[12 + n]
+    scored[2 * n - 1], scored[2 * n] = expiry, id
+  end
+  redis.call('HSET', leasesKey, unpack(leasePairs))
+  redis.call('ZREM', readyKey, unpack(ids))
+  redis.call('ZADD', leasedKey, unpack(scored))
+  redis.call('ZADD', KEYS[7], unpack(scored))
+  if accountKey then redis.call('ZADD', accountKey, unpack(scored)) end
   track_earliest(scavengeKey, leasedKey, pid)
 end
 

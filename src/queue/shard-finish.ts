@@ -4,6 +4,8 @@ import {
   inProgressKeys,
   itemKeys,
   itemPartition,
+  partitionKeys,
+  type PartitionKeys,
   itemStateKeys,
   scriptAccountId,
   type ShardContext,
@@ -82,11 +84,23 @@ export async function dequeueItems(
     ctx.keys.wakeChannel(),
     entries.length,
   ];
+  // Keys are built once per partition (the hot path: a batch spans few partitions).
+  const perPartition = new Map<string, { pk: PartitionKeys; accountId: string }>();
+  const placeholder = ctx.keys.placeholder();
   for (const { item, leaseId } of entries) {
-    const k = itemKeys(ctx, item);
-    keys.push(k.ready, k.leased, ctx.keys.tombstone(item.id), k.accountPartitions);
-    keys.push(...inProgressKeys(k));
-    args.push(item.id, item.partitionId, leaseId ?? '', scriptAccountId(itemPartition(item)));
+    let p = perPartition.get(item.partitionId);
+    if (!p) {
+      const ref = itemPartition(item);
+      p = { pk: partitionKeys(ctx, ref), accountId: scriptAccountId(ref) };
+      perPartition.set(item.partitionId, p);
+    }
+    const { pk } = p;
+    const [ck1, ck2] = item.customKeys;
+    keys.push(pk.ready, pk.leased, ctx.keys.tombstone(item.id), pk.accountPartitions);
+    keys.push(pk.inProgressAccount, pk.inProgressPartition);
+    keys.push(ck1 ? ctx.keys.inProgressCustom(ck1.canonical) : placeholder);
+    keys.push(ck2 ? ctx.keys.inProgressCustom(ck2.canonical) : placeholder);
+    args.push(item.id, item.partitionId, leaseId ?? '', p.accountId);
     args.push(item.idempotencyTtlMs ?? ctx.tombstoneTtlMs);
   }
   const codes = (await ctx.transport.runScript('dequeueBatch', keys, args)) as number[];

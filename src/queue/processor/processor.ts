@@ -1,4 +1,5 @@
 import { Continuations } from './continuations.js';
+import { LeaseExtender } from './extender.js';
 import type { ProcessorOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { RoleKeeper } from './role-keeper.js';
@@ -60,6 +61,8 @@ export async function createProcessor(options: ProcessorOptions): Promise<Proces
       roles.push(keeper);
     }
   }
+  const extender = new LeaseExtender(env);
+  extender.start();
   for (const role of roles) role.start();
   for (const scanner of scanners) await scanner.start();
   let closing: Promise<void> | null = null;
@@ -69,7 +72,7 @@ export async function createProcessor(options: ProcessorOptions): Promise<Proces
       return env.running.size;
     },
     close(timeoutMs = opts.shutdownTimeoutMs) {
-      closing ??= shutdown(env, opts, scanners, roles, timeoutMs);
+      closing ??= shutdown(env, opts, scanners, roles, timeoutMs).finally(() => extender.stop());
       return closing;
     },
   };

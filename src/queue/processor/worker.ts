@@ -3,7 +3,7 @@ import type { Random } from '../../random/random.js';
 import { itemPayload, type QueueItem } from '../item.js';
 import type { QueueShard } from '../shard.js';
 import { itemPartition } from '../shard-context.js';
-import { abortQuietly } from './abort.js';
+import { LazyAbort } from './abort.js';
 import type { Acker } from './acker.js';
 import { retryDelayMs } from './backoff.js';
 import type { Continuations } from './continuations.js';
@@ -18,7 +18,11 @@ export interface RunningItem {
   item: QueueItem;
   shard: QueueShard;
   lease: { id: string; expiresAt: number };
-  abort: AbortController;
+  abort: LazyAbort;
+  /** The lease extension in flight, if any (see LeaseExtender). */
+  extension: Promise<void> | null;
+  /** The last extension failed to reach Redis: retry at the next tick. */
+  extendFailing: boolean;
   /** Set when close() requeued it: the handler's outcome no longer matters. */
   released: boolean;
   /** Set once the handler returned: close() leaves it to finish its ack or retry. */
@@ -53,26 +57,24 @@ export async function runItem(
     item,
     shard,
     lease,
-    abort: new AbortController(),
+    abort: new LazyAbort(),
+    extension: null,
+    extendFailing: false,
     released: false,
     settling: false,
   };
   env.running.set(item.id, running);
-  const stopExtending = new AbortController();
   try {
-    const extending = keepExtended(env, running, stopExtending.signal);
     const outcome = await callHandler(env, shard, running);
     if (!running.released) running.settling = true;
-    abortQuietly(stopExtending);
-    await extending;
+    await running.extension;
     if (running.released) return;
-    if (running.abort.signal.aborted) {
+    if (running.abort.aborted) {
       env.stats.leaseLost++;
       return; // the lease is gone: the scavenger or another holder owns the item now
     }
     await settle(env, shard, acker, running, outcome);
   } finally {
-    abortQuietly(stopExtending);
     env.running.delete(item.id);
     env.slots.release();
   }
@@ -87,19 +89,21 @@ async function callHandler(
   // Items are taken by score up to lookaheadMs early; wait for that time, never longer.
   const waitMs = Math.min(item.score - env.clock.now(), env.opts.lookaheadMs);
   if (waitMs > 0) await env.clock.sleep(waitMs, running.abort.signal);
-  if (running.abort.signal.aborted) return { ok: false, error: running.abort.signal.reason };
+  if (running.abort.aborted) return { ok: false, error: running.abort.reason };
   // The process may have stalled (GC pause, suspended VM) past its lease while it waited: then the
   // item may already be running elsewhere, so it must not start here.
   if (env.clock.now() >= running.lease.expiresAt) {
     running.abort.abort(
       new LeaseLostError(`lease of ${item.id} expired before its handler started`),
     );
-    return { ok: false, error: running.abort.signal.reason };
+    return { ok: false, error: running.abort.reason };
   }
   env.stats.started++;
   try {
     const ctx = {
-      signal: running.abort.signal,
+      get signal() {
+        return running.abort.signal;
+      },
       attempt: item.attempt,
       payload: itemPayload(item),
       shard: shard.name,
@@ -107,38 +111,6 @@ async function callHandler(
     return { ok: true, result: await env.opts.handler(item, ctx) };
   } catch (error) {
     return { ok: false, error };
-  }
-}
-
-async function keepExtended(
-  env: WorkerEnv,
-  running: RunningItem,
-  signal: AbortSignal,
-): Promise<void> {
-  const everyMs = Math.max(1, Math.floor(env.opts.leaseMs / 2));
-  const outage = new Outage(`lease extension of ${running.item.id}`, env.opts.log);
-  while (!signal.aborted) {
-    await env.clock.sleep(outage.failing ? Math.min(everyMs, 250) : everyMs, signal);
-    if (signal.aborted) return;
-    try {
-      const r = await running.shard.extendLease(running.item, running.lease.id, env.opts.leaseMs);
-      // Keep a renewed lease even if the handler finished meanwhile: settling needs the new ID.
-      if (r.ok) running.lease = { id: r.leaseId, expiresAt: r.expiresAt };
-      if (signal.aborted) return;
-      if (!r.ok) {
-        running.abort.abort(new LeaseLostError(`lease of ${running.item.id} lost: ${r.reason}`));
-        return;
-      }
-      outage.succeeded();
-    } catch (err) {
-      outage.failed(err);
-      if (env.clock.now() >= running.lease.expiresAt) {
-        running.abort.abort(
-          new LeaseLostError(`lease of ${running.item.id} expired while Redis was unreachable`),
-        );
-        return;
-      }
-    }
   }
 }
 
