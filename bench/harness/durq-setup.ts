@@ -18,6 +18,8 @@ export interface DurqSetup {
   transport: IoredisTransport;
   /** Starts a processor on this queue with quiet logs; closed by close(). */
   processor(opts: Omit<ProcessorOptions, 'queue'>): Promise<Processor>;
+  /** The same queue over a connection of its own (a second producer). */
+  otherConnection(): Promise<Queue>;
   /** Items held in the queue (every shard's item hash). */
   countItems(): Promise<number>;
   /** Closes the processors and the connection and removes the queue's keys. */
@@ -41,6 +43,7 @@ export async function durqSetup(
   const shardList = names.map((n) => new QueueShard({ name: n, transport, clock, random }));
   const queue = new Queue({ shards: shardList, clock, random });
   const processors: Processor[] = [];
+  const transports: IoredisTransport[] = [transport];
   return {
     queue,
     transport,
@@ -48,6 +51,12 @@ export async function durqSetup(
       const p = await createProcessor({ hooks: { log: () => {} }, ...opts, queue });
       processors.push(p);
       return p;
+    },
+    otherConnection: async () => {
+      const t = await target.connect();
+      transports.push(t);
+      const own = names.map((n) => new QueueShard({ name: n, transport: t, clock, random }));
+      return new Queue({ shards: own, clock, random });
     },
     countItems: async () => {
       const client = target.client();
@@ -58,7 +67,7 @@ export async function durqSetup(
     },
     close: async () => {
       for (const p of processors) await p.close();
-      await transport.close();
+      for (const t of transports) await t.close();
       for (const n of names) await target.removeKeys(`{${n}}*`);
     },
   };

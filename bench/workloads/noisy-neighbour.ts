@@ -79,10 +79,12 @@ async function durqNoisy(target: Target, name: string, o: NoisyOptions): Promise
       concurrency: o.concurrency,
       handler: async (item) => run.started(Number(item.id)),
     });
+    // Tenant A dumps over a connection of its own, as a separate producer would.
+    const dumper = await setup.otherConnection();
     const measured = await measure(target, () =>
       run.drive(
         (i, tenant) => setup.queue.enqueue(input(i, tenant)),
-        (ids) => Promise.all(ids.map((i) => setup.queue.enqueue(input(i, 'A')))),
+        (ids) => Promise.all(ids.map((i) => dumper.enqueue(input(i, 'A')))),
       ),
     );
     return noisyOutcome('durq', 'accounts A–J, fair scan', run, measured);

@@ -47,6 +47,19 @@ describe('processors in several processes', () => {
     }));
     const ids = await enqueueAll(queue, inputs);
     const doneKey = `{${name}}:test:done`;
+    // The children start first: they take seconds to boot, and the local processors alone
+    // would drain everything before them.
+    for (let c = 0; c < 2; c++) {
+      children.push(
+        await startChildProcessor({
+          url: redis.server.url,
+          shard: name,
+          concurrency: 50,
+          mode: 'record',
+          leaseMs: 30_000,
+        }),
+      );
+    }
     const local = new Map<string, number>();
     const processors: Processor[] = [];
     for (let p = 0; p < 4; p++) {
@@ -56,17 +69,6 @@ describe('processors in several processes', () => {
           queue: own,
           concurrency: 50,
           handler: async (item) => void local.set(item.id, (local.get(item.id) ?? 0) + 1),
-        }),
-      );
-    }
-    for (let c = 0; c < 2; c++) {
-      children.push(
-        await startChildProcessor({
-          url: redis.server.url,
-          shard: name,
-          concurrency: 50,
-          mode: 'record',
-          leaseMs: 30_000,
         }),
       );
     }

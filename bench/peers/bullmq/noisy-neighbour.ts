@@ -23,6 +23,9 @@ export async function noisyNeighbour(
   const connection = target.client();
   const workerConnection = target.client();
   const queues = new Map(names.map((q) => [q, new Queue(q, { connection, prefix })]));
+  // Tenant A dumps over a connection of its own, as a separate producer would.
+  const dumpConnection = target.client();
+  const dumpQueue = new Queue(queueOf('A'), { connection: dumpConnection, prefix });
   const run = new NoisyRun(o);
   const perWorker = Math.max(1, Math.floor(o.concurrency / names.length));
   const workers = names.map(
@@ -39,7 +42,7 @@ export async function noisyNeighbour(
     const measured = await measure(target, () =>
       run.drive(
         (i, t) => queues.get(queueOf(t)).add('job', { i }, JOB_OPTS),
-        (ids) => queues.get(queueOf('A')).addBulk(ids.map(job)),
+        (ids) => dumpQueue.addBulk(ids.map(job)),
       ),
     );
     const setting =
@@ -48,6 +51,11 @@ export async function noisyNeighbour(
         : `queue per tenant, ${names.length} Workers × ${perWorker}`;
     return noisyOutcome('bullmq', setting, run, measured);
   } finally {
-    await cleanup(target, name, [...workers, ...queues.values()], [workerConnection, connection]);
+    await cleanup(
+      target,
+      name,
+      [...workers, ...queues.values(), dumpQueue],
+      [workerConnection, connection, dumpConnection],
+    );
   }
 }

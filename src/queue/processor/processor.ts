@@ -40,6 +40,7 @@ export async function createProcessor(options: ProcessorOptions): Promise<Proces
     ),
     stats: newStats(),
     running: new Map(),
+    settlingWithoutSlot: 0,
   };
   const shards = opts.queue.shards.filter((s) => opts.shards.includes(s.name));
   const scanners = shards.map((shard) => new ShardScanner(env, shard));

@@ -37,6 +37,8 @@ export interface WorkerEnv {
   continuations: Continuations;
   stats: ProcessorStats;
   running: Map<string, RunningItem>;
+  /** Items whose handler returned and whose ack or retry is in flight without a slot. */
+  settlingWithoutSlot: number;
 }
 
 export class LeaseLostError extends Error {
@@ -64,9 +66,17 @@ export async function runItem(
     settling: false,
   };
   env.running.set(item.id, running);
+  let slotHeld = true;
   try {
     const outcome = await callHandler(env, shard, running);
     if (!running.released) running.settling = true;
+    // The handler is done: its slot may take new work while the ack is in flight. At most
+    // `concurrency` items settle without a slot, so memory stays bounded if acks lag.
+    if (running.settling && env.settlingWithoutSlot < env.opts.concurrency) {
+      env.settlingWithoutSlot++;
+      slotHeld = false;
+      env.slots.release();
+    }
     await running.extension;
     if (running.released) return;
     if (running.abort.aborted) {
@@ -76,7 +86,11 @@ export async function runItem(
     await settle(env, shard, acker, running, outcome);
   } finally {
     env.running.delete(item.id);
-    env.slots.release();
+    if (slotHeld) env.slots.release();
+    else {
+      env.settlingWithoutSlot--;
+      env.slots.release(0); // wakes shutdown, which waits for settling items
+    }
   }
 }
 
