@@ -5,7 +5,10 @@ export type ChildMessage =
   | { type: 'ready' }
   | { type: 'start'; i: number; t: number }
   | { type: 'end'; i: number; t: number; sent: number }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** A producer child sent items [from, to) at epoch ms t; 'dumped' once it sent them all. */
+  | { type: 'sent'; from: number; to: number; t: number }
+  | { type: 'dumped' };
 
 export interface BenchChild {
   proc: ChildProcess;

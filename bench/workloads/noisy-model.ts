@@ -16,6 +16,12 @@ export interface NoisyOptions {
   seed: number;
 }
 
+/**
+ * Tenant A's producer: sends ids 0..dump-1 (from another process, so that its bulk sends do not
+ * stall the trickle's clock) and reports each chunk's send time (epoch ms); resolves when done.
+ */
+export type Dumper = (onSent: (from: number, to: number, epochMs: number) => void) => Promise<void>;
+
 /** Tenant names: A is the noisy one; B, C, … trickle. */
 export const tenantName = (k: number): string => String.fromCharCode(66 + k);
 
@@ -74,10 +80,7 @@ export class NoisyRun {
    * Trickles alone for unloadedMs, then dumps A's items (bulk, `bulk` ids at a time) and keeps
    * trickling until every A item has started and a second more; then waits for the rest.
    */
-  async drive(
-    send: (i: number, tenant: string) => Promise<unknown>,
-    bulk: (ids: number[]) => Promise<unknown>,
-  ): Promise<void> {
+  async drive(send: (i: number, tenant: string) => Promise<unknown>, dump: Dumper): Promise<void> {
     this.t0 = performance.now();
     let next = 0;
     let aStarted = () => false;
@@ -92,7 +95,7 @@ export class NoisyRun {
         pending.push(send(i, this.tenant[i]!));
       }
       if (!dumping && now >= this.o.unloadedMs) {
-        dumping = this.dump(bulk);
+        dumping = this.dump(dump);
         aStarted = () => this.startedA >= this.o.dump;
       }
       if (stopAt === Infinity && aStarted()) stopAt = (this.dumpDoneAt = now) + 1000;
@@ -103,13 +106,12 @@ export class NoisyRun {
     await waitUntil(() => this.startedSmall >= next, 60_000);
   }
 
-  private async dump(bulk: (ids: number[]) => Promise<unknown>): Promise<void> {
+  private async dump(dump: Dumper): Promise<void> {
     this.dumpAt = this.now();
-    for (let i = 0; i < this.o.dump; i += 1000) {
-      const ids = Array.from({ length: Math.min(1000, this.o.dump - i) }, (_, k) => i + k);
-      for (const id of ids) this.sentAt[id] = this.now();
-      await bulk(ids);
-    }
+    const origin = performance.timeOrigin + this.t0;
+    await dump((from, to, epochMs) => {
+      for (let id = from; id < to; id++) this.sentAt[id] = epochMs - origin;
+    });
   }
 
   /** Waits (start − send) of the small tenants' items sent in [from, to). */

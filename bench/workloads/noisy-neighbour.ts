@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { measure, type BenchContext, type Workload } from '../harness/context.js';
+import { startDumper } from '../harness/dumper.js';
 import { durqSetup } from '../harness/durq-setup.js';
 import { LatencyHistogram } from '../harness/histogram.js';
 import {
@@ -68,27 +70,29 @@ export function noisyOutcome(
 async function durqNoisy(target: Target, name: string, o: NoisyOptions): Promise<NoisyOutcome> {
   const setup = await durqSetup(target, name);
   const run = new NoisyRun(o);
-  const input = (i: number, tenant: string) => ({
-    id: String(i),
-    kind: 'edge' as const,
-    accountId: tenant,
-    functionId: `fn-${tenant}`,
+  // Tenant A dumps from a producer process of its own, as a separate service would.
+  const dumper = await startDumper(join(import.meta.dirname, 'durq-dumper.ts'), {
+    address: target.address,
+    shards: [`${name}s0`],
+    dump: o.dump,
   });
   try {
     await setup.processor({
       concurrency: o.concurrency,
       handler: async (item) => run.started(Number(item.id)),
     });
-    // Tenant A dumps over a connection of its own, as a separate producer would.
-    const dumper = await setup.otherConnection();
+    const input = (i: number, tenant: string) => ({
+      id: String(i),
+      kind: 'edge' as const,
+      accountId: tenant,
+      functionId: `fn-${tenant}`,
+    });
     const measured = await measure(target, () =>
-      run.drive(
-        (i, tenant) => setup.queue.enqueue(input(i, tenant)),
-        (ids) => Promise.all(ids.map((i) => dumper.enqueue(input(i, 'A')))),
-      ),
+      run.drive((i, tenant) => setup.queue.enqueue(input(i, tenant)), dumper.dump),
     );
     return noisyOutcome('durq', 'accounts A–J, fair scan', run, measured);
   } finally {
+    await dumper.stop();
     await setup.close();
   }
 }

@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
+import { startDumper } from '../../harness/dumper.js';
 import { measure } from '../../harness/context.js';
 import type { Target } from '../../harness/target.js';
 import { NoisyRun, tenantName, type NoisyOptions } from '../../workloads/noisy-model.js';
@@ -23,9 +25,13 @@ export async function noisyNeighbour(
   const connection = target.client();
   const workerConnection = target.client();
   const queues = new Map(names.map((q) => [q, new Queue(q, { connection, prefix })]));
-  // Tenant A dumps over a connection of its own, as a separate producer would.
-  const dumpConnection = target.client();
-  const dumpQueue = new Queue(queueOf('A'), { connection: dumpConnection, prefix });
+  // Tenant A dumps from a producer process of its own, as a separate service would.
+  const dumper = await startDumper(join(import.meta.dirname, 'dumper-child.ts'), {
+    address: target.address,
+    prefix,
+    queue: queueOf('A'),
+    dump: o.dump,
+  });
   const run = new NoisyRun(o);
   const perWorker = Math.max(1, Math.floor(o.concurrency / names.length));
   const workers = names.map(
@@ -37,13 +43,9 @@ export async function noisyNeighbour(
       }),
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  const job = (i: number) => ({ name: 'job', data: { i }, opts: JOB_OPTS });
   try {
     const measured = await measure(target, () =>
-      run.drive(
-        (i, t) => queues.get(queueOf(t)).add('job', { i }, JOB_OPTS),
-        (ids) => dumpQueue.addBulk(ids.map(job)),
-      ),
+      run.drive((i, t) => queues.get(queueOf(t)).add('job', { i }, JOB_OPTS), dumper.dump),
     );
     const setting =
       layout === 'one-queue'
@@ -51,11 +53,7 @@ export async function noisyNeighbour(
         : `queue per tenant, ${names.length} Workers × ${perWorker}`;
     return noisyOutcome('bullmq', setting, run, measured);
   } finally {
-    await cleanup(
-      target,
-      name,
-      [...workers, ...queues.values(), dumpQueue],
-      [workerConnection, connection, dumpConnection],
-    );
+    await dumper.stop();
+    await cleanup(target, name, [...workers, ...queues.values()], [workerConnection, connection]);
   }
 }

@@ -184,18 +184,32 @@ export class ShardScanner {
     const groupBudget = Math.ceil(this.env.slots.free / Math.max(1, nonEmpty.length));
     const passes: Pass[] = [];
     for (let round = 0; nonEmpty.some((g) => g.length > round); round++) {
+      const roundPasses: Pass[] = [];
       for (const g of this.shuffle(nonEmpty)) {
         const partition = g[round];
-        // A pass costs four round trips whatever it takes: never plan one for fewer than
-        // BATCH_MIN items (slots still cap it), or many partitions shrink batches to one item.
+        // A pass costs round trips whatever it takes: never plan one for fewer than BATCH_MIN
+        // items (slots still cap it), or many partitions shrink batches to one item.
         if (partition)
-          passes.push({
+          roundPasses.push({
             partition,
             budget: Math.max(BATCH_MIN, Math.ceil(groupBudget / g.length)),
           });
       }
+      passes.push(...this.leastRecentlyServedFirst(roundPasses));
     }
     return passes;
+  }
+
+  /**
+   * Within a round, partitions served longest ago go first: passes take slots in the order they
+   * start, so when slots are short a tenant that was just served (a noisy one with a deep
+   * backlog) waits behind one that was not (a small one whose item just arrived). Stable, so the
+   * shuffle still breaks ties; sequential scans keep score order.
+   */
+  private leastRecentlyServedFirst(passes: Pass[]): Pass[] {
+    if (this.sequential()) return passes;
+    const last = (p: Pass) => (p.partition as PartitionInfo).lastLeasedAt ?? 0;
+    return passes.sort((a, b) => last(a) - last(b));
   }
 
   /**
