@@ -20,6 +20,7 @@ import { enqueueWorkload } from './workloads/enqueue.js';
 import { latencyWorkload } from './workloads/latency.js';
 import { lostLeasesWorkload } from './workloads/lost-leases.js';
 import { manyPartitionsWorkload } from './workloads/many-partitions.js';
+import { microWorkload } from './workloads/micro.js';
 import { noisyNeighbourWorkload } from './workloads/noisy-neighbour.js';
 
 /** In run order: drain comes before latency, which needs its capacity. */
@@ -32,6 +33,7 @@ const WORKLOADS: Workload[] = [
   lostLeasesWorkload,
   manyPartitionsWorkload,
   clusterWorkload,
+  microWorkload,
 ];
 
 const USAGE =

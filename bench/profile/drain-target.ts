@@ -1,6 +1,6 @@
 /**
  * The process that bench:profile profiles: a private redis-server, N no-op items preloaded and
- * drained by one durq processor (durqDrainOnUrl, bench/workloads/drain.ts), then it is stopped.
+ * drained by one durq processor (durqDrain, bench/workloads/drain.ts), then it is stopped.
  * Run as: tsx bench/profile/drain-target.ts [--items N] [--concurrency C] [--window FILE]
  * (bench:profile runs a bundle of it: see bundle.ts).
  * --window writes {startUs, endUs} of the drain phase (preload excluded) on the monotonic clock
@@ -8,8 +8,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startBenchRedis } from '../harness/redis.js';
-import { durqDrainOnUrl } from '../workloads/drain.js';
+import { openTarget } from '../harness/target.js';
+import { durqDrain } from '../workloads/drain.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,10 +26,10 @@ if (!Number.isSafeInteger(concurrency) || concurrency < 1)
   throw new Error(`--concurrency takes a positive integer, got ${values.concurrency}`);
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
-const redis = await startBenchRedis();
+const target = await openTarget({});
 try {
   const started = nowUs();
-  const r = await durqDrainOnUrl(redis.url, {
+  const r = await durqDrain(target, `profile${process.pid}`, {
     items,
     concurrency,
     functions: 100,
@@ -45,8 +45,8 @@ try {
     `drain-target: ${r.items} items, concurrency ${concurrency}: ${r.itemsPerSec} items/s, ` +
       `drain ${r.wallMs} ms of ${Math.round((returned - started) / 1000)} ms ` +
       `(rest: preload and setup); redis ${r.redisUsPerItem} µs/item; ` +
-      `dup ${r.duplicates} lost ${r.lost}; ${redis.pinning}\n`,
+      `dup ${r.duplicates} lost ${r.lost}; ${target.pinning}\n`,
   );
 } finally {
-  await redis.stop();
+  await target.stop();
 }

@@ -13,7 +13,7 @@ import {
   round2,
   type BenchResult,
 } from '../harness/result.js';
-import { openTarget, type Target } from '../harness/target.js';
+import type { Target } from '../harness/target.js';
 
 export interface DrainOptions {
   items: number;
@@ -78,16 +78,6 @@ export async function durqDrain(
 
 export function sumMemory(s: { memory: number }[]): number {
   return s.reduce((n, x) => n + x.memory, 0);
-}
-
-/** For bench:profile and other standalone callers: a drain on a given server URL. */
-export async function durqDrainOnUrl(url: string, o: DrainOptions): Promise<BenchResult> {
-  const target = await openTarget({ redis: url });
-  try {
-    return await durqDrain(target, `profile${process.pid}`, o);
-  } finally {
-    await target.stop();
-  }
 }
 
 export const drainWorkload: Workload = {
