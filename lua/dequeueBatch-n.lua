@@ -1,6 +1,6 @@
 -- dequeueBatch: dequeue for N items (of any partitions of this shard) in one call; each item is
--- fenced and handled exactly as by dequeue (an item named twice is handled as a repeat of the
--- first). Leases are read in one HMGET and removals written in bulk, one call per key.
+-- fenced and handled exactly as by dequeue (an item named twice is handled as a repeat after
+-- the first). Leases are read in one HMGET and removals written in bulk, one call per key.
 -- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] scavenger index  KEYS[4] partitions hash
 -- KEYS[5] global partition index  KEYS[6] accounts index, then N groups of 8:
 --   ready set, partition lease index, tombstone, account partition index, account in-progress,
@@ -34,13 +34,17 @@ local function gone(kb, leaseId)
   return -1
 end
 
-local out, seen, removed = {}, {}, {}
+-- An ID named again after an earlier entry of this batch removed it answers as a repeat would
+-- after that removal: 0 for the same lease when a tombstone is kept, else -1. An ID whose earlier
+-- entry was refused is judged afresh (nothing about it changed).
+local out, removedBy, removed = {}, {}, {}
 for i = 1, count do
   local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
   local id, leaseId, lease = ids[i], ARGV[ab + 2], current[i]
+  local first = removedBy[id]
   local code
-  if seen[id] then
-    code = gone(kb, leaseId)
+  if first then
+    if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = 0 else code = -1 end
   elseif leaseId == '' then
     if redis.call('HEXISTS', itemsKey, id) == 0 then code = -1
     elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = -2
@@ -50,8 +54,10 @@ for i = 1, count do
   elseif lease ~= leaseId then code = -8
   elseif decode_ulid_time(lease) <= now then code = -9
   else code = 0 end
-  if code == 0 and not seen[id] then removed[#removed + 1] = i end
-  seen[id] = true
+  if code == 0 and not first then
+    removed[#removed + 1] = i
+    removedBy[id] = {leaseId = leaseId, ttl = tonumber(ARGV[ab + 4])}
+  end
   out[i] = code
 end
 

@@ -4,8 +4,8 @@
 -- due by `until` in score order (as peek, then leaseBatch with no per-item keys), and hands the
 -- partition back (as partitionRequeue): forced to now + concurrency-requeue ms when a function or
 -- account limit refused an item, else to `requeue at` or its earliest ready item if earlier, with
--- a wake-up when that is due now; collected when it holds nothing. No partition lease is needed:
--- nothing can interleave with one script.
+-- a wake-up when that is due now because the pass took its fill; collected when it holds
+-- nothing. No partition lease is needed: nothing can interleave with one script.
 -- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
 -- KEYS[5] scavenger index  KEYS[6] account in-progress (placeholder: none)
 -- KEYS[7] function in-progress  KEYS[8] partitions hash  KEYS[9] global partition index
@@ -20,6 +20,7 @@
 -- returns {-1} NOT_FOUND: no such partition
 -- returns {-2} ALREADY_LEASED: another scanner holds the partition
 -- returns {-13} CONSTRAINED: its items may carry custom keys or throttles: use the general path
+--   (a due item found with custom keys or a throttle, but no mark, gets the mark; nothing else)
 -- @include is_real_key
 -- @include concurrency_capacity
 -- @include decode_ulid_time
@@ -48,6 +49,15 @@ end
 local ids, jsons, codes, limited = {}, {}, {}, false
 if #due > 0 then
   local stored = redis.call('HMGET', itemsKey, unpack(due))
+  -- The mark is set at enqueue; items written without it (by an older version) are caught
+  -- here: a due item with custom keys or a throttle marks the partition and nothing else changes.
+  for _, json in ipairs(stored) do
+    if json and (string.find(json, '"ck":', 1, true) or string.find(json, '"th":', 1, true)) then
+      p.c = 1
+      redis.call('HSET', partitionsKey, pid, cjson.encode(p))
+      return {-13}
+    end
+  end
   local current = redis.call('HMGET', leasesKey, unpack(due))
   local fnLeft = concurrency_capacity(KEYS[7], tonumber(ARGV[7]), now, graceMs, counts)
   local accountLeft = 1e15
@@ -105,5 +115,9 @@ p.freed = nil
 p.last = now
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
-if target <= now and wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, target) end
+-- Due items left behind because the pass reached `want`: wake idle processors for them. (Items
+-- refused for other reasons would only make every idle processor retry at once.)
+if target <= now and #due == want and want > 0 and wakeChannel ~= '' then
+  redis.call('PUBLISH', wakeChannel, target)
+end
 return {0, ids, jsons, codes, previousLast}

@@ -10,18 +10,18 @@ import { durqDrain } from './drain.js';
  */
 async function spreadShardNames(client: Redis | Cluster, base: string, n: number) {
   const cluster = client as Cluster;
-  const masters = cluster.nodes('master').map((m) => `${m.options.host}:${m.options.port}`);
   const slots = (await cluster.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
   const masterOf = (slot: number) => {
     const range = slots.find(([from, to]) => slot >= from && slot <= to)!;
     return `${range[2][0]}:${range[2][1]}`;
   };
+  const masters = [...new Set(slots.map(([from]) => masterOf(from)))].sort();
   const names: string[] = [];
   for (let k = 0; names.length < n; k++) {
+    if (k > 100_000) throw new Error(`no shard names found for masters ${masters.join(', ')}`);
     const name = `${base}x${k}`;
     const slot = (await cluster.cluster('KEYSLOT', `{${name}}`)) as number;
-    const want = masters[names.length % masters.length];
-    if (masterOf(slot) === want) names.push(name);
+    if (masterOf(slot) === masters[names.length % masters.length]) names.push(name);
   }
   return names;
 }

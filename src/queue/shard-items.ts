@@ -20,8 +20,9 @@ export interface PeekedItem {
 export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<EnqueueResult> {
   const partition = itemPartition(item);
   const k = partitionKeys(ctx, partition);
-  const constrained =
-    item.customKeys.length > 0 || (item.kind === 'start' && item.throttle !== undefined);
+  // As partitionPass checks it: any stored custom key or throttle sends the partition to the
+  // general path (a throttle binds only `start` items, so an edge with one merely costs a bit).
+  const constrained = item.customKeys.length > 0 || item.throttle !== undefined;
   const keys = [
     ctx.keys.items(),
     ctx.keys.tombstone(item.id),

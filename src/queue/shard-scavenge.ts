@@ -1,3 +1,4 @@
+import { checkIntOption } from './errors.js';
 import { decodePartition, type PartitionRef } from './partition.js';
 import {
   itemStateKeys,
@@ -34,6 +35,10 @@ export async function scavenge(
   const until = now - ctx.graceMs;
   const partitionsMax = opts.partitionsMax ?? 100;
   const itemsMax = opts.itemsMax ?? 10_000;
+  checkIntOption('partitionsMax', partitionsMax, 1, 100_000);
+  checkIntOption('itemsMax', itemsMax, 1, 1_000_000);
+  const page = opts.itemsPerPartitionMax ?? 100;
+  checkIntOption('itemsPerPartitionMax', page, 1, 10_000);
   const peek = (await ctx.transport.runScript(
     'peekByScore',
     [ctx.keys.scavenger()],
@@ -50,7 +55,6 @@ export async function scavenge(
       pk.inProgressAccount,
       pk.inProgressPartition,
     ] as const;
-    const page = opts.itemsPerPartitionMax ?? 100;
     const args = [pid, now, ctx.graceMs, page, scriptAccountId(partition), ctx.keys.wakeChannel()];
     // Page by page, so that one call never holds Redis long, until the partition has no more.
     for (;;) {
@@ -59,7 +63,7 @@ export async function scavenge(
         string[],
       ];
       itemIds.push(...ids);
-      if (ids.length < page || itemIds.length >= itemsMax) break;
+      if (ids.length === 0 || ids.length < page || itemIds.length >= itemsMax) break;
     }
     if (itemIds.length >= itemsMax) break;
   }

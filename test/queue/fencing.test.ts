@@ -170,6 +170,29 @@ describe('extend, dequeue and requeue are fenced by the lease', () => {
     expect([...s.items.keys()]).toEqual([items[3]!.id]);
   });
 
+  it('dequeueBatch naming an item twice: a repeat after its removal, or a fresh try after a refusal', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    const a = (await queue.enqueue(base)).item;
+    const b = (await queue.enqueue(base)).item;
+    const la = (await shard.lease(a, { durationMs: 5000 })) as { leaseId: string };
+    const lb = (await shard.lease(b, { durationMs: 5000 })) as { leaseId: string };
+    const stale = '0'.repeat(26);
+    const results = await shard.dequeueBatch([
+      { item: a, leaseId: la.leaseId },
+      { item: a, leaseId: la.leaseId }, // the same ack twice: done both times
+      { item: b, leaseId: stale }, // refused...
+      { item: b, leaseId: lb.leaseId }, // ...then the current lease removes it
+    ]);
+    expect(results).toEqual([
+      { ok: true },
+      { ok: true },
+      { ok: false, reason: 'lease-mismatch' },
+      { ok: true },
+    ]);
+    const s = await expectHealthy(redis.raw, shard.keys, clock.now());
+    expect(s.items.size).toBe(0);
+  });
+
   it('requeue returns the item to ready at `at`, bumps generation and (optionally) attempt, frees capacity', async () => {
     const { shard, item, leaseId, clock } = await leased();
     const r = await shard.requeue(item, leaseId, { at: T0 + 15_000, consumeAttempt: true });

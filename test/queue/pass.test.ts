@@ -89,4 +89,17 @@ describe('partitionPass: a whole pass in one call', () => {
       status: 'not-found',
     });
   });
+
+  it('marks and refuses a partition holding a custom-key item enqueued without the mark', async () => {
+    const { queue, shard } = freshQueue(redis);
+    await queue.enqueue({ ...edge('k'), customKeys: [{ scope: 'fn', key: 'u1', limit: 1 }] });
+    // As an older version would have left it: the partition without the `c` mark.
+    const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), P.id))!);
+    delete meta.c;
+    await redis.raw.hset(shard.keys.partitions(), P.id, JSON.stringify(meta));
+    expect(await shard.passPartition(P, opts(5))).toEqual({ status: 'constrained' });
+    expect(await shard.getLeaseId('k')).toBeNull();
+    const after = JSON.parse((await redis.raw.hget(shard.keys.partitions(), P.id))!);
+    expect(after.c).toBe(1);
+  });
 });

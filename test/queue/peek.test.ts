@@ -50,6 +50,9 @@ describe('peek', () => {
     expect(rest.itemIds).toHaveLength(50);
     expect(new Set([...capped.itemIds, ...rest.itemIds]).size).toBe(250);
     expect(await shard.peek(P, clock.now(), 1000)).toHaveLength(250);
+    await expect(shard.scavenge({ itemsPerPartitionMax: 0 })).rejects.toThrow(
+      /itemsPerPartitionMax/,
+    );
   });
 
   it('an empty or unknown partition peeks as empty', async () => {

@@ -65,7 +65,17 @@ export async function createProcessor(options: ProcessorOptions): Promise<Proces
   const extender = new LeaseExtender(env);
   extender.start();
   for (const role of roles) role.start();
-  for (const scanner of scanners) await scanner.start();
+  try {
+    for (const scanner of scanners) await scanner.start();
+  } catch (err) {
+    // Nothing may keep running (and keep the process alive) after a failed start.
+    await Promise.all([
+      extender.stop(),
+      ...roles.map((r) => r.stop()),
+      ...scanners.map((s) => s.stop()),
+    ]);
+    throw err;
+  }
   let closing: Promise<void> | null = null;
   return {
     stats: env.stats,
@@ -114,6 +124,7 @@ async function shutdown(
 async function release(env: WorkerEnv, running: RunningItem): Promise<void> {
   running.released = true;
   running.abort.abort(new Error('processor shutting down'));
+  await running.extension; // a renewal in flight would make the requeue's lease stale
   const r = await running.shard
     .requeue(running.item, running.lease.id, { at: env.clock.now(), consumeAttempt: false })
     .catch((err: unknown) =>

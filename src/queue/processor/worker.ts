@@ -85,7 +85,8 @@ export async function runItem(
     }
     await settle(env, shard, acker, running, outcome);
   } finally {
-    env.running.delete(item.id);
+    // A retry of this item may already be running under a new lease: leave its entry alone.
+    if (env.running.get(item.id) === running) env.running.delete(item.id);
     if (slotHeld) env.slots.release();
     else {
       env.settlingWithoutSlot--;
