@@ -60,7 +60,7 @@ export async function durqDrain(
     });
     const setting =
       `concurrency ${o.concurrency}, fn limit ${o.functionLimit}` +
-      (typeof o.shards === 'object' ? `, ${o.shards.length} shards` : '');
+      (typeof o.shards === 'object' ? `, ${o.shards.length} shard(s)` : '');
     const r = makeResult(
       { workload, system: 'durq', setting, items: o.items, wallMs: run.wallMs },
       run.cost,
