@@ -131,7 +131,8 @@ async function main(): Promise<void> {
     log(`  ${t.met === null ? '–     ' : t.met ? 'met   ' : 'MISSED'} ${t.target}: ${t.measured}`);
   if (!args['no-report']) {
     const date = new Date().toISOString().slice(0, 10);
-    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+    const args2 = process.argv.slice(2).join(' ');
+    const command = args2 ? `npm run bench -- ${args2}` : 'npm run bench';
     const about = Object.fromEntries(args.workloads.map((w) => [w.name, w.about]));
     const path = writeBenchReport(args.report, {
       date,

@@ -17,14 +17,29 @@ export interface BenchReport {
 
 const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 
+const HOW_TO_READ = [
+  '- Both systems run on the same private `redis-server`, pinned to core 0 with the driver on',
+  '  core 1 (`taskset`), in the same run. Ratios between them are the figures to trust: the',
+  '  machine is a shared 2-core VM, and absolute rates move by ±20 % between runs.',
+  '- Throughput settings (enqueue, drain) run once to warm up and then `--runs` times (3 by',
+  '  default); the table shows the median run, with the range in `other`. Duplicates and losses',
+  '  are summed over every run.',
+  '- **Redis µs/item**: the Redis process CPU (user + sys, `INFO cpu`) over the measured window,',
+  '  divided by the items: parsing, networking and scripts. **script µs/item**: time inside',
+  '  EVALSHA (`INFO commandstats`). **cmds/item**: requests the clients sent (ioredis commands,',
+  '  each pipelined one counted): an upper bound on round trips.',
+  '- Latencies come from HDR histograms. In the latency workload they run from the intended',
+  '  (Poisson) arrival time to the handler start, so a late sender is not hidden.',
+].join('\n');
+
 /** The results of one workload as a Markdown table. */
 function table(rs: BenchResult[]): string {
   const head =
-    '| system | setting | items/s | Redis µs/item | cmds/item | p50 ms | p99 ms | p99.9 ms | dup | lost | other |\n' +
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+    '| system | setting | items/s | Redis µs/item | script µs/item | cmds/item | p50 ms | p99 ms | p99.9 ms | dup | lost | other |\n' +
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
   const rows = rs.map(
     (r) =>
-      `| ${r.system} | ${r.setting} | ${cell(r.itemsPerSec)} | ${r.redisUsPerItem} | ${r.roundTripsPerItem} | ` +
+      `| ${r.system} | ${r.setting} | ${cell(r.itemsPerSec)} | ${r.redisUsPerItem} | ${r.scriptUsPerItem} | ${r.roundTripsPerItem} | ` +
       `${cell(r.p50Ms)} | ${cell(r.p99Ms)} | ${cell(r.p999Ms)} | ${r.duplicates} | ${r.lost} | ` +
       `${Object.entries(r.extra)
         .map(([k, v]) => `${k} ${v}`)
@@ -47,6 +62,10 @@ export function markdown(rep: BenchReport, htmlName: string): string {
     '',
     '| machine | |\n|---|---|',
     ...machine,
+    '',
+    '## How to read it',
+    '',
+    HOW_TO_READ,
     '',
     '## Targets',
     '',
@@ -93,13 +112,21 @@ if (data.throughput.length) {
     datasets: ['durq', 'bullmq'].map((s) => ({ label: s, data: cs.map((c) => data.throughput.find((p) => p.system === s && p.concurrency === c)?.itemsPerSec ?? null) })) },
     options: { scales: { x: { title: { display: true, text: 'concurrency' } } } } });
 }
+// One colour per load level; BullMQ dashed.
+const palette = ['#1f77b4', '#2ca02c', '#ff7f0e', '#d62728', '#9467bd'];
+const levels = [...new Set(data.latencyCdf.map((s) => s.label.split(' ').slice(1).join(' ')))];
+const colourOf = (label) => palette[levels.indexOf(label.split(' ').slice(1).join(' ')) % palette.length];
 if (data.latencyCdf.length)
-  add('Enqueue→start latency CDF (ms, log scale)', { type: 'line', data: { datasets: data.latencyCdf.map((s) => ({ label: s.label, data: s.points.map(([x, y]) => ({ x, y })), pointRadius: 0, borderWidth: 1.5 })) },
+  add('Enqueue→start latency CDF (ms, log scale)', { type: 'line', data: { datasets: data.latencyCdf.map((s) => ({ label: s.label, data: s.points.map(([x, y]) => ({ x, y })), pointRadius: 0, borderWidth: 1.5, borderDash: s.label.startsWith('bullmq') ? [6, 3] : [], borderColor: colourOf(s.label) })) },
     options: { scales: { x: { type: 'logarithmic', title: { display: true, text: 'ms' } }, y: { min: 0, max: 1 } } } });
 for (const f of data.fairness) {
+  // Tenant A (right axis) against the small tenants together (left axis): their sum is what
+  // fairness protects; each trickles about one item per 100 ms.
+  const small = Object.entries(f.tenants).filter(([t]) => t !== 'A').map(([, s]) => s);
   const n = Math.max(...Object.values(f.tenants).map((s) => s.length));
+  const sum = Array.from({ length: n }, (_, i) => small.reduce((a, s) => a + (s[i] ?? 0), 0));
   add('Fairness over time, items started per ' + f.bucketMs + ' ms: ' + f.label, { type: 'line', data: { labels: Array.from({ length: n }, (_, i) => (i * f.bucketMs / 1000).toFixed(1)),
-    datasets: Object.entries(f.tenants).sort().map(([t, s]) => ({ label: t, data: s, pointRadius: 0, borderWidth: t === 'A' ? 2 : 1, yAxisID: t === 'A' ? 'a' : 'y' })) },
+    datasets: [{ label: 'A (the noisy tenant)', data: f.tenants.A ?? [], pointRadius: 0, borderWidth: 1.5, yAxisID: 'a' }, { label: small.length + ' small tenants, together', data: sum, pointRadius: 0, borderWidth: 1.5, yAxisID: 'y' }] },
     options: { scales: { x: { title: { display: true, text: 'seconds' } }, a: { position: 'right', title: { display: true, text: 'tenant A' } }, y: { title: { display: true, text: 'small tenants' } } } } });
 }
 </script></body></html>

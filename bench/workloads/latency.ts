@@ -154,6 +154,18 @@ export const latencyWorkload: Workload = {
         out.push(run.result);
       }
     }
+    // The loads above are relative to each system's own capacity; one more run compares them at
+    // the same arrival rate: durq at half of BullMQ's capacity.
+    const same: LatencyOptions = {
+      rate: Math.round((await capacityOf(ctx, 'bullmq')) * 0.5),
+      durationMs,
+      concurrency: 100,
+      label: "BullMQ's 50%",
+      seed: 92,
+    };
+    const run = await durqLatency(ctx.target, ctx.uniqueName('lat'), same);
+    ctx.log(formatResult(run.result));
+    out.push(run.result);
     return out;
   },
 };
