@@ -34,10 +34,11 @@ export const MUTANTS: Mutant[] = [
     replace: '',
   },
   {
-    name: 'dequeue ignores the lease ID',
-    file: 'lua/includes/dequeue_item.lua',
-    find: 'if fenced ~= 0 then return fenced end',
-    replace: '',
+    // The processor acks through dequeueBatch (single dequeue has its own mutant below).
+    name: 'an ack ignores the lease ID',
+    file: 'lua/dequeueBatch-n.lua',
+    find: 'elseif lease ~= leaseId then code = -8',
+    replace: 'elseif false then code = -8',
   },
   {
     name: 'extend accepts an expired lease',
@@ -106,6 +107,12 @@ export const MUTANTS: Mutant[] = [
     file: 'src/queue/item.ts',
     find: "  'start',\n  'edge',\n  'edge-error',\n]);",
     replace: "  'start',\n  'edge-error',\n]);",
+  },
+  {
+    name: 'dequeue ignores the lease ID',
+    file: 'lua/includes/dequeue_item.lua',
+    find: 'if fenced ~= 0 then return fenced end',
+    replace: '',
   },
 ];
 

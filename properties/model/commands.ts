@@ -219,6 +219,45 @@ class Dequeue implements Cmd {
   toString = () => `dequeue(id${this.i}, ${this.which})`;
 }
 
+type Pick = 'current' | 'stale' | 'none' | 'repeat';
+
+/**
+ * Several dequeues in one dequeueBatch call: each entry answers as the same dequeue alone would,
+ * in order ('repeat' sends the previous entry again, as a retried ack would).
+ */
+class DequeueBatch implements Cmd {
+  constructor(readonly picks: [number, Pick][]) {}
+  check = () => true;
+  async run(m: Model, r: Real): Promise<void> {
+    const entries: { item: QueueItem; leaseId: string | null }[] = [];
+    const ids: string[] = [];
+    const expected: string[] = [];
+    for (const [i, which] of this.picks) {
+      const last = entries.at(-1);
+      const repeat = which === 'repeat' && last !== undefined;
+      const id = repeat ? ids.at(-1)! : `id${i}`;
+      const item = repeat ? last.item : await realItem(r, i);
+      const leaseId = repeat
+        ? last.leaseId
+        : which === 'none' || which === 'repeat'
+          ? null
+          : pickLease(m, id, which);
+      const outcome = predictDequeue(m, id, leaseId);
+      if (outcome === 'ok' && m.items.has(id)) {
+        m.items.delete(id);
+        m.tombstones.set(id, { expiresAt: m.now + m.tombstoneTtlMs, leaseId: leaseId ?? '' });
+      }
+      entries.push({ item, leaseId });
+      ids.push(id);
+      expected.push(outcome);
+    }
+    const res = await r.shard.dequeueBatch(entries);
+    expect(res.map((x) => (x.ok ? 'ok' : x.reason))).toEqual(expected);
+    await checkAgainstModel(m, r);
+  }
+  toString = () => `dequeueBatch(${this.picks.map(([i, w]) => `id${i}:${w}`).join(', ')})`;
+}
+
 class Requeue implements Cmd {
   constructor(
     readonly i: number,
@@ -329,6 +368,12 @@ export const commands = [
   fc
     .tuple(id, which, fc.integer({ min: 0, max: 3000 }), fc.boolean())
     .map(([i, w, o, c]) => new Requeue(i, w, o, c)),
+  fc
+    .array(fc.tuple(id, fc.constantFrom<Pick>('current', 'stale', 'none', 'repeat', 'current')), {
+      minLength: 1,
+      maxLength: 4,
+    })
+    .map((picks) => new DequeueBatch(picks)),
   fc.constant(new Scavenge()),
   fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean()).map(([p, f]) => new PartitionPass(p, f)),
   fc.integer({ min: 1, max: 2500 }).map((ms) => new Advance(ms)),
