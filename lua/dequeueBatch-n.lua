@@ -16,6 +16,7 @@
 -- returns -10 NOT_LEASED
 -- @include decode_ulid_time
 -- @include is_real_key
+-- @include removed_by_lease
 -- @include track_earliest
 -- @include settle_partition
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
@@ -23,16 +24,6 @@ local itemsKey, leasesKey = KEYS[1], KEYS[2]
 local ids = {}
 for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
 local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
-
--- A missing item: a repeat by the lease that removed it is done (its tombstone says so).
-local function gone(kb, leaseId)
-  local tombstone = redis.call('GET', KEYS[kb + 2])
-  if leaseId ~= '' and tombstone ~= false then
-    local sep = string.find(tombstone, '|', 1, true)
-    if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return 0 end
-  end
-  return -1
-end
 
 -- An ID named again after an earlier entry of this batch removed it answers as a repeat would
 -- after that removal: 0 for the same lease when a tombstone is kept, else -1. An ID whose earlier
@@ -50,7 +41,11 @@ for i = 1, count do
     elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = -2
     else code = 0 end
   elseif lease == false then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then code = gone(kb, leaseId) else code = -10 end
+    if redis.call('HEXISTS', itemsKey, id) == 0 then
+      code = removed_by_lease(KEYS[kb + 2], leaseId)
+    else
+      code = -10
+    end
   elseif lease ~= leaseId then code = -8
   elseif decode_ulid_time(lease) <= now then code = -9
   else code = 0 end

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { BenchResult, System } from './result.js';
+import { formatResult, ratio, type BenchResult, type System } from './result.js';
 import { commandsSent } from './round-trips.js';
 import { costBetween, type ServerCost } from './server-stats.js';
 import type { Target } from './target.js';
@@ -90,4 +90,25 @@ export async function medianOf(
     median.extra.range = `${all[0]!.itemsPerSec}..${all.at(-1)!.itemsPerSec}/s`;
   }
   return median;
+}
+
+/**
+ * One setting side by side: durq, then BullMQ (each the median of ctx.runs), both logged with
+ * their ratio of items/s (`unit`) and of Redis µs per item.
+ */
+export async function sideBySide(
+  ctx: BenchContext,
+  unit: string,
+  durq: () => Promise<BenchResult>,
+  bullmq: () => Promise<BenchResult>,
+): Promise<[BenchResult, BenchResult]> {
+  const d = await medianOf(ctx.runs, durq);
+  ctx.log(formatResult(d));
+  const b = await medianOf(ctx.runs, bullmq);
+  ctx.log(formatResult(b));
+  ctx.log(
+    `    durq/BullMQ: ${ratio(d.itemsPerSec, b.itemsPerSec)}x ${unit}, ` +
+      `${ratio(d.redisUsPerItem, b.redisUsPerItem)}x Redis µs/item`,
+  );
+  return [d, b];
 }

@@ -80,3 +80,7 @@ export function formatResult(r: BenchResult): string {
     `dup ${r.duplicates} lost ${r.lost}  ${extra}`
   );
 }
+
+/** a / b to two decimals, or 'n/a'. */
+export const ratio = (a: number | null, b: number | null): string =>
+  a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2);

@@ -1,18 +1,13 @@
 import type { EnqueueInput } from '../../src/index.js';
 import {
   measure,
-  medianOf,
+  sideBySide,
   waitUntil,
   type BenchContext,
   type Workload,
 } from '../harness/context.js';
 import { durqSetup } from '../harness/durq-setup.js';
-import {
-  formatResult as formatLine,
-  makeResult,
-  round2,
-  type BenchResult,
-} from '../harness/result.js';
+import { makeResult, round2, type BenchResult } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
 
 export interface DrainOptions {
@@ -94,13 +89,11 @@ export const drainWorkload: Workload = {
       // Concurrency 1 drains slowly: a tenth of the items is enough for its rate.
       const n = concurrency === 1 ? items / 10 : items;
       const o = { items: n, concurrency, functions: 100, accounts: 10, functionLimit: 50 };
-      const d = await medianOf(ctx.runs, () => durqDrain(ctx.target, ctx.uniqueName('drain'), o));
-      ctx.log(formatLine(d));
-      const b = await medianOf(ctx.runs, () => bull.drain(ctx.target, ctx.uniqueName('drain'), o));
-      ctx.log(formatLine(b));
-      ctx.log(
-        `    durq/BullMQ: ${ratio(d.itemsPerSec, b.itemsPerSec)}x items/s, ` +
-          `${ratio(d.redisUsPerItem, b.redisUsPerItem)}x Redis µs/item`,
+      const [d, b] = await sideBySide(
+        ctx,
+        'items/s',
+        () => durqDrain(ctx.target, ctx.uniqueName('drain'), o),
+        () => bull.drain(ctx.target, ctx.uniqueName('drain'), o),
       );
       for (const r of [d, b])
         ctx.charts.throughput.push({ system: r.system, concurrency, itemsPerSec: r.itemsPerSec! });
@@ -111,6 +104,3 @@ export const drainWorkload: Workload = {
     return out;
   },
 };
-
-export const ratio = (a: number | null, b: number | null): string =>
-  a === null || b === null || b === 0 ? 'n/a' : (a / b).toFixed(2);

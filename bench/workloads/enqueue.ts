@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Queue } from '../../src/index.js';
-import { measure, medianOf, type BenchContext, type Workload } from '../harness/context.js';
+import { measure, sideBySide, type BenchContext, type Workload } from '../harness/context.js';
 import { durqSetup } from '../harness/durq-setup.js';
 import { LatencyHistogram } from '../harness/histogram.js';
-import { formatResult, makeResult, type BenchResult } from '../harness/result.js';
+import { makeResult, type BenchResult } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
-import { ratio } from './drain.js';
 
 export type EnqueueMode = 'single' | 'concurrent' | 'batched';
 
@@ -105,12 +104,14 @@ export const enqueueWorkload: Workload = {
     const bull = await ctx.bullmq();
     const out: BenchResult[] = [];
     for (const o of modes) {
-      const d = await medianOf(ctx.runs, () => durqEnqueue(ctx.target, ctx.uniqueName('enq'), o));
-      ctx.log(formatResult(d));
-      const b = await medianOf(ctx.runs, () => bull.enqueue(ctx.target, ctx.uniqueName('enq'), o));
-      ctx.log(formatResult(b));
-      ctx.log(`    durq/BullMQ: ${ratio(d.itemsPerSec, b.itemsPerSec)}x enqueues/s`);
-      out.push(d, b);
+      out.push(
+        ...(await sideBySide(
+          ctx,
+          'enqueues/s',
+          () => durqEnqueue(ctx.target, ctx.uniqueName('enq'), o),
+          () => bull.enqueue(ctx.target, ctx.uniqueName('enq'), o),
+        )),
+      );
     }
     return out;
   },

@@ -8,15 +8,9 @@
 -- Returns 0 done; -1 not found; -2 leased by someone (unfenced call); -8/-9/-10 as check_lease.
 -- @include check_lease
 -- @include release_item
+-- @include removed_by_lease
 local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
-  if redis.call('HEXISTS', k.items, id) == 0 then
-    local tombstone = redis.call('GET', k.tombstone)
-    if leaseId ~= '' and tombstone ~= false then
-      local sep = string.find(tombstone, '|', 1, true)
-      if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return 0 end
-    end
-    return -1
-  end
+  if redis.call('HEXISTS', k.items, id) == 0 then return removed_by_lease(k.tombstone, leaseId) end
   if leaseId == '' then
     local current = redis.call('HGET', k.leases, id)
     if current ~= false and decode_ulid_time(current) + graceMs > now then return -2 end
