@@ -115,9 +115,10 @@ p.freed = nil
 p.last = now
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
--- Due items left behind because the pass reached `want`: wake idle processors for them. (Items
--- refused for other reasons would only make every idle processor retry at once.)
+-- Due items left behind because the pass reached `want`: wake idle processors for them, as
+-- '<score>|left' (a partition scanners have seen, not a newly due one). Items refused for other
+-- reasons would only make every idle processor retry at once.
 if target <= now and #due == want and want > 0 and wakeChannel ~= '' then
-  redis.call('PUBLISH', wakeChannel, target)
+  redis.call('PUBLISH', wakeChannel, string.format('%d|left', target))
 end
 return {0, ids, jsons, codes, previousLast}

@@ -3,7 +3,8 @@
 -- `at` and stays there (enqueues cannot pull it earlier) until `at`, unless a dequeue frees
 -- capacity, also while the partition was leased (it is then marked `freed`, and a forced requeue
 -- is taken as not forced). Not forced: the pointer goes to `at` or to the earliest ready item, if
--- earlier. A pointer left due now publishes a wake-up.
+-- earlier. A pointer left due now publishes a wake-up, '<score>|left' (a partition scanners have
+-- seen, where other wake-ups announce newly due work).
 -- KEYS[1] partitions hash  KEYS[2] global partition index  KEYS[3] accounts index
 -- KEYS[4] account partition index (placeholder when none)  KEYS[5] ready set
 -- KEYS[6] partition lease index (leased items)
@@ -47,5 +48,7 @@ redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
 -- Due now: items arrived during the pass (their enqueue could not move a leased partition's
 -- pointer) or the pass took only part; wake idle processors, or they would sleep on it.
-if target <= now and wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, target) end
+if target <= now and wakeChannel ~= '' then
+  redis.call('PUBLISH', wakeChannel, string.format('%d|left', target))
+end
 return 0

@@ -160,8 +160,15 @@ export class QueueShard {
   nextDueAt(): Promise<number | null> {
     return nextDueAt(this.ctx);
   }
-  /** Calls `onWake` whenever a partition becomes due earlier than before (enqueue, retry, ...). */
-  onWake(onWake: (dueAt: number) => void): Promise<() => Promise<void>> {
-    return this.ctx.transport.subscribe(this.keys.wakeChannel(), (m) => onWake(Number(m)));
+  /**
+   * Calls `onWake` whenever a partition becomes due earlier than before (enqueue, retry, a
+   * dequeue that frees capacity, a scavenge: kind 'due'), or a scanner's pass left due items in
+   * a partition behind (kind 'left').
+   */
+  onWake(onWake: (dueAt: number, kind: 'due' | 'left') => void): Promise<() => Promise<void>> {
+    return this.ctx.transport.subscribe(this.keys.wakeChannel(), (m) => {
+      const [at, kind] = m.split('|');
+      onWake(Number(at), kind === 'left' ? 'left' : 'due');
+    });
   }
 }

@@ -52,6 +52,12 @@ export interface ProcessorOptions {
    * Passes are a few round trips each, so with many partitions due a scan is latency-bound.
    */
   passConcurrency?: number;
+  /**
+   * While a scanner is hungry (its last scan filled pages), it reuses its last global page of
+   * due partitions for this long instead of peeking again, dropping each partition a pass found
+   * drained, ms (default 20; 0 peeks every scan). Bounds how late a newly due partition is seen.
+   */
+  pageReuseMs?: number;
   /** Longest idle sleep when nothing is due; wake-ups normally end it sooner, ms (default 2000). */
   idleMaxMs?: number;
   /** Forced partition requeue after a function/account/custom-key limit, ms (default 5000). */
@@ -129,6 +135,7 @@ export function resolveOptions(o: ProcessorOptions): ResolvedOptions {
     partitionPeekMax: o.partitionPeekMax ?? 300,
     itemPeekMax: o.itemPeekMax ?? 100,
     passConcurrency: o.passConcurrency ?? 8,
+    pageReuseMs: o.pageReuseMs ?? 20,
     idleMaxMs: o.idleMaxMs ?? 2000,
     concurrencyRequeueMs: o.concurrencyRequeueMs ?? 5000,
     defaultRequeueMs: o.defaultRequeueMs ?? 30_000,
@@ -160,6 +167,7 @@ function checkResolved(r: ResolvedOptions): void {
   checkIntOption('partitionPeekMax', r.partitionPeekMax, 1, 5000);
   checkIntOption('itemPeekMax', r.itemPeekMax, 1, 1000);
   checkIntOption('passConcurrency', r.passConcurrency, 1, 256);
+  checkIntOption('pageReuseMs', r.pageReuseMs, 0, 10_000);
   checkIntOption('idleMaxMs', r.idleMaxMs, 1, 3_600_000);
   checkIntOption('concurrencyRequeueMs', r.concurrencyRequeueMs, 1, 3_600_000);
   checkIntOption('defaultRequeueMs', r.defaultRequeueMs, 1, 86_400_000);

@@ -37,6 +37,8 @@ export class ShardScanner {
   private unsubscribe: (() => Promise<void>) | null = null;
   /** The last scan was cut short: more due work may be waiting for slots. */
   private hungry = false;
+  /** The last global page of due partitions, reused while hungry (see pageReuseMs). */
+  private page: { partitions: PartitionInfo[]; at: number; earliest: number | null } | null = null;
   /** Set by the sequential role keeper: scan in score order. */
   sequential = () => false;
 
@@ -49,7 +51,11 @@ export class ShardScanner {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.shard.onWake(() => this.poke());
+    this.unsubscribe = await this.shard.onWake((_, kind) => {
+      // Newly due work may be in no page this scanner holds: its next scan peeks afresh.
+      if (kind === 'due') this.page = null;
+      this.poke();
+    });
     this.loop = this.run();
   }
 
@@ -115,10 +121,11 @@ export class ShardScanner {
       .map((partition) => ({ partition, budget: env.slots.free }));
     const continuedMore = await this.runPasses(continued, 1);
     if (env.slots.free === 0) return { more: true, earliest: null };
-    const { passes, earliest } = await this.choosePasses();
+    const { passes, earliest, reused } = await this.choosePasses();
     const width = this.sequential() ? 1 : env.opts.passConcurrency;
     const more = await this.runPasses(passes, width);
-    return { more: more || continuedMore, earliest };
+    // A reused page that came up dry says nothing about what is due now: peek before sleeping.
+    return { more: more || continuedMore || reused === true, earliest };
   }
 
   /**
@@ -133,7 +140,10 @@ export class ShardScanner {
       while (next < passes.length && !this.stopper.signal.aborted) {
         if (this.env.slots.free === 0) return void (more = true);
         const pass = passes[next++]!;
-        if (await this.processPartition(pass)) more = true;
+        if (await this.processPartition(pass)) {
+          more = true;
+          this.servedInPage(pass.partition.id);
+        } else this.dropFromPage(pass.partition.id);
       }
     };
     const lanes = Array.from({ length: Math.min(width, passes.length) }, lane);
@@ -149,15 +159,31 @@ export class ShardScanner {
    * holds, most scans go account by account (accountScanWeight), so a tenant with many
    * partitions cannot crowd the others out of the page.
    */
-  private async choosePasses(): Promise<{ passes: Pass[]; earliest: number | null }> {
+  private async choosePasses(): Promise<{
+    passes: Pass[];
+    earliest: number | null;
+    reused?: boolean;
+  }> {
     const { env, shard } = this;
     const { opts } = env;
-    const untilMs = env.clock.now() + opts.lookaheadMs;
+    const reused = this.reusablePage();
+    if (reused)
+      return {
+        passes: this.fairPasses(groupByAccount(reused.partitions)),
+        earliest: reused.earliest,
+        reused: true,
+      };
+    const now = env.clock.now();
+    const untilMs = now + opts.lookaheadMs;
     const order = this.sequential() ? 'score' : 'random';
     const page = await shard.peekPartitions({ untilMs, limit: opts.partitionPeekMax, order });
     const earliest = page.earliestScore;
+    this.page = null;
     if (page.due <= opts.partitionPeekMax || env.random.next() >= opts.accountScanWeight) {
-      return { passes: this.fairPasses(groupByAccount(this.leasable(page.partitions))), earliest };
+      const partitions = this.leasable(page.partitions);
+      // Only a page that holds every due partition is worth reusing.
+      if (page.due <= opts.partitionPeekMax) this.page = { partitions, at: now, earliest };
+      return { passes: this.fairPasses(groupByAccount(partitions)), earliest };
     }
     const { accounts } = await shard.peekAccounts({ untilMs, limit: opts.accountPeekMax, order });
     const perAccount = Math.max(
@@ -176,6 +202,30 @@ export class ShardScanner {
       groups.push(this.leasable(r.partitions));
     }
     return { passes: this.fairPasses(groups), earliest };
+  }
+
+  /**
+   * The last page, if this scanner is hungry, not sequential, and the page is younger than
+   * pageReuseMs: a scan then costs its passes alone. Partitions due since are seen at the next
+   * peek, at most pageReuseMs later (and at once when the scanner is not hungry).
+   */
+  private reusablePage(): { partitions: PartitionInfo[]; earliest: number | null } | null {
+    const { page } = this;
+    if (!page || !this.hungry || this.sequential()) return null;
+    if (this.env.clock.now() - page.at >= this.env.opts.pageReuseMs || page.partitions.length === 0)
+      return null;
+    return page;
+  }
+
+  /** A pass found the partition drained (or not its to take): later reuses skip it. */
+  private dropFromPage(id: string): void {
+    if (this.page) this.page.partitions = this.page.partitions.filter((p) => p.id !== id);
+  }
+
+  /** A pass served the partition: its least-recently-served rank moves back. */
+  private servedInPage(id: string): void {
+    const p = this.page?.partitions.find((x) => x.id === id);
+    if (p) p.lastLeasedAt = this.env.clock.now();
   }
 
   /** Splits the free slots evenly between groups, each getting a turn before any gets two. */
