@@ -25,8 +25,7 @@
 -- @include concurrency_capacity
 -- @include decode_ulid_time
 -- @include track_earliest
--- @include set_partition_pointer
--- @include remove_partition_pointer
+-- @include hand_back_partition
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local pid, now, graceMs, untilMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
@@ -95,26 +94,14 @@ if #ids > 0 then
   track_earliest(scavengeKey, leasedKey, pid)
 end
 
-local first = redis.call('ZRANGE', readyKey, 0, 0, 'WITHSCORES')
-if first[1] == nil and redis.call('ZCARD', leasedKey) == 0 then
-  redis.call('HDEL', partitionsKey, pid)
-  remove_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId)
-  return {0, ids, jsons, codes, previousLast}
-end
-local target
-if limited then
-  target = now + tonumber(ARGV[11])
-  p.forceAt = target
-else
-  p.forceAt = nil
-  target = tonumber(ARGV[12])
-  if first[1] ~= nil and tonumber(first[2]) < target then target = math.max(tonumber(first[2]), now) end
-end
-p.leaseId = nil
-p.freed = nil
 p.last = now
-redis.call('HSET', partitionsKey, pid, cjson.encode(p))
-set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
+local k = {
+  partitions = partitionsKey, global = globalKey, accounts = accountsKey,
+  accountPartitions = accountPartitionsKey, ready = readyKey, leased = leasedKey,
+}
+local at = limited and now + tonumber(ARGV[11]) or tonumber(ARGV[12])
+local target = hand_back_partition(k, p, pid, accountId, now, at, limited)
+if target == nil then return {0, ids, jsons, codes, previousLast} end
 -- Due items left behind because the pass reached `want`: wake idle processors for them, as
 -- '<score>|left' (a partition scanners have seen, not a newly due one). Items refused for other
 -- reasons would only make every idle processor retry at once.

@@ -14,8 +14,7 @@
 -- returns -1 NOT_FOUND: no such partition
 -- returns -8 LEASE_MISMATCH: the partition is held under another lease
 -- returns -11 GARBAGE_COLLECTED: the partition was empty and has been removed
--- @include remove_partition_pointer
--- @include set_partition_pointer
+-- @include hand_back_partition
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local readyKey, leasedKey = KEYS[5], KEYS[6]
 local pid, leaseId, at, force = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4] == '1'
@@ -25,27 +24,14 @@ local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return -1 end
 local p = cjson.decode(raw)
 if leaseId ~= '' and p.leaseId ~= leaseId then return -8 end
-p.leaseId = nil
-local freed = p.freed
-p.freed = nil
-if freed and force then force = false end
-local first = redis.call('ZRANGE', readyKey, 0, 0, 'WITHSCORES')
-if first[1] == nil and redis.call('ZCARD', leasedKey) == 0 then
-  redis.call('HDEL', partitionsKey, pid)
-  remove_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId)
-  return -11
-end
-local target = at
-if force then
-  p.forceAt = at
-else
-  p.forceAt = nil
-  if first[1] ~= nil and tonumber(first[2]) < target then
-    target = math.max(tonumber(first[2]), now)
-  end
-end
-redis.call('HSET', partitionsKey, pid, cjson.encode(p))
-set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, target)
+-- Capacity freed while the partition was leased outweighs the holder's force.
+if p.freed then force = false end
+local k = {
+  partitions = partitionsKey, global = globalKey, accounts = accountsKey,
+  accountPartitions = accountPartitionsKey, ready = readyKey, leased = leasedKey,
+}
+local target = hand_back_partition(k, p, pid, accountId, now, at, force)
+if target == nil then return -11 end
 -- Due now: items arrived during the pass (their enqueue could not move a leased partition's
 -- pointer) or the pass took only part; wake idle processors, or they would sleep on it.
 if target <= now and wakeChannel ~= '' then

@@ -98,9 +98,9 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'a forced requeue hides its partition for an hour',
-    file: 'lua/partitionRequeue-6.lua',
-    find: 'if force then\n  p.forceAt = at',
-    replace: 'if force then\n  at = at + 3600000\n  target = at\n  p.forceAt = at',
+    file: 'lua/includes/hand_back_partition.lua',
+    find: 'if force then\n    p.forceAt = at',
+    replace: 'if force then\n    at = at + 3600000\n    target = at\n    p.forceAt = at',
   },
   {
     name: 'edge items ignore their priority factor',

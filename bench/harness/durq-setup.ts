@@ -7,8 +7,21 @@ import {
   SystemClock,
   type IoredisTransport,
   type Processor,
+  type Random,
+  type RedisTransport,
 } from '../../src/index.js';
 import type { Target } from './target.js';
+
+/** A queue over the named shards on one transport, on the system clock. */
+export function queueOn(
+  transport: RedisTransport,
+  names: readonly string[],
+  random: Random,
+): Queue {
+  const clock = new SystemClock();
+  const shards = names.map((name) => new QueueShard({ name, transport, clock, random }));
+  return new Queue({ shards, clock, random });
+}
 
 type ProcessorOptions = Parameters<typeof createProcessor>[0];
 
@@ -38,10 +51,8 @@ export async function durqSetup(
   const names =
     typeof shards === 'number' ? Array.from({ length: shards }, (_, i) => `${name}s${i}`) : shards;
   const transport = await target.connect();
-  const clock = new SystemClock();
   const random = seededRandom(1);
-  const shardList = names.map((n) => new QueueShard({ name: n, transport, clock, random }));
-  const queue = new Queue({ shards: shardList, clock, random });
+  const queue = queueOn(transport, names, random);
   const processors: Processor[] = [];
   const transports: IoredisTransport[] = [transport];
   return {
@@ -55,13 +66,12 @@ export async function durqSetup(
     otherConnection: async () => {
       const t = await target.connect();
       transports.push(t);
-      const own = names.map((n) => new QueueShard({ name: n, transport: t, clock, random }));
-      return new Queue({ shards: own, clock, random });
+      return queueOn(t, names, random);
     },
     countItems: async () => {
       const client = target.client();
       let n = 0;
-      for (const s of shardList) n += await client.hlen(new ShardKeys(s.name).items());
+      for (const name of names) n += await client.hlen(new ShardKeys(name).items());
       client.disconnect();
       return n;
     },

@@ -3,7 +3,8 @@
  * argv[2]: JSON DurqChildArgs. Tells the parent (IPC) when it is ready and when each item
  * starts and ends; SIGTERM closes it gracefully.
  */
-import { createProcessor, Queue, QueueShard, SystemClock, systemRandom } from '../../src/index.js';
+import { createProcessor, systemRandom } from '../../src/index.js';
+import { queueOn } from '../harness/durq-setup.js';
 import { commandsSent, countRoundTrips } from '../harness/round-trips.js';
 import { epochMs, tellParent } from '../harness/child.js';
 import { connectAddress, type TargetAddress } from '../harness/target.js';
@@ -23,10 +24,7 @@ countRoundTrips();
 const args = JSON.parse(process.argv[2]!) as DurqChildArgs;
 try {
   const transport = await connectAddress(args.address);
-  const clock = new SystemClock();
-  const random = systemRandom();
-  const shard = new QueueShard({ name: args.shard, transport, clock, random });
-  const queue = new Queue({ shards: [shard], clock, random });
+  const queue = queueOn(transport, [args.shard], systemRandom());
   const processor = await createProcessor({
     queue,
     concurrency: args.concurrency,

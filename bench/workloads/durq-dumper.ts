@@ -3,7 +3,8 @@
  * { address, shards, dump }. On 'go' it enqueues ids 0..dump-1 in chunks of 1000 and reports
  * each chunk's send time; SIGTERM ends it.
  */
-import { Queue, QueueShard, seededRandom, SystemClock } from '../../src/index.js';
+import { seededRandom } from '../../src/index.js';
+import { queueOn } from '../harness/durq-setup.js';
 import { epochMs, tellParent } from '../harness/child.js';
 import { connectAddress, type TargetAddress } from '../harness/target.js';
 
@@ -14,10 +15,7 @@ const args = JSON.parse(process.argv[2]!) as {
 };
 try {
   const transport = await connectAddress(args.address);
-  const clock = new SystemClock();
-  const random = seededRandom(2);
-  const shards = args.shards.map((name) => new QueueShard({ name, transport, clock, random }));
-  const queue = new Queue({ shards, clock, random });
+  const queue = queueOn(transport, args.shards, seededRandom(2));
   process.on('message', () => {
     void (async () => {
       for (let from = 0; from < args.dump; from += 1000) {

@@ -89,6 +89,12 @@ async function checkAgainstModel(m: Model, r: Real): Promise<void> {
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
+/** A dequeue succeeded: the item is gone and its tombstone names the lease (or '' unfenced). */
+function removeDequeued(m: Model, id: string, leaseId: string | null): void {
+  m.items.delete(id);
+  m.tombstones.set(id, { expiresAt: m.now + m.tombstoneTtlMs, leaseId: leaseId ?? '' });
+}
+
 class Enqueue implements Cmd {
   constructor(
     readonly i: number,
@@ -210,10 +216,7 @@ class Dequeue implements Cmd {
     const expected = predictDequeue(m, id, leaseId);
     const res = await r.shard.dequeue(await realItem(r, this.i), leaseId);
     expect(res.ok ? 'ok' : res.reason).toBe(expected);
-    if (res.ok && item) {
-      m.items.delete(id);
-      m.tombstones.set(id, { expiresAt: m.now + m.tombstoneTtlMs, leaseId: leaseId ?? '' });
-    }
+    if (res.ok && item) removeDequeued(m, id, leaseId);
     await checkAgainstModel(m, r);
   }
   toString = () => `dequeue(id${this.i}, ${this.which})`;
@@ -243,10 +246,7 @@ class DequeueBatch implements Cmd {
           ? null
           : pickLease(m, id, which);
       const outcome = predictDequeue(m, id, leaseId);
-      if (outcome === 'ok' && m.items.has(id)) {
-        m.items.delete(id);
-        m.tombstones.set(id, { expiresAt: m.now + m.tombstoneTtlMs, leaseId: leaseId ?? '' });
-      }
+      if (outcome === 'ok' && m.items.has(id)) removeDequeued(m, id, leaseId);
       entries.push({ item, leaseId });
       ids.push(id);
       expected.push(outcome);

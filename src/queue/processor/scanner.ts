@@ -3,6 +3,7 @@ import type { PartitionInfo, PartitionRef } from '../partition.js';
 import type { QueueShard } from '../shard.js';
 import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
 import type { PassResult } from '../shard-pass.js';
+import type { LeaseRefusal } from '../status.js';
 import type { QueueItem } from '../item.js';
 import { abortQuietly } from './abort.js';
 import { Acker } from './acker.js';
@@ -301,8 +302,7 @@ export class ShardScanner {
     if (r.status === 'constrained') return null;
     if (r.status !== 'ok') return false;
     env.stats.partitionPasses++;
-    for (const reason of r.refusals)
-      env.stats.refusals[reason] = (env.stats.refusals[reason] ?? 0) + 1;
+    for (const reason of r.refusals) this.countRefusal(reason);
     for (const l of r.leased) this.startItem(l.item, { id: l.leaseId, expiresAt: l.expiresAt });
     if (r.leased.length === 0 || r.looked === 0) env.continuations.settle(partition.id);
     return taken > 0 && r.looked === taken && r.leased.length === taken;
@@ -332,8 +332,7 @@ export class ShardScanner {
     }
     let leased = 0;
     results.forEach((r, i) => {
-      if (!r.ok)
-        return void (env.stats.refusals[r.reason] = (env.stats.refusals[r.reason] ?? 0) + 1);
+      if (!r.ok) return this.countRefusal(r.reason);
       leased++;
       this.startItem(items[i]!, { id: r.leaseId, expiresAt: r.expiresAt });
     });
@@ -343,6 +342,11 @@ export class ShardScanner {
     });
     if (leased === 0 || peeked.length === 0) env.continuations.settle(partition.id);
     return want > 0 && peeked.length === want && leased === want;
+  }
+
+  private countRefusal(reason: LeaseRefusal): void {
+    const { refusals } = this.env.stats;
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
   }
 
   /** Runs a leased item in its slot; a freed slot pokes a scanner that had more work. */
