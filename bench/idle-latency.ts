@@ -13,7 +13,7 @@ import {
   seededRandom,
   SystemClock,
 } from '../src/index.js';
-import { startRedisServer } from '../sim/redis-server.js';
+import { startRedisServer } from '../testkit/redis-server.js';
 
 const { values } = parseArgs({
   options: { count: { type: 'string', default: '1000' }, redis: { type: 'string' } },

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/clock/clock.js';
+import { ManualClock } from '../src/core/clock.js';
 import { Queue } from '../src/queue/queue.js';
 import { QueueShard } from '../src/queue/shard.js';
-import { seededRandom } from '../src/random/random.js';
-import { T0, useRedis } from '../test/helpers/queue-fixture.js';
+import { seededRandom } from '../src/core/random.js';
+import { T0, useRedis } from '../testkit/redis-fixture.js';
 import { propertyParams } from './settings.js';
 
 describe('throttle', () => {

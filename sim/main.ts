@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { writeReport } from './report.js';
-import { startPrivateRedisServer, type RedisServer } from './redis-server.js';
+import { startPrivateRedisServer, type RedisServer } from '../testkit/redis-server.js';
 import {
   DEFAULT_OPTIONS,
   FAULT_FLAGS,

@@ -36,25 +36,25 @@ export const MUTANTS: Mutant[] = [
   {
     // The processor acks through dequeueBatch (single dequeue has its own mutant below).
     name: 'an ack ignores the lease ID',
-    file: 'lua/dequeueBatch-n.lua',
+    file: 'lua/queue/dequeueBatch-n.lua',
     find: 'elseif lease ~= leaseId then code = -8',
     replace: 'elseif false then code = -8',
   },
   {
     name: 'extend accepts an expired lease',
-    file: 'lua/extendLease-8.lua',
+    file: 'lua/queue/extendLease-8.lua',
     find: 'local fenced = check_lease(leasesKey, itemId, currentId, now)',
     replace: 'local fenced = check_lease(leasesKey, itemId, currentId, 0)',
   },
   {
     name: 'the scavenger skips expired leases',
-    file: 'lua/scavengePartition-11.lua',
+    file: 'lua/queue/scavengePartition-11.lua',
     find: "'BYSCORE', 'LIMIT', 0, limit)",
     replace: "'BYSCORE', 'LIMIT', 0, 0)",
   },
   {
     name: 'requeue forgets the partition pointer',
-    file: 'lua/requeue-13.lua',
+    file: 'lua/queue/requeue-13.lua',
     find: 'pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,\n  at, now, false, wakeChannel)',
     replace: '',
   },
@@ -66,7 +66,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'partition peek drops a due partition',
-    file: 'lua/partitionPeek-2.lua',
+    file: 'lua/queue/partitionPeek-2.lua',
     find: 'local due, ids, scores = peek_index_window(indexKey, untilMs, limit, fraction)',
     replace:
       'local due, ids, scores = peek_index_window(indexKey, untilMs, limit, fraction)\ntable.remove(ids)\ntable.remove(scores)',
@@ -86,7 +86,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'a FIFO batch goes on past a function limit',
-    file: 'lua/leaseBatch-n.lua',
+    file: 'lua/queue/leaseBatch-n.lua',
     find: 'if fifo and (code == -3 or code == -6) then stopped = true end',
     replace: '',
   },

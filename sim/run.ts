@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connectRedis, Queue, QueueShard, seededRandom, ShardKeys } from '../src/index.js';
 import type { Violation } from './checks/auditor.js';
-import { readShardState, shardViolations } from './checks/shard-state.js';
+import { readShardState, shardViolations } from '../testkit/shard-state.js';
 import type { SimOptions } from './options.js';
 import { SimClock } from './sim-clock.js';
 import { SimTransport } from './sim-transport.js';

@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Cluster, Redis } from 'ioredis';
 import { connectCluster, connectRedis, type IoredisTransport } from '../../src/index.js';
-import { startRedisCluster } from '../../sim/redis-cluster.js';
-import { freePort, spawnRedis, stopProcess } from '../../sim/redis-server.js';
+import { startRedisCluster } from '../../testkit/redis-cluster.js';
+import { freePort, spawnRedis, stopProcess } from '../../testkit/redis-server.js';
 import { snapshot, type ServerSnapshot } from './server-stats.js';
 
 /** Where a benchmark runs: one Redis server or a Redis Cluster, private or given. */

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { ManualClock } from '../../src/clock/clock.js';
-import { ulidTime } from '../../src/ids/ulid.js';
+import type { ManualClock } from '../../src/core/clock.js';
+import { ulidTime } from '../../src/core/ulid.js';
 import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
 import type { Queue } from '../../src/queue/queue.js';
 import type { QueueShard } from '../../src/queue/shard.js';
-import { readShardState, shardViolations } from '../../sim/checks/shard-state.js';
+import { readShardState, shardViolations } from '../../testkit/shard-state.js';
 import {
   describeModel,
   predictDequeue,

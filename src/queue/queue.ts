@@ -1,12 +1,13 @@
-import type { Clock } from '../clock/clock.js';
-import { ulid } from '../ids/ulid.js';
-import type { Random } from '../random/random.js';
-import { checkIntOption, InvalidOptionError } from './errors.js';
+import type { Clock } from '../core/clock.js';
+import { ulid } from '../core/ulid.js';
+import type { Random } from '../core/random.js';
+import { checkIntOption } from '../core/option-checks.js';
+import { InvalidOptionError } from '../core/errors.js';
 import type { EnqueueInput, QueueItem } from './item.js';
 import { itemTimes } from './score.js';
 import { shardIndexFor } from './selector.js';
 import type { QueueShard } from './shard.js';
-import type { EnqueueResult } from './shard-items.js';
+import type { EnqueueResult } from './shard/items.js';
 import { validateEnqueueInput } from './validate.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;

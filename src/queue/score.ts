@@ -1,4 +1,4 @@
-import { ulidTime } from '../ids/ulid.js';
+import { ulidTime } from '../core/ulid.js';
 import { PRIORITY_FACTOR_KINDS, PROMOTABLE_KINDS, type ItemKind } from './item.js';
 
 /** Items due within this window of now are promotable (scored at their run's start). */

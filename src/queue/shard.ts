@@ -1,11 +1,11 @@
-import type { Clock } from '../clock/clock.js';
-import type { Random } from '../random/random.js';
-import { ShardKeys } from '../redis/keys.js';
+import type { Clock } from '../core/clock.js';
+import type { Random } from '../core/random.js';
+import { ShardKeys } from './keys.js';
 import type { RedisTransport } from '../redis/transport.js';
-import { checkIntOption } from './errors.js';
+import { checkIntOption } from '../core/option-checks.js';
 import type { QueueItem } from './item.js';
 import type { PartitionRef } from './partition.js';
-import type { ShardContext } from './shard-context.js';
+import type { ShardContext } from './shard/context.js';
 import {
   dequeueItem,
   dequeueItems,
@@ -13,7 +13,7 @@ import {
   type DequeueEntry,
   type FenceResult,
   type RequeueOptions,
-} from './shard-finish.js';
+} from './shard/finish.js';
 import {
   enqueueItem,
   getItem,
@@ -21,7 +21,7 @@ import {
   peekItems,
   type EnqueueResult,
   type PeekedItem,
-} from './shard-items.js';
+} from './shard/items.js';
 import {
   extendLease,
   leaseItem,
@@ -30,7 +30,7 @@ import {
   type LeaseBatchOptions,
   type LeaseOptions,
   type LeaseResult,
-} from './shard-leases.js';
+} from './shard/leases.js';
 import {
   leasePartition,
   peekAccounts,
@@ -41,10 +41,10 @@ import {
   type PartitionRequeueOptions,
   type PartitionRequeueResult,
   type PointerPeekOptions,
-} from './shard-partitions.js';
-import { passPartition, type PassOptions, type PassResult } from './shard-pass.js';
-import { leaseRole, nextDueAt, releaseRole, type RoleLeaseResult } from './shard-roles.js';
-import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard-scavenge.js';
+} from './shard/partitions.js';
+import { passPartition, type PassOptions, type PassResult } from './shard/partitionPass.js';
+import { leaseRole, nextDueAt, releaseRole, type RoleLeaseResult } from './shard/roleLease.js';
+import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard/scavenge.js';
 
 export const DEFAULT_TOMBSTONE_TTL_MS = 12 * 3600 * 1000;
 export const GRACE_MS_MAX = 60_000;

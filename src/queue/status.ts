@@ -1,4 +1,4 @@
-import { UnknownStatusError } from './errors.js';
+import { UnknownStatusError } from '../core/errors.js';
 
 /** Status codes shared by every script; each script's header lists the ones it returns. */
 export const Status = {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { isUlid, ULID_TIME_MAX } from '../ids/ulid.js';
-import { assertKeyPart } from '../redis/keys.js';
+import { isUlid, ULID_TIME_MAX } from '../core/ulid.js';
+import { keyPartProblem } from '../redis/key-namespace.js';
 import { InvalidItemError } from './errors.js';
 import {
   ITEM_KINDS,
@@ -185,11 +185,8 @@ function checkInteger(field: string, value: unknown, min: number, max: number): 
 }
 
 function checkKeyPart(field: string, value: unknown): void {
-  try {
-    assertKeyPart(field, value as string);
-  } catch (err) {
-    throw new InvalidItemError(field, (err as Error).message.replace(`${field} `, ''));
-  }
+  const problem = keyPartProblem(value);
+  if (problem !== null) throw new InvalidItemError(field, problem);
 }
 
 function checkKeyPartIfSet(field: string, value: unknown): void {

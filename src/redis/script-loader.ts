@@ -41,17 +41,22 @@ export function defaultLuaDir(): string {
 export function loadScripts(luaDir: string = defaultLuaDir()): Map<string, LoadedScript> {
   const includeDir = join(luaDir, 'includes');
   const scripts = new Map<string, LoadedScript>();
-  for (const file of readdirSync(luaDir).sort()) {
+  const files = readdirSync(luaDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'includes')
+    .flatMap((d) => readdirSync(join(luaDir, d.name)).map((f) => join(d.name, f)))
+    .sort();
+  for (const path of files) {
+    const file = path.split('/').pop() as string;
     if (!file.endsWith('.lua')) continue;
     const match = FILE_NAME.exec(file);
     if (!match)
       throw new ScriptLoadError(`script file name must be <verbNoun>-<numKeys|n>.lua: ${file}`);
     const [, name, keys] = match as unknown as [string, string, string];
-    const raw = readFileSync(join(luaDir, file), 'utf8');
-    const source = flatten(raw, includeDir, file);
+    const raw = readFileSync(join(luaDir, path), 'utf8');
+    const source = flatten(raw, includeDir, path);
     scripts.set(name, {
       name,
-      file,
+      file: path,
       numKeys: keys === 'n' ? 'variable' : Number(keys),
       source,
       sha: createHash('sha1').update(source).digest('hex'),

@@ -6,11 +6,11 @@
  * Prints "ready" once started; SIGTERM closes it gracefully.
  */
 import { Redis } from 'ioredis';
-import { SystemClock } from '../../src/clock/clock.js';
+import { SystemClock } from '../../src/core/clock.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { systemRandom } from '../../src/random/random.js';
+import { systemRandom } from '../../src/core/random.js';
 import { connectRedis } from '../../src/redis/ioredis-transport.js';
 
 const [url, shardName, concurrency, mode, leaseMs] = process.argv.slice(2) as [

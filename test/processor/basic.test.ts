@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../../src/clock/clock.js';
+import { SystemClock } from '../../src/core/clock.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
-import { useRedis } from '../helpers/queue-fixture.js';
+import { seededRandom } from '../../src/core/random.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
+import { useRedis } from '../../testkit/redis-fixture.js';
 
 describe('processor basics', () => {
   const redis = useRedis();

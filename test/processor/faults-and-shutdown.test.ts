@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../../src/clock/clock.js';
-import { Continuations } from '../../src/queue/processor/continuations.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { Continuations } from '../../src/queue/processor/scan/continuations.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import type { LogLevel } from '../../src/queue/processor/options.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
+import { seededRandom } from '../../src/core/random.js';
 import type { RedisTransport } from '../../src/redis/transport.js';
-import { FlakyTransport } from '../helpers/flaky-transport.js';
-import { useRedis } from '../helpers/queue-fixture.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
+import { FlakyTransport } from '../../testkit/flaky-transport.js';
+import { useRedis } from '../../testkit/redis-fixture.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('faults and shutdown', () => {

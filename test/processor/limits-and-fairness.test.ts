@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../../src/clock/clock.js';
+import { SystemClock } from '../../src/core/clock.js';
 import type { EnqueueInput } from '../../src/queue/item.js';
 import { createProcessor, type Processor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
-import { useRedis } from '../helpers/queue-fixture.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
+import { seededRandom } from '../../src/core/random.js';
+import { useRedis } from '../../testkit/redis-fixture.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
 import { waitUntil } from '../helpers/wait.js';
 
 async function enqueueAll(queue: Queue, inputs: EnqueueInput[]): Promise<void> {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../../src/clock/clock.js';
+import { SystemClock } from '../../src/core/clock.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
+import { seededRandom } from '../../src/core/random.js';
 import type { RedisTransport, ScriptArg, ScriptName } from '../../src/redis/transport.js';
-import { FlakyTransport } from '../helpers/flaky-transport.js';
-import { useRedis } from '../helpers/queue-fixture.js';
+import { FlakyTransport } from '../../testkit/flaky-transport.js';
+import { useRedis } from '../../testkit/redis-fixture.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, SystemClock } from '../../src/clock/clock.js';
+import { ManualClock, SystemClock } from '../../src/core/clock.js';
 import type { QueueItem } from '../../src/queue/item.js';
-import { BACKOFF_TABLE_MS, retryDelayMs } from '../../src/queue/processor/backoff.js';
-import { NonRetriableError, RetryAtError } from '../../src/queue/processor/handler.js';
+import { BACKOFF_TABLE_MS, retryDelayMs } from '../../src/queue/processor/run/backoff.js';
+import { NonRetriableError, RetryAtError } from '../../src/queue/processor/run/handler.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import type { ProcessorOptions } from '../../src/queue/processor/options.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
-import { T0, useRedis } from '../helpers/queue-fixture.js';
+import { seededRandom } from '../../src/core/random.js';
+import { T0, useRedis } from '../../testkit/redis-fixture.js';
 import { waitUntil } from '../helpers/wait.js';
 
 describe('retries', () => {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cluster } from 'ioredis';
-import { ManualClock } from '../../src/clock/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
+import { seededRandom } from '../../src/core/random.js';
 import { connectCluster, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
 import { SCRIPT_NAMES, type RedisTransport, type ScriptName } from '../../src/redis/transport.js';
-import { startRedisCluster, type RedisCluster } from '../../sim/redis-cluster.js';
-import { T0 } from '../helpers/queue-fixture.js';
+import { startRedisCluster, type RedisCluster } from '../../testkit/redis-cluster.js';
+import { T0 } from '../../testkit/redis-fixture.js';
 
 /** Records which scripts ran, so the test can prove it exercised every one. */
 class RecordingTransport implements RedisTransport {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock/clock.js';
+import { ManualClock } from '../../src/core/clock.js';
 import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import type { ConcurrencyLimits } from '../../src/queue/shard-leases.js';
-import { seededRandom } from '../../src/random/random.js';
+import type { ConcurrencyLimits } from '../../src/queue/shard/leases.js';
+import { seededRandom } from '../../src/core/random.js';
 import { connectRedis, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
-import { T0, useRedis } from '../helpers/queue-fixture.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
+import { T0, useRedis } from '../../testkit/redis-fixture.js';
 
 const CONNECTIONS = 4;
 const L = 5;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ulid } from '../../src/ids/ulid.js';
-import { seededRandom } from '../../src/random/random.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { ulid } from '../../src/core/ulid.js';
+import { seededRandom } from '../../src/core/random.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 const fn = (id = 'f1', accountId = 'a1') => ({ kind: 'edge' as const, accountId, functionId: id });
 

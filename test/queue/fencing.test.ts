@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnqueueInput } from '../../src/queue/item.js';
-import { expectHealthy, readShardState } from '../../sim/checks/shard-state.js';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { expectHealthy, readShardState } from '../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 const base: EnqueueInput = {
   kind: 'edge',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1' };
 const P = { id: 'fn:a1:f1', accountId: 'a1' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectHealthy } from '../../sim/checks/shard-state.js';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { expectHealthy } from '../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const P = { id: 'fn:a1:f1', accountId: 'a1', functionId: 'f1' };

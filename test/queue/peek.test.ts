@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 const P = { id: 'fn:a1:f1', accountId: 'a1' };
 const item = (at: number) => ({ kind: 'sleep' as const, accountId: 'a1', functionId: 'f1', at });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 describe('role leases', () => {
   const redis = useRedis();

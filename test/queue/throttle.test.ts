@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EnqueueInput } from '../../src/queue/item.js';
-import { seededRandom } from '../../src/random/random.js';
-import { freshQueue, T0, useRedis } from '../helpers/queue-fixture.js';
+import { seededRandom } from '../../src/core/random.js';
+import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
 /** Contract point 4: admissions in any window T <= limit + burst + floor(T·limit/period). */
 function windowViolations(

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Status } from '../../src/queue/status.js';
 import { defaultLuaDir, loadScripts, ScriptLoadError } from '../../src/redis/script-loader.js';
 import { SCRIPT_NAMES } from '../../src/redis/transport.js';
-import { useRedis } from '../helpers/queue-fixture.js';
+import { useRedis } from '../../testkit/redis-fixture.js';
 
 const luaDir = defaultLuaDir();
 const scripts = loadScripts(luaDir);
@@ -68,14 +68,15 @@ describe('script loader', () => {
   it('rejects include cycles, unknown includes and misnamed files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'durq-lua-'));
     mkdirSync(join(dir, 'includes'));
+    mkdirSync(join(dir, 'queue'));
     writeFileSync(join(dir, 'includes', 'a.lua'), '-- @include b\nlocal function a() end\n');
     writeFileSync(join(dir, 'includes', 'b.lua'), '-- @include a\nlocal function b() end\n');
-    writeFileSync(join(dir, 'cyclic-0.lua'), '-- @include a\nreturn 0\n');
+    writeFileSync(join(dir, 'queue', 'cyclic-0.lua'), '-- @include a\nreturn 0\n');
     expect(() => loadScripts(dir)).toThrow(/include cycle.*a -> b -> a/);
-    writeFileSync(join(dir, 'cyclic-0.lua'), '-- @include nope\nreturn 0\n');
+    writeFileSync(join(dir, 'queue', 'cyclic-0.lua'), '-- @include nope\nreturn 0\n');
     expect(() => loadScripts(dir)).toThrow(ScriptLoadError);
-    writeFileSync(join(dir, 'cyclic-0.lua'), 'return 0\n');
-    writeFileSync(join(dir, 'Bad_name.lua'), 'return 0\n');
+    writeFileSync(join(dir, 'queue', 'cyclic-0.lua'), 'return 0\n');
+    writeFileSync(join(dir, 'queue', 'Bad_name.lua'), 'return 0\n');
     expect(() => loadScripts(dir)).toThrow(/verbNoun/);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, type SimOptions } from '../../sim/options.js';
-import { startPrivateRedisServer, type RedisServer } from '../../sim/redis-server.js';
+import { startPrivateRedisServer, type RedisServer } from '../../testkit/redis-server.js';
 import { runSimulation, type SimResult } from '../../sim/run.js';
 import { Redis } from 'ioredis';
 

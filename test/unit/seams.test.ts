@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, SystemClock } from '../../src/clock/clock.js';
-import { isUlid, leaseId, ulid, ulidTime } from '../../src/ids/ulid.js';
-import { seededRandom } from '../../src/random/random.js';
+import { ManualClock, SystemClock } from '../../src/core/clock.js';
+import { isUlid, leaseId, ulid, ulidTime } from '../../src/core/ulid.js';
+import { seededRandom } from '../../src/core/random.js';
 import { shardIndexFor } from '../../src/queue/selector.js';
 
 describe('ManualClock', () => {

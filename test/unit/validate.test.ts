@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock/clock.js';
-import { InvalidItemError, InvalidOptionError } from '../../src/queue/errors.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { InvalidOptionError } from '../../src/core/errors.js';
+import { InvalidItemError } from '../../src/queue/errors.js';
 import type { EnqueueInput } from '../../src/queue/item.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import { seededRandom } from '../../src/random/random.js';
+import { seededRandom } from '../../src/core/random.js';
 import type { RedisTransport } from '../../src/redis/transport.js';
 
 /** Validation happens before any Redis call, so a transport that refuses every call proves it. */

@@ -1,8 +1,9 @@
-import { checkIntOption, InvalidOptionError } from '../errors.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { InvalidOptionError } from '../../core/errors.js';
 import type { QueueItem } from '../item.js';
 import type { PartitionRef } from '../partition.js';
 import type { Queue } from '../queue.js';
-import type { Handler } from './handler.js';
+import type { Handler } from './run/handler.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;

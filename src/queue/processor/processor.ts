@@ -1,12 +1,12 @@
-import { Continuations } from './continuations.js';
-import { LeaseExtender } from './extender.js';
+import { Continuations } from './scan/continuations.js';
+import { LeaseExtender } from './run/extender.js';
 import type { ProcessorOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { RoleKeeper } from './role-keeper.js';
-import { ShardScanner } from './scanner.js';
-import { Slots } from './slots.js';
+import { ShardScanner } from './scan/scanner.js';
+import { Slots } from './run/slots.js';
 import { newStats, type ProcessorStats } from './stats.js';
-import type { RunningItem, WorkerEnv } from './worker.js';
+import type { RunningItem, WorkerEnv } from './run/worker.js';
 
 export interface Processor {
   readonly stats: ProcessorStats;

@@ -1,4 +1,4 @@
-import type { Clock } from '../../clock/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { QueueShard } from '../shard.js';
 import { Outage } from './outage.js';
 import type { Logger } from './options.js';

@@ -1,19 +1,19 @@
-import { ulidTime } from '../../ids/ulid.js';
-import type { PartitionInfo, PartitionRef } from '../partition.js';
-import type { QueueShard } from '../shard.js';
-import type { ConcurrencyLimits, LeaseResult } from '../shard-leases.js';
-import type { PassResult } from '../shard-pass.js';
-import type { LeaseRefusal } from '../status.js';
-import type { QueueItem } from '../item.js';
-import { abortQuietly } from './abort.js';
-import { Acker } from './acker.js';
-import { Outage } from './outage.js';
+import { ulidTime } from '../../../core/ulid.js';
+import type { PartitionInfo, PartitionRef } from '../../partition.js';
+import type { QueueShard } from '../../shard.js';
+import type { ConcurrencyLimits, LeaseResult } from '../../shard/leases.js';
+import type { PassResult } from '../../shard/partitionPass.js';
+import type { LeaseRefusal } from '../../status.js';
+import type { QueueItem } from '../../item.js';
+import { abortQuietly } from '../abort.js';
+import { Acker } from '../run/acker.js';
+import { Outage } from '../outage.js';
 import {
   DEFAULT_ACCOUNT_CONCURRENCY,
   DEFAULT_FUNCTION_CONCURRENCY,
   DEFAULT_SYSTEM_CONCURRENCY,
-} from './options.js';
-import { callHook, runItem, type WorkerEnv } from './worker.js';
+} from '../options.js';
+import { callHook, runItem, type WorkerEnv } from '../run/worker.js';
 
 /** The smallest batch a partition pass plans for. */
 const BATCH_MIN = 16;

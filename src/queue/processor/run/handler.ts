@@ -1,4 +1,4 @@
-import type { QueueItem } from '../item.js';
+import type { QueueItem } from '../../item.js';
 
 /** What a handler learns about the item it runs. */
 export interface HandlerContext {

@@ -1,6 +1,7 @@
-import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { checkIntOption, InvalidOptionError } from './errors.js';
-import type { QueueItem } from './item.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { InvalidOptionError } from '../../core/errors.js';
+import type { QueueItem } from '../item.js';
 import {
   inProgressKeys,
   itemKeys,
@@ -8,8 +9,8 @@ import {
   itemStateKeys,
   partitionKeys,
   type ShardContext,
-} from './shard-context.js';
-import { decodeStatus, statusLabel, type FenceRefusal, type LeaseRefusal } from './status.js';
+} from './context.js';
+import { decodeStatus, statusLabel, type FenceRefusal, type LeaseRefusal } from '../status.js';
 
 /** Concurrency limits checked at lease time; undefined means unlimited. */
 export interface ConcurrencyLimits {

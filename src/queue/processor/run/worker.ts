@@ -1,17 +1,17 @@
-import type { Clock } from '../../clock/clock.js';
-import type { Random } from '../../random/random.js';
-import { itemPayload, type QueueItem } from '../item.js';
-import type { QueueShard } from '../shard.js';
-import { itemPartition } from '../shard-context.js';
-import { LazyAbort } from './abort.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Random } from '../../../core/random.js';
+import { itemPayload, type QueueItem } from '../../item.js';
+import type { QueueShard } from '../../shard.js';
+import { itemPartition } from '../../shard/context.js';
+import { LazyAbort } from '../abort.js';
 import type { Acker } from './acker.js';
 import { retryDelayMs } from './backoff.js';
-import type { Continuations } from './continuations.js';
+import type { Continuations } from '../scan/continuations.js';
 import { explicitRetryAt, isNonRetriable, type HandlerResult } from './handler.js';
-import type { ResolvedOptions } from './options.js';
-import { Outage } from './outage.js';
+import type { ResolvedOptions } from '../options.js';
+import { Outage } from '../outage.js';
 import type { Slots } from './slots.js';
-import type { ProcessorStats } from './stats.js';
+import type { ProcessorStats } from '../stats.js';
 
 /** An item a worker slot is running, as close() sees it. */
 export interface RunningItem {

@@ -1,13 +1,13 @@
-import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { checkIntOption } from './errors.js';
-import { decodePartition, type PartitionInfo, type PartitionRef } from './partition.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { decodePartition, type PartitionInfo, type PartitionRef } from '../partition.js';
 import {
   partitionIndexKeys,
   partitionKeys,
   scriptAccountId,
   type ShardContext,
-} from './shard-context.js';
-import { decodeStatus } from './status.js';
+} from './context.js';
+import { decodeStatus } from '../status.js';
 
 export const PEEK_LIMIT_MAX = 5000;
 

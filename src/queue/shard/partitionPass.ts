@@ -1,16 +1,16 @@
-import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { checkIntOption } from './errors.js';
-import { decodeItem, type QueueItem } from './item.js';
-import type { PartitionRef } from './partition.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { decodeItem, type QueueItem } from '../item.js';
+import type { PartitionRef } from '../partition.js';
 import {
   itemStateKeys,
   partitionIndexKeys,
   partitionKeys,
   scriptAccountId,
   type ShardContext,
-} from './shard-context.js';
-import { LEASE_BATCH_MAX, LEASE_MS_MAX, limitArg, type ConcurrencyLimits } from './shard-leases.js';
-import { decodeStatus, statusLabel, type LeaseRefusal } from './status.js';
+} from './context.js';
+import { LEASE_BATCH_MAX, LEASE_MS_MAX, limitArg, type ConcurrencyLimits } from './leases.js';
+import { decodeStatus, statusLabel, type LeaseRefusal } from '../status.js';
 
 export interface PassOptions {
   /** Items to lease at most. */

@@ -1,4 +1,4 @@
-import type { RedisTransport, ScriptArg, ScriptName } from '../../src/redis/transport.js';
+import type { RedisTransport, ScriptArg, ScriptName } from '../src/redis/transport.js';
 
 /** Wraps a transport; while `down`, every call fails before it reaches Redis. */
 export class FlakyTransport implements RedisTransport {

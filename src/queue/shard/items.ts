@@ -1,13 +1,13 @@
-import { decodeItem, encodeItem, type QueueItem } from './item.js';
-import { encodePartition, type PartitionRef } from './partition.js';
+import { decodeItem, encodeItem, type QueueItem } from '../item.js';
+import { encodePartition, type PartitionRef } from '../partition.js';
 import {
   itemPartition,
   partitionKeys,
   scriptAccountId,
   type ShardContext,
   partitionIndexKeys,
-} from './shard-context.js';
-import { decodeStatus } from './status.js';
+} from './context.js';
+import { decodeStatus } from '../status.js';
 
 export type EnqueueResult =
   { status: 'enqueued'; item: QueueItem } | { status: 'exists' | 'tombstoned'; item: QueueItem };

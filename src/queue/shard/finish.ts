@@ -1,5 +1,6 @@
-import { checkIntOption, InvalidOptionError } from './errors.js';
-import type { QueueItem } from './item.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { InvalidOptionError } from '../../core/errors.js';
+import type { QueueItem } from '../item.js';
 import {
   inProgressKeys,
   itemKeys,
@@ -10,8 +11,8 @@ import {
   scriptAccountId,
   type ShardContext,
   partitionIndexKeys,
-} from './shard-context.js';
-import { decodeStatus, statusLabel, type FenceRefusal } from './status.js';
+} from './context.js';
+import { decodeStatus, statusLabel, type FenceRefusal } from '../status.js';
 
 export type FenceResult = { ok: true } | { ok: false; reason: FenceRefusal };
 

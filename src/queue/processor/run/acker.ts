@@ -1,9 +1,9 @@
-import type { Clock } from '../../clock/clock.js';
-import type { QueueItem } from '../item.js';
-import type { QueueShard } from '../shard.js';
-import type { FenceResult } from '../shard-finish.js';
-import { Outage } from './outage.js';
-import type { Logger } from './options.js';
+import type { Clock } from '../../../core/clock.js';
+import type { QueueItem } from '../../item.js';
+import type { QueueShard } from '../../shard.js';
+import type { FenceResult } from '../../shard/finish.js';
+import { Outage } from '../outage.js';
+import type { Logger } from '../options.js';
 
 interface PendingAck {
   item: QueueItem;

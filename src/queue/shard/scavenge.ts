@@ -1,12 +1,12 @@
-import { checkIntOption } from './errors.js';
-import { decodePartition, type PartitionRef } from './partition.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import { decodePartition, type PartitionRef } from '../partition.js';
 import {
   itemStateKeys,
   partitionKeys,
   scriptAccountId,
   type ShardContext,
   partitionIndexKeys,
-} from './shard-context.js';
+} from './context.js';
 
 export interface ScavengeOptions {
   /** Partitions visited in one pass (default 100). */

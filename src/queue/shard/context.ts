@@ -1,9 +1,9 @@
-import type { Clock } from '../clock/clock.js';
-import type { Random } from '../random/random.js';
-import type { ShardKeys } from '../redis/keys.js';
-import type { RedisTransport } from '../redis/transport.js';
-import type { QueueItem } from './item.js';
-import type { PartitionRef } from './partition.js';
+import type { Clock } from '../../core/clock.js';
+import type { Random } from '../../core/random.js';
+import type { ShardKeys } from '../keys.js';
+import type { RedisTransport } from '../../redis/transport.js';
+import type { QueueItem } from '../item.js';
+import type { PartitionRef } from '../partition.js';
 
 /** What every shard operation needs. */
 export interface ShardContext {

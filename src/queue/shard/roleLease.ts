@@ -1,7 +1,7 @@
-import { leaseId as newLeaseId } from '../ids/ulid.js';
-import { checkIntOption } from './errors.js';
-import type { ShardContext } from './shard-context.js';
-import { decodeStatus } from './status.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { checkIntOption } from '../../core/option-checks.js';
+import type { ShardContext } from './context.js';
+import { decodeStatus } from '../status.js';
 
 export type RoleLeaseResult = { ok: true; leaseId: string; expiresAt: number } | { ok: false };
 

@@ -1,95 +1,87 @@
+import { assertKeyPart, KeyNamespace } from '../redis/key-namespace.js';
+
 /**
- * Every Redis key of a queue shard. A shard is a hash-tag namespace `{<shard>}:…`, so all its keys
- * share one cluster slot and every script stays single-slot. No other module builds key strings.
+ * Every Redis key of a queue shard, by what it holds. A shard is a hash-tag namespace
+ * `{<shard>}:…` (see KeyNamespace), so all its keys share one cluster slot.
  */
 export class ShardKeys {
   readonly shard: string;
   readonly prefix: string;
+  private readonly ns: KeyNamespace;
 
   constructor(shard: string) {
     assertKeyPart('shard name', shard);
+    this.ns = new KeyNamespace(shard);
     this.shard = shard;
-    this.prefix = `{${shard}}`;
+    this.prefix = this.ns.prefix;
   }
 
   /** Fills an unused KEYS slot; scripts recognise it by its ':-' ending. */
   placeholder(): string {
-    return `${this.prefix}:-`;
+    return this.ns.placeholder();
   }
   /** HASH itemId -> item JSON. */
   items(): string {
-    return `${this.prefix}:items`;
+    return this.ns.key('items');
   }
   /** HASH itemId -> lease ULID (its time is the lease expiry). */
   leases(): string {
-    return `${this.prefix}:leases`;
+    return this.ns.key('leases');
   }
   /** STRING: the expiry (ms) of a dequeued item's idempotency tombstone. */
   tombstone(itemId: string): string {
-    return `${this.prefix}:seen:${itemId}`;
+    return this.ns.key('seen', itemId);
   }
   /** ZSET itemId -> score ms: a partition's ready items. */
   ready(pid: string): string {
-    return `${this.prefix}:ready:${pid}`;
+    return this.ns.key('ready', pid);
   }
   /** ZSET itemId -> lease expiry ms: a partition's leased items (the scavenger's index). */
   leased(pid: string): string {
-    return `${this.prefix}:leased:${pid}`;
+    return this.ns.key('leased', pid);
   }
   /** HASH pid -> partition JSON. */
   partitions(): string {
-    return `${this.prefix}:partitions`;
+    return this.ns.key('partitions');
   }
   /** ZSET pid -> next due ms: the global partition index. */
   globalPartitions(): string {
-    return `${this.prefix}:pindex`;
+    return this.ns.key('pindex');
   }
   /** ZSET accountId -> earliest partition score: the accounts index. */
   accounts(): string {
-    return `${this.prefix}:accounts`;
+    return this.ns.key('accounts');
   }
   /** ZSET pid -> next due ms: one account's partitions. */
   accountPartitions(accountId: string): string {
-    return `${this.prefix}:account:${accountId}:pindex`;
+    return this.ns.key('account', accountId, 'pindex');
   }
   /** ZSET pid -> earliest lease expiry ms: the scavenger's entry point. */
   scavenger(): string {
-    return `${this.prefix}:scavenger`;
+    return this.ns.key('scavenger');
   }
   /** ZSET itemId -> lease expiry: items in progress for an account. */
   inProgressAccount(accountId: string): string {
-    return `${this.prefix}:inprog:a:${accountId}`;
+    return this.ns.key('inprog', 'a', accountId);
   }
   /** ZSET itemId -> lease expiry: items in progress for a partition (function or system queue). */
   inProgressPartition(pid: string): string {
-    return `${this.prefix}:inprog:p:${pid}`;
+    return this.ns.key('inprog', 'p', pid);
   }
   /** ZSET itemId -> lease expiry: items in progress for a custom concurrency key. */
   inProgressCustom(canonicalKey: string): string {
-    return `${this.prefix}:inprog:c:${canonicalKey}`;
+    return this.ns.key('inprog', 'c', canonicalKey);
   }
   /** STRING: GCRA state of a throttle key. */
   throttle(canonicalKey: string): string {
-    return `${this.prefix}:throttle:${canonicalKey}`;
+    return this.ns.key('throttle', canonicalKey);
   }
   /** Pub/sub channel: a partition pointer moved earlier (new due work); idle processors wake. */
   wakeChannel(): string {
-    return `${this.prefix}:wake`;
+    return this.ns.key('wake');
   }
   /** STRING: a role lease (scavenger, sequential). */
   role(name: string): string {
-    return `${this.prefix}:role:${name}`;
+    return this.ns.key('role', name);
   }
-}
-
-/** Key parts may not hold hash-tag braces, ':' or white space, nor be the placeholder '-'. */
-export function assertKeyPart(what: string, value: string): void {
-  if (typeof value !== 'string' || value.length === 0)
-    throw new TypeError(`${what} must be a non-empty string`);
-  if (value.length > 256) throw new TypeError(`${what} must be at most 256 characters`);
-  if (/[{}:\s]/.test(value))
-    throw new TypeError(
-      `${what} may not contain '{', '}', ':' or white space: ${JSON.stringify(value)}`,
-    );
-  if (value === '-') throw new TypeError(`${what} may not be '-' (reserved for placeholder keys)`);
 }

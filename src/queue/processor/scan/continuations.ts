@@ -1,4 +1,4 @@
-import type { PartitionRef } from '../partition.js';
+import type { PartitionRef } from '../../partition.js';
 
 interface Entry {
   partition: PartitionRef;

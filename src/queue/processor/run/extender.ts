@@ -1,5 +1,5 @@
-import { abortQuietly } from './abort.js';
-import { Outage } from './outage.js';
+import { abortQuietly } from '../abort.js';
+import { Outage } from '../outage.js';
 import { LeaseLostError, type RunningItem, type WorkerEnv } from './worker.js';
 
 /**

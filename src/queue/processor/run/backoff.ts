@@ -1,4 +1,4 @@
-import type { Random } from '../../random/random.js';
+import type { Random } from '../../../core/random.js';
 
 /** Retry delays by attempt index: 15s, 30s, 1m, 2m, 5m, 10m, 20m, 40m, 1h, then 2h. */
 export const BACKOFF_TABLE_MS: readonly number[] = [

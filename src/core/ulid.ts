@@ -1,4 +1,4 @@
-import type { Random } from '../random/random.js';
+import type { Random } from './random.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_LEN = 10;

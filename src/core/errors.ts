@@ -1,0 +1,79 @@
+/**
+ * Every code a DurqError carries. Codes are stable: callers may switch on them, and a code is
+ * never reused for another meaning (a message may change, a code may not).
+ */
+export const ERROR_CODES = [
+  /** A configuration value is missing or out of range (InvalidOptionError). */
+  'INVALID_OPTION',
+  /** An item given to enqueue is malformed (InvalidItemError). */
+  'INVALID_ITEM',
+  /** A stored record carries a schema version this code does not know (UnknownVersionError). */
+  'UNKNOWN_RECORD_VERSION',
+  /** A script answered with a status its caller does not expect (UnknownStatusError). */
+  'UNKNOWN_STATUS',
+  /** A Lua script could not be read, flattened or loaded (ScriptLoadError). */
+  'SCRIPT_LOAD_FAILED',
+  /** A script call was refused before it reached Redis: wrong KEYS count (ScriptCallError). */
+  'SCRIPT_CALL_REFUSED',
+  /** A script raised an error inside Redis (ScriptError names the script). */
+  'SCRIPT_FAILED',
+  /** An item's lease was lost while its handler ran (LeaseLostError). */
+  'LEASE_LOST',
+  /** A handler asked for no retry (NonRetriableError). */
+  'NON_RETRIABLE',
+  /** A handler asked for a retry at a given time (RetryAtError). */
+  'RETRY_AT',
+  /** An internal invariant did not hold: a bug in durq (AssertionError). */
+  'ASSERTION_FAILED',
+] as const;
+export type DurqErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base class of every error durq throws on purpose; `code` says which kind it is. */
+export class DurqError extends Error {
+  override name = 'DurqError';
+  readonly code: DurqErrorCode;
+
+  constructor(code: DurqErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A configuration value is out of range; `option` names it. */
+export class InvalidOptionError extends DurqError {
+  override name = 'InvalidOptionError';
+  readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super('INVALID_OPTION', `invalid option: ${option} ${problem}`);
+    this.option = option;
+  }
+}
+
+/** A script answered with a code its caller does not expect: a version mismatch or a bug. */
+export class UnknownStatusError extends DurqError {
+  override name = 'UnknownStatusError';
+  readonly script: string;
+
+  constructor(script: string, code: unknown) {
+    super('UNKNOWN_STATUS', `script '${script}' returned unknown status ${JSON.stringify(code)}`);
+    this.script = script;
+  }
+}
+
+/** A stored record (item, partition) has a schema version this code cannot read. */
+export class UnknownVersionError extends DurqError {
+  override name = 'UnknownVersionError';
+  readonly record: string;
+  readonly version: unknown;
+
+  constructor(record: string, version: unknown, known: readonly number[]) {
+    super(
+      'UNKNOWN_RECORD_VERSION',
+      `stored ${record} has schema version ${JSON.stringify(version)}; this durq reads ` +
+        `${known.join(', ')} (was it written by a newer durq?)`,
+    );
+    this.record = record;
+    this.version = version;
+  }
+}
