@@ -47,6 +47,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
+  {
     files: ['test/**/*.ts', 'properties/**/*.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../src/core/clock.js';
-import type { EnqueueInput } from '../src/queue/item.js';
-import { createProcessor } from '../src/queue/processor/processor.js';
-import { Queue } from '../src/queue/queue.js';
-import { QueueShard } from '../src/queue/shard.js';
-import { seededRandom } from '../src/core/random.js';
+import {
+  Queue,
+  QueueShard,
+  SystemClock,
+  createProcessor,
+  seededRandom,
+  type EnqueueInput,
+} from '../src/internal.js';
 import { useRedis } from '../testkit/redis-fixture.js';
 import { waitUntil } from '../test/helpers/wait.js';
 import { propertyParams } from './settings.js';

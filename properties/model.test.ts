@@ -1,9 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { ManualClock } from '../src/core/clock.js';
-import { Queue } from '../src/queue/queue.js';
-import { QueueShard } from '../src/queue/shard.js';
-import { seededRandom } from '../src/core/random.js';
+import { ManualClock, Queue, QueueShard, seededRandom } from '../src/internal.js';
 import { T0, useRedis } from '../testkit/redis-fixture.js';
 import { commands, type Real } from './model/commands.js';
 import type { Model } from './model/model.js';

@@ -1,10 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../src/core/clock.js';
-import type { QueueItem } from '../src/queue/item.js';
-import { Queue } from '../src/queue/queue.js';
-import { QueueShard } from '../src/queue/shard.js';
-import { seededRandom } from '../src/core/random.js';
+import { ManualClock, Queue, QueueShard, seededRandom, type QueueItem } from '../src/internal.js';
 import { readShardState, shardViolations } from '../testkit/shard-state.js';
 import { T0, useRedis } from '../testkit/redis-fixture.js';
 import { propertyParams } from './settings.js';

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SystemClock } from '../src/core/clock.js';
-import { retryDelayMs } from '../src/queue/processor/run/backoff.js';
-import { NonRetriableError, RetryAtError } from '../src/queue/processor/run/handler.js';
-import { createProcessor } from '../src/queue/processor/processor.js';
-import { Queue } from '../src/queue/queue.js';
-import { QueueShard } from '../src/queue/shard.js';
-import { seededRandom } from '../src/core/random.js';
+import {
+  NonRetriableError,
+  Queue,
+  QueueShard,
+  RetryAtError,
+  SystemClock,
+  createProcessor,
+  retryDelayMs,
+  seededRandom,
+} from '../src/internal.js';
 import { useRedis } from '../testkit/redis-fixture.js';
 import { waitUntil } from '../test/helpers/wait.js';
 import { propertyParams } from './settings.js';

@@ -30,15 +30,15 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'lease ignores the function limit',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return -3, 0 end',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return FUNCTION_LIMIT, 0 end',
     replace: '',
   },
   {
     // The processor acks through dequeueBatch (single dequeue has its own mutant below).
     name: 'an ack ignores the lease ID',
     file: 'lua/queue/dequeueBatch-n.lua',
-    find: 'elseif lease ~= leaseId then code = -8',
-    replace: 'elseif false then code = -8',
+    find: 'elseif lease ~= leaseId then code = LEASE_MISMATCH',
+    replace: 'elseif false then code = LEASE_MISMATCH',
   },
   {
     name: 'extend accepts an expired lease',
@@ -74,27 +74,28 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'a capacity refusal consumes an attempt',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return -3, 0 end',
+    find: 'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return FUNCTION_LIMIT, 0 end',
     replace: [
       'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then',
       "    local refused = cjson.decode(redis.call('HGET', k.items, it.id))",
       '    refused.atts = refused.atts + 1',
       "    redis.call('HSET', k.items, it.id, cjson.encode(refused))",
-      '    return -3, 0',
+      '    return FUNCTION_LIMIT, 0',
       '  end',
     ].join('\n'),
   },
   {
     name: 'a FIFO batch goes on past a function limit',
     file: 'lua/queue/leaseBatch-n.lua',
-    find: 'if fifo and (code == -3 or code == -6) then stopped = true end',
+    find: 'if fifo and (status == FUNCTION_LIMIT or status == ACCOUNT_LIMIT) then stopped = true end',
     replace: '',
   },
   {
     name: 'a lease ignores the clock-skew grace',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if current ~= false and decode_ulid_time(current) + graceMs > now then return -2, 0 end',
-    replace: 'if current ~= false and decode_ulid_time(current) > now then return -2, 0 end',
+    find: 'if current ~= false and decode_ulid_time(current) + graceMs > now then return ALREADY_LEASED, 0 end',
+    replace:
+      'if current ~= false and decode_ulid_time(current) > now then return ALREADY_LEASED, 0 end',
   },
   {
     name: 'a forced requeue hides its partition for an hour',
@@ -111,7 +112,7 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'dequeue ignores the lease ID',
     file: 'lua/includes/dequeue_item.lua',
-    find: 'if fenced ~= 0 then return fenced end',
+    find: 'if fenced ~= OK then return fenced end',
     replace: '',
   },
 ];
@@ -149,6 +150,11 @@ function apply(dir: string, m: Mutant): void {
       `mutant "${m.name}" no longer applies: ${m.file} has no ${JSON.stringify(m.find)}`,
     );
   writeFileSync(path, text.replace(m.find, m.replace));
+  // What runs is the flattened module, not lua/: regenerate it from the mutated file.
+  execFileSync(process.execPath, ['--import', 'tsx', 'tools/lua.ts'], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
 }
 
 interface SeedRun {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { connectRedis, Queue, QueueShard, seededRandom, ShardKeys } from '../src/index.js';
+import { connectRedis, Queue, QueueShard, seededRandom, ShardKeys } from '../src/internal.js';
 import type { Violation } from './checks/auditor.js';
 import { readShardState, shardViolations } from '../testkit/shard-state.js';
 import type { SimOptions } from './options.js';

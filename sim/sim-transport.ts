@@ -1,5 +1,27 @@
-import type { RedisTransport, ScriptArg, ScriptName } from '../src/index.js';
-import type { World } from './world.js';
+import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
+import type { Scheduler } from './scheduler.js';
+import type { Trace } from './trace.js';
+
+/** What a simulated connection needs from the world it runs in (World provides it). */
+export interface SimNetwork {
+  readonly scheduler: Scheduler;
+  readonly trace: Trace;
+  /** The real connection every call that gets through runs on. */
+  readonly real: RedisTransport;
+  /** Sees every script call that reached Redis, with Redis's reply. */
+  observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
+  /** Delivers the wake-ups a script published, in a fixed order. */
+  collectWakes(): Promise<void>;
+  isCurrent(process: string, generation: number): boolean;
+  callLatency(): number;
+  callFault(process: string): 'fail-before' | 'reply-lost' | null;
+  subscribe(
+    process: string,
+    generation: number,
+    channel: string,
+    onMessage: (m: string) => void,
+  ): () => void;
+}
 
 /** Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua). */
 const PUBLISHING: ReadonlySet<string> = new Set([
@@ -21,21 +43,22 @@ export class InjectedFault extends Error {
  */
 export class SimTransport implements RedisTransport {
   constructor(
-    private readonly world: World,
+    private readonly world: SimNetwork,
     readonly process: string,
     readonly generation: number,
   ) {}
 
   runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
+    const { name } = script;
     return this.call(
       `${name}`,
       async () => {
-        const reply = await this.world.real.runScript(name, keys, args);
-        this.world.auditor.observe(this.process, name, args, reply);
+        const reply = await this.world.real.runScript(script, keys, args);
+        this.world.observe(this.process, name, args, reply);
         if (PUBLISHING.has(name)) await this.world.collectWakes();
         return reply;
       },

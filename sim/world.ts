@@ -11,12 +11,13 @@ import {
   type Processor,
   type QueueItem,
   type Random,
+  type ScriptArg,
 } from '../src/index.js';
 import { Auditor } from './checks/auditor.js';
 import type { SimOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
-import { SimTransport } from './sim-transport.js';
+import { SimTransport, type SimNetwork } from './sim-transport.js';
 import { Trace } from './trace.js';
 import type { AttemptPlan, Workload } from './workload.js';
 
@@ -46,7 +47,7 @@ interface Subscription {
 }
 
 /** Everything one simulation run owns: time, Redis, the processes, the faults and the checks. */
-export class World {
+export class World implements SimNetwork {
   readonly scheduler: Scheduler;
   readonly trace: Trace;
   readonly auditor: Auditor;
@@ -79,6 +80,10 @@ export class World {
       () => this.scheduler.now,
     );
     subscriber.on('message', (_channel: string, message: string) => this.wakeBuffer.push(message));
+  }
+
+  observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void {
+    this.auditor.observe(process, script, args, reply);
   }
 
   count(fault: string): void {

@@ -1,15 +1,11 @@
+/**
+ * durq's public API. What the test harness, simulator and benchmarks need beyond it (key
+ * builders, script specs, record codecs) is in `durq/internal` (src/internal.ts), with no
+ * stability promise.
+ */
 export { ManualClock, SystemClock, type Clock } from './core/clock.js';
 export { seededRandom, systemRandom, type Random } from './core/random.js';
-export { isUlid, leaseId, ulid, ulidTime } from './core/ulid.js';
-export { ShardKeys } from './queue/keys.js';
-export { loadScripts, type LoadedScript } from './redis/script-loader.js';
-export {
-  SCRIPT_NAMES,
-  type RedisTransport,
-  type ScriptArg,
-  type ScriptName,
-} from './redis/transport.js';
-export { IoredisTransport, connectCluster, connectRedis } from './redis/ioredis-transport.js';
+export { isUlid, ulid, ulidTime } from './core/ulid.js';
 export {
   DurqError,
   ERROR_CODES,
@@ -18,25 +14,44 @@ export {
   UnknownVersionError,
   type DurqErrorCode,
 } from './core/errors.js';
+export { ScriptCallError, ScriptError, ScriptLoadError } from './redis/errors.js';
+export type { LuaScript } from './redis/script.js';
+export type { RedisTransport, ScriptArg } from './redis/transport.js';
+export { IoredisTransport, connectCluster, connectRedis } from './redis/ioredis-transport.js';
 export { InvalidItemError } from './queue/errors.js';
-export * from './queue/item.js';
+export {
+  ITEM_KINDS,
+  itemPayload,
+  type CustomKey,
+  type CustomKeyInput,
+  type CustomKeyScope,
+  type EnqueueInput,
+  type ItemKind,
+  type QueueItem,
+  type Throttle,
+  type ThrottleInput,
+} from './queue/item.js';
 export type { PartitionInfo, PartitionRef } from './queue/partition.js';
 export { Queue, routingKeyOf, type QueueOptions } from './queue/queue.js';
 export { QueueShard, type QueueShardOptions } from './queue/shard.js';
-export type { EnqueueResult, PeekedItem } from './queue/shard/items.js';
+export { shardIndexFor } from './queue/selector.js';
+export type { FenceRefusal, LeaseRefusal } from './queue/status.js';
+export type { EnqueueResult } from './queue/shard/enqueue.js';
+export type { PeekedItem } from './queue/shard/peek.js';
 export type {
   ConcurrencyLimits,
   ExtendResult,
-  LeaseBatchOptions,
+  FenceResult,
   LeaseOptions,
   LeaseResult,
-} from './queue/shard/leases.js';
-export type { DequeueEntry, FenceResult, RequeueOptions } from './queue/shard/finish.js';
-export type { PartitionLeaseResult, PartitionRequeueResult } from './queue/shard/partitions.js';
-export type { ScavengeResult } from './queue/shard/scavenge.js';
+} from './queue/shard/lease-common.js';
+export type { LeaseBatchOptions } from './queue/shard/leaseBatch.js';
+export type { DequeueEntry } from './queue/shard/dequeue.js';
+export type { RequeueOptions } from './queue/shard/requeue.js';
+export type { PartitionLeaseResult } from './queue/shard/partitionLease.js';
+export type { PartitionRequeueResult } from './queue/shard/partitionRequeue.js';
 export type { PassOptions, PassResult } from './queue/shard/partitionPass.js';
-export { shardIndexFor } from './queue/selector.js';
-export { Status, type FenceRefusal, type LeaseRefusal } from './queue/status.js';
+export type { ScavengeResult } from './queue/shard/scavengePartition.js';
 export { createProcessor, type Processor } from './queue/processor/processor.js';
 export type {
   ProcessorOptions,
@@ -52,5 +67,6 @@ export {
   type HandlerContext,
   type HandlerResult,
 } from './queue/processor/run/handler.js';
+export { LeaseLostError } from './queue/processor/run/worker.js';
 export { BACKOFF_TABLE_MS, retryDelayMs } from './queue/processor/run/backoff.js';
 export type { ProcessorStats } from './queue/processor/stats.js';

@@ -1,4 +1,4 @@
-import type { RedisTransport, ScriptArg, ScriptName } from '../src/redis/transport.js';
+import { type LuaScript, type RedisTransport, type ScriptArg } from '../src/internal.js';
 
 /** Wraps a transport; while `down`, every call fails before it reaches Redis. */
 export class FlakyTransport implements RedisTransport {
@@ -15,12 +15,12 @@ export class FlakyTransport implements RedisTransport {
   }
 
   async runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
     this.gate();
-    return await this.inner.runScript(name, keys, args);
+    return await this.inner.runScript(script, keys, args);
   }
 
   async hget(key: string, field: string): Promise<string | null> {

@@ -1,10 +1,14 @@
 import { afterAll, beforeAll } from 'vitest';
 import { Redis } from 'ioredis';
-import { ManualClock } from '../src/core/clock.js';
-import { seededRandom } from '../src/core/random.js';
-import { connectRedis, type IoredisTransport } from '../src/redis/ioredis-transport.js';
-import { Queue } from '../src/queue/queue.js';
-import { QueueShard, type QueueShardOptions } from '../src/queue/shard.js';
+import {
+  ManualClock,
+  Queue,
+  QueueShard,
+  connectRedis,
+  seededRandom,
+  type IoredisTransport,
+  type QueueShardOptions,
+} from '../src/internal.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
 export const T0 = 1_700_000_000_000;

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ulidTime } from '../src/core/ulid.js';
-import { decodeItem, type QueueItem } from '../src/queue/item.js';
-import type { ShardKeys } from '../src/queue/keys.js';
+import { decodeItem, ulidTime, type QueueItem, type ShardKeys } from '../src/internal.js';
 
 /** Everything a shard holds, read straight from Redis (standalone test servers only). */
 export interface ShardState {

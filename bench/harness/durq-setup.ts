@@ -9,7 +9,7 @@ import {
   type Processor,
   type Random,
   type RedisTransport,
-} from '../../src/index.js';
+} from '../../src/internal.js';
 import type { Target } from './target.js';
 
 /** A queue over the named shards on one transport, on the system clock. */

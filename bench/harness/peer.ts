@@ -2,12 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { BenchResult } from './result.js';
 import type { Target } from './target.js';
-import type { DrainOptions } from '../workloads/drain.js';
-import type { EnqueueOptions } from '../workloads/enqueue.js';
-import type { LatencyOptions, LatencyRun } from '../workloads/latency.js';
-import type { CapOptions } from '../workloads/concurrency-cap.js';
-import type { NoisyOptions, NoisyOutcome } from '../workloads/noisy-neighbour.js';
-import type { LostLeasesOptions } from '../workloads/lost-leases.js';
+import type {
+  CapOptions,
+  DrainOptions,
+  EnqueueOptions,
+  LatencyOptions,
+  LatencyRun,
+  LostLeasesOptions,
+  NoisyOptions,
+  NoisyOutcome,
+} from '../workloads/options.js';
 
 /** The BullMQ version the comparison installs: the current npm release when this was written. */
 export const BULLMQ_VERSION = '6.7.0';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DequeueEntry, QueueItem, ScriptName } from '../../src/index.js';
+import type { DequeueEntry, QueueItem, QueueScriptName } from '../../src/internal.js';
 import { check, LEASE_MS, LIMITS, type Target } from './fixture.js';
 
 /** Items per leaseBatch, dequeueBatch and peek call: the scanner's smallest pass (BATCH_MIN). */
@@ -253,7 +253,7 @@ function roleLease(t: Target): MicroCase {
 }
 
 /** A benchmark for every script (runMicro runs them in SCRIPT_NAMES order). */
-export const CASES: Readonly<Record<ScriptName, (t: Target) => MicroCase>> = {
+export const CASES: Readonly<Record<QueueScriptName, (t: Target) => MicroCase>> = {
   enqueue,
   peek,
   peekByScore,

@@ -1,12 +1,12 @@
 import { Bench, type Task } from 'tinybench';
-import { SCRIPT_NAMES, type ScriptName } from '../../src/index.js';
+import { QUEUE_SCRIPTS, type QueueScriptName } from '../../src/internal.js';
 import { CASES, type MicroCase } from './cases.js';
 import { closeEnv, makeTarget, openEnv, preload, type Env } from './fixture.js';
 import type { ProbeTransport } from './probe.js';
 
 export interface MicroResult {
   workload: 'micro';
-  script: ScriptName;
+  script: QueueScriptName;
   /** '1 partition' or '10k partitions'. */
   setting: string;
   /** What one call does (batch size, limit...). */
@@ -27,11 +27,13 @@ export interface MicroOptions {
 }
 
 const PRELOAD = 10_000;
+/** Every queue script, in the order of their specs. */
+const SCRIPT_NAMES = Object.keys(QUEUE_SCRIPTS) as QueueScriptName[];
 
 interface Setting {
   name: string;
   /** The shard a script's benchmark partition lives in. */
-  shard(env: Env, script: ScriptName): string;
+  shard(env: Env, script: QueueScriptName): string;
 }
 
 /** Each script's benchmark has a shard to itself, or shares the one preloaded with 10k. */
@@ -41,7 +43,7 @@ const SETTINGS: readonly Setting[] = [
 ];
 
 interface Entry {
-  script: ScriptName;
+  script: QueueScriptName;
   setting: string;
   detail: string;
   task: string;
@@ -97,7 +99,7 @@ function addCase(
   bench: Bench,
   probe: ProbeTransport,
   name: string,
-  script: ScriptName,
+  script: QueueScriptName,
   c: MicroCase,
 ): () => number {
   let serverUs = 0;

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { RedisTransport, ScriptArg, ScriptName } from '../../src/index.js';
+import type { LuaScript, RedisTransport, ScriptArg } from '../../src/index.js';
 import { scriptStats } from './server-stats.js';
 
 /** One call of the script under test. */
@@ -18,7 +18,7 @@ export interface ProbeSample {
  * server time of exactly that call. The INFO reads are outside the timed window.
  */
 export class ProbeTransport implements RedisTransport {
-  private focus: ScriptName | null = null;
+  private focus: string | null = null;
   private samples: ProbeSample[] = [];
 
   constructor(
@@ -27,7 +27,7 @@ export class ProbeTransport implements RedisTransport {
   ) {}
 
   /** Starts timing the calls of `script` (the previous samples are dropped). */
-  arm(script: ScriptName): void {
+  arm(script: string): void {
     this.focus = script;
     this.samples = [];
   }
@@ -43,14 +43,15 @@ export class ProbeTransport implements RedisTransport {
   }
 
   async runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
-    if (name !== this.focus) return await this.inner.runScript(name, keys, args);
+    const { name } = script;
+    if (name !== this.focus) return await this.inner.runScript(script, keys, args);
     const before = await scriptStats(this.admin);
     const t0 = performance.now();
-    const reply = await this.inner.runScript(name, keys, args);
+    const reply = await this.inner.runScript(script, keys, args);
     const ms = performance.now() - t0;
     const after = await scriptStats(this.admin);
     if (after.calls - before.calls !== 1)

@@ -5,14 +5,7 @@ import { durqSetup } from '../harness/durq-setup.js';
 import { formatResult, makeResult, type BenchResult, type System } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
 import type { DurqChildArgs } from './durq-child.js';
-
-export interface CapOptions {
-  items: number;
-  cap: number;
-  processes: number;
-  /** Each item's handler time, ms. */
-  workMs: number;
-}
+import type { CapOptions } from './options.js';
 
 /** Collects the children's start/end events and counts each item's completions. */
 export class InFlightLog {
@@ -116,3 +109,5 @@ export const concurrencyCapWorkload: Workload = {
     return [d, b];
   },
 };
+
+export type { CapOptions };

@@ -9,17 +9,7 @@ import {
 import { durqSetup } from '../harness/durq-setup.js';
 import { makeResult, round2, type BenchResult } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
-
-export interface DrainOptions {
-  items: number;
-  concurrency: number;
-  functions: number;
-  accounts: number;
-  /** Per-function concurrency limit (durq); BullMQ has none per function. */
-  functionLimit: number;
-  /** durq queue shards: a count or names (the cluster workload spreads accounts over them). */
-  shards?: number | string[];
-}
+import type { DrainOptions } from './options.js';
 
 /** Preloaded no-op items over functions and accounts, drained by one processor. */
 export async function durqDrain(
@@ -104,3 +94,5 @@ export const drainWorkload: Workload = {
     return out;
   },
 };
+
+export type { DrainOptions };

@@ -5,15 +5,7 @@ import { durqSetup } from '../harness/durq-setup.js';
 import { LatencyHistogram } from '../harness/histogram.js';
 import { makeResult, type BenchResult } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
-
-export type EnqueueMode = 'single' | 'concurrent' | 'batched';
-
-export interface EnqueueOptions {
-  mode: EnqueueMode;
-  items: number;
-  /** In flight at once (concurrent) or per batch (batched); 1 for single. */
-  width: number;
-}
+import type { EnqueueMode, EnqueueOptions } from './options.js';
 
 export function enqueueSetting(o: EnqueueOptions): string {
   if (o.mode === 'single') return 'single, 1 in flight';
@@ -116,3 +108,5 @@ export const enqueueWorkload: Workload = {
     return out;
   },
 };
+
+export type { EnqueueMode, EnqueueOptions };

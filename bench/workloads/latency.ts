@@ -6,21 +6,7 @@ import { LatencyHistogram } from '../harness/histogram.js';
 import { formatResult, makeResult, type BenchResult, type System } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
 import { durqDrain } from './drain.js';
-
-export interface LatencyOptions {
-  /** Arrivals per second (Poisson). */
-  rate: number;
-  durationMs: number;
-  concurrency: number;
-  /** The load level this rate stands for, e.g. "50%" of drain capacity. */
-  label: string;
-  seed: number;
-}
-
-export interface LatencyRun {
-  result: BenchResult;
-  cdf: [number, number][];
-}
+import type { LatencyOptions, LatencyRun } from './options.js';
 
 /** Seeded Poisson arrival times (ms from the start) at `rate` per second over `durationMs`. */
 export function arrivals(o: LatencyOptions): Float64Array {
@@ -169,3 +155,5 @@ export const latencyWorkload: Workload = {
     return out;
   },
 };
+
+export type { LatencyOptions, LatencyRun };

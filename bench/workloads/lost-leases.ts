@@ -6,12 +6,7 @@ import { durqSetup } from '../harness/durq-setup.js';
 import { formatResult, makeResult, type BenchResult, type System } from '../harness/result.js';
 import type { Target } from '../harness/target.js';
 import type { DurqChildArgs } from './durq-child.js';
-
-export interface LostLeasesOptions {
-  items: number;
-  /** Item lease (durq) and lock duration (BullMQ), ms. */
-  leaseMs: number;
-}
+import type { LostLeasesOptions } from './options.js';
 
 /** Starts a hanging child and resolves once it holds every item. */
 export async function childHoldingAll(
@@ -119,3 +114,5 @@ export const lostLeasesWorkload: Workload = {
     return [d, b];
   },
 };
+
+export type { LostLeasesOptions };

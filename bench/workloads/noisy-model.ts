@@ -2,19 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { seededRandom } from '../../src/index.js';
 import { sleep, waitUntil } from '../harness/context.js';
 import { LatencyHistogram } from '../harness/histogram.js';
-
-export interface NoisyOptions {
-  /** Items the noisy tenant dumps at once. */
-  dump: number;
-  /** Small tenants, each trickling `ratePerTenant` items/s (Poisson). */
-  tenants: number;
-  ratePerTenant: number;
-  /** Trickle alone first, for the unloaded waits, ms. */
-  unloadedMs: number;
-  concurrency: number;
-  bucketMs: number;
-  seed: number;
-}
+import type { NoisyOptions } from './options.js';
 
 /**
  * Tenant A's producer: sends ids 0..dump-1 (from another process, so that its bulk sends do not
@@ -124,3 +112,5 @@ export class NoisyRun {
     return h;
   }
 }
+
+export type { NoisyOptions };

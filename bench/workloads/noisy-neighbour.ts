@@ -13,13 +13,9 @@ import {
 import type { Target } from '../harness/target.js';
 import { contentionShare, startsOverTime } from './noisy-metrics.js';
 import { NoisyRun, type NoisyOptions } from './noisy-model.js';
+import type { NoisyOutcome } from './options.js';
 
 export type { NoisyOptions };
-
-export interface NoisyOutcome {
-  result: BenchResult;
-  fairness: { label: string; bucketMs: number; tenants: Record<string, number[]> };
-}
 
 /** Worst small tenant's p99 wait in [from, to), ms. */
 function worstTenantP99(run: NoisyRun, from: number, to: number): number {
@@ -124,3 +120,5 @@ export const noisyNeighbourWorkload: Workload = {
     return outcomes.map((x) => x.result);
   },
 };
+
+export type { NoisyOutcome };

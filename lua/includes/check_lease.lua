@@ -1,11 +1,12 @@
 -- check_lease(leasesKey, id, leaseId, now): is `leaseId` the item's current, unexpired lease?
--- Returns 0 when it is; -10 when the item holds no lease; -8 when another lease replaced it;
--- -9 when it expired.
+-- Returns OK when it is; NOT_LEASED when the item holds no lease; LEASE_MISMATCH when another
+-- lease replaced it; LEASE_EXPIRED when it expired.
 -- @include decode_ulid_time
 local function check_lease(leasesKey, id, leaseId, now)
+  local OK, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -8, -9, -10
   local current = redis.call('HGET', leasesKey, id)
-  if current == false then return -10 end
-  if current ~= leaseId then return -8 end
-  if decode_ulid_time(current) <= now then return -9 end
-  return 0
+  if current == false then return NOT_LEASED end
+  if current ~= leaseId then return LEASE_MISMATCH end
+  if decode_ulid_time(current) <= now then return LEASE_EXPIRED end
+  return OK
 end

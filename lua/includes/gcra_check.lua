@@ -3,7 +3,7 @@
 -- ms + rem/limit, and d = (TAT - now) * limit. One admission adds periodMs to d; it is allowed iff
 -- the new d <= periodMs * (limit + burst). So at most limit + burst fit at once, then one per
 -- periodMs/limit: admissions in any window T <= limit + burst + floor(T * limit / periodMs).
--- Returns {1, newState, ttlMs} when allowed (nothing is written), or {0, retryAtMs}.
+-- Returns true, newState, ttlMs when allowed (nothing is written), or false, retryAtMs.
 local function gcra_check(key, now, limit, burst, periodMs)
   local d = 0
   local raw = redis.call('GET', key)
@@ -15,9 +15,9 @@ local function gcra_check(key, now, limit, burst, periodMs)
   local nextD = d + periodMs
   local maxD = periodMs * (limit + burst)
   if nextD > maxD then
-    return {0, now + math.ceil((nextD - maxD) / limit)}
+    return false, now + math.ceil((nextD - maxD) / limit)
   end
   local ms = math.floor(nextD / limit)
   local state = string.format('%d:%d', now + ms, nextD - ms * limit)
-  return {1, state, ms + 86400000}
+  return true, state, ms + 86400000
 end

@@ -1,15 +1,29 @@
 -- dequeue: removes a finished item, fenced by its lease, and leaves a tombstone that refuses the
 -- ID at enqueue until it expires. The partition is garbage-collected when it becomes empty;
 -- otherwise its pointer moves to its earliest ready item and a force is cleared (capacity freed).
--- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
--- KEYS[5] scavenger index  KEYS[6] tombstone  KEYS[7] partitions hash
--- KEYS[8] global partition index  KEYS[9] accounts index  KEYS[10] account partition index
--- KEYS[11] account in-progress  KEYS[12] function in-progress  KEYS[13] custom key 1 in-progress
--- KEYS[14] custom key 2 in-progress   (10, 11, 13, 14: placeholder when none)
--- ARGV[1] itemId  ARGV[2] pid  ARGV[3] leaseId ('' = the item must not be leased)  ARGV[4] now ms
--- ARGV[5] tombstone ttl ms (0 = none)  ARGV[6] accountId ('' none)  ARGV[7] wake channel ('' none)
--- ARGV[8] grace ms (clock-skew bound, for the unfenced path)
--- returns 0 OK (also when this lease already dequeued it: the tombstone remembers the lease)
+-- KEYS[1] items: hash itemId -> item JSON
+-- KEYS[2] leases: hash itemId -> lease ULID
+-- KEYS[3] ready: the partition's ready set
+-- KEYS[4] leased: the partition's lease index
+-- KEYS[5] scavenger: the scavenger index
+-- KEYS[6] tombstone: the item's idempotency tombstone
+-- KEYS[7] partitions: hash pid -> partition JSON
+-- KEYS[8] globalPartitions: the global partition index
+-- KEYS[9] accounts: the accounts index
+-- KEYS[10] accountPartitions: the account's partition index (placeholder: none)
+-- KEYS[11] inProgressAccount: the account's in-progress set (placeholder: none)
+-- KEYS[12] inProgressPartition: the function's (or system queue's) in-progress set
+-- KEYS[13] inProgressCustom1: custom key 1's in-progress set (placeholder: none)
+-- KEYS[14] inProgressCustom2: custom key 2's in-progress set (placeholder: none)
+-- ARGV[1] itemId
+-- ARGV[2] partitionId
+-- ARGV[3] leaseId: the holder's lease ('' = the item must not be leased: cancellation)
+-- ARGV[4] now: ms
+-- ARGV[5] tombstoneTtlMs: 0 = no tombstone
+-- ARGV[6] accountId: '' for none
+-- ARGV[7] wakeChannel: '' for none
+-- ARGV[8] graceMs: clock-skew bound, for the unfenced path
+-- returns 0 OK: removed (also when this lease already removed it: the tombstone remembers it)
 -- returns -1 NOT_FOUND
 -- returns -2 ALREADY_LEASED: unfenced call on an item that holds an unexpired lease
 -- returns -8 LEASE_MISMATCH
@@ -18,15 +32,16 @@
 -- @include dequeue_item
 -- @include track_earliest
 -- @include settle_partition
+local OK = 0
 local pid, now, accountId = ARGV[2], tonumber(ARGV[4]), ARGV[6]
 local k = {
   items = KEYS[1], leases = KEYS[2], ready = KEYS[3], leased = KEYS[4], scavenge = KEYS[5],
   tombstone = KEYS[6], inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]}, pid = pid,
   partitions = KEYS[7], global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
 }
-local code = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
-if code == 0 then
+local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
+if status == OK then
   track_earliest(k.scavenge, k.leased, pid)
   settle_partition(k, pid, accountId, now, ARGV[7])
 end
-return code
+return status

@@ -1,24 +1,31 @@
 -- dequeueBatch: dequeue for N items (of any partitions of this shard) in one call; each item is
 -- fenced and handled exactly as by dequeue (an item named twice is handled as a repeat after
 -- the first). Leases are read in one HMGET and removals written in bulk, one call per key.
--- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] scavenger index  KEYS[4] partitions hash
--- KEYS[5] global partition index  KEYS[6] accounts index, then N groups of 8:
---   ready set, partition lease index, tombstone, account partition index, account in-progress,
---   function in-progress, custom key 1 in-progress, custom key 2 in-progress
--- ARGV[1] now ms  ARGV[2] grace ms  ARGV[3] wake channel ('' none)  ARGV[4] N, then N groups
--- of 5: itemId, pid, leaseId, accountId, tombstone ttl ms
--- returns {code_1, ..., code_N}; codes as dequeue
--- returns 0 OK
--- returns -1 NOT_FOUND
--- returns -2 ALREADY_LEASED
--- returns -8 LEASE_MISMATCH
--- returns -9 LEASE_EXPIRED
--- returns -10 NOT_LEASED
+-- KEYS[1] items: hash itemId -> item JSON
+-- KEYS[2] leases: hash itemId -> lease ULID
+-- KEYS[3] scavenger: the scavenger index
+-- KEYS[4] partitions: hash pid -> partition JSON
+-- KEYS[5] globalPartitions: the global partition index
+-- KEYS[6] accounts: the accounts index
+-- KEYS per entry (8): ready, leased, tombstone, accountPartitions, inProgressAccount, inProgressPartition, inProgressCustom1, inProgressCustom2
+-- ARGV[1] now: ms
+-- ARGV[2] graceMs: clock-skew bound, for the unfenced path
+-- ARGV[3] wakeChannel: '' for none
+-- ARGV[4] count: the number of entries N
+-- ARGV per entry (5): itemId, partitionId, leaseId, accountId, tombstoneTtlMs
+-- reply {status_1, ..., status_N}, each as dequeue's
+-- returns per entry 0 OK
+-- returns per entry -1 NOT_FOUND
+-- returns per entry -2 ALREADY_LEASED
+-- returns per entry -8 LEASE_MISMATCH
+-- returns per entry -9 LEASE_EXPIRED
+-- returns per entry -10 NOT_LEASED
 -- @include decode_ulid_time
 -- @include is_real_key
 -- @include removed_by_lease
 -- @include track_earliest
 -- @include settle_partition
+local OK, NOT_FOUND, ALREADY_LEASED, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -1, -2, -8, -9, -10
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local itemsKey, leasesKey = KEYS[1], KEYS[2]
 local ids = {}
@@ -26,7 +33,7 @@ for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
 local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
 
 -- An ID named again after an earlier entry of this batch removed it answers as a repeat would
--- after that removal: 0 for the same lease when a tombstone is kept, else -1. An ID whose earlier
+-- after that removal: OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier
 -- entry was refused is judged afresh (nothing about it changed).
 local out, removedBy, removed = {}, {}, {}
 for i = 1, count do
@@ -35,21 +42,21 @@ for i = 1, count do
   local first = removedBy[id]
   local code
   if first then
-    if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = 0 else code = -1 end
+    if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = OK else code = NOT_FOUND end
   elseif leaseId == '' then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then code = -1
-    elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = -2
-    else code = 0 end
+    if redis.call('HEXISTS', itemsKey, id) == 0 then code = NOT_FOUND
+    elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = ALREADY_LEASED
+    else code = OK end
   elseif lease == false then
     if redis.call('HEXISTS', itemsKey, id) == 0 then
       code = removed_by_lease(KEYS[kb + 2], leaseId)
     else
-      code = -10
+      code = NOT_LEASED
     end
-  elseif lease ~= leaseId then code = -8
-  elseif decode_ulid_time(lease) <= now then code = -9
-  else code = 0 end
-  if code == 0 and not first then
+  elseif lease ~= leaseId then code = LEASE_MISMATCH
+  elseif decode_ulid_time(lease) <= now then code = LEASE_EXPIRED
+  else code = OK end
+  if code == OK and not first then
     removed[#removed + 1] = i
     removedBy[id] = {leaseId = leaseId, ttl = tonumber(ARGV[ab + 4])}
   end

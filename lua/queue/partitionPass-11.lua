@@ -6,36 +6,62 @@
 -- account limit refused an item, else to `requeue at` or its earliest ready item if earlier, with
 -- a wake-up when that is due now because the pass took its fill; collected when it holds
 -- nothing. No partition lease is needed: nothing can interleave with one script.
--- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
--- KEYS[5] scavenger index  KEYS[6] account in-progress (placeholder: none)
--- KEYS[7] function in-progress  KEYS[8] partitions hash  KEYS[9] global partition index
--- KEYS[10] accounts index  KEYS[11] account partition index (placeholder: none)
--- ARGV[1] pid  ARGV[2] now ms  ARGV[3] grace ms  ARGV[4] until ms  ARGV[5] want
--- ARGV[6] account limit  ARGV[7] function limit  ARGV[8] fifo (0/1)  ARGV[9] accountId ('' none)
--- ARGV[10] wake channel ('' none)  ARGV[11] concurrency requeue ms  ARGV[12] requeue at ms
--- ARGV[13 ..] `want` lease IDs: the n-th item leased takes the n-th
--- returns {0, ids, item JSONs, codes, previous last}: OK; ids/JSONs of the items leased, in order;
---   codes of every item looked at (as leaseBatch's), for the caller's refusal counts; the time of
---   the partition's previous pass or lease (0: new, or collected and recreated)
--- returns {-1} NOT_FOUND: no such partition
--- returns {-2} ALREADY_LEASED: another scanner holds the partition
--- returns {-13} CONSTRAINED: its items may carry custom keys or throttles: use the general path
+-- KEYS[1] items: hash itemId -> item JSON
+-- KEYS[2] leases: hash itemId -> lease ULID
+-- KEYS[3] ready: the partition's ready set
+-- KEYS[4] leased: the partition's lease index
+-- KEYS[5] scavenger: the scavenger index
+-- KEYS[6] inProgressAccount: the account's in-progress set (placeholder: none)
+-- KEYS[7] inProgressPartition: the function's (or system queue's) in-progress set
+-- KEYS[8] partitions: hash pid -> partition JSON
+-- KEYS[9] globalPartitions: the global partition index
+-- KEYS[10] accounts: the accounts index
+-- KEYS[11] accountPartitions: the account's partition index (placeholder: none)
+-- ARGV[1] partitionId
+-- ARGV[2] now: ms
+-- ARGV[3] graceMs: clock-skew bound
+-- ARGV[4] untilMs: lease items due by this time
+-- ARGV[5] want: items to lease at most
+-- ARGV[6] accountLimit: 0 = unlimited
+-- ARGV[7] functionLimit: 0 = unlimited
+-- ARGV[8] fifo: 0/1, stop at the first function or account limit
+-- ARGV[9] accountId: '' for none
+-- ARGV[10] wakeChannel: '' for none
+-- ARGV[11] concurrencyRequeueMs: how long a limit hides the partition
+-- ARGV[12] requeueAt: ms, where the partition goes otherwise
+-- ARGV per entry (1): leaseId
+--   (`want` lease IDs, all with the same expiry: the n-th item leased takes the n-th)
+-- reply {status, ids, item JSONs, entry statuses, previous last}: ids and JSONs of the items
+--   leased, in order; the status of every item looked at (for the caller's refusal counts); the
+--   time of the partition's previous pass or lease (0: new, or collected and recreated)
+-- returns 0 OK
+-- returns -1 NOT_FOUND: no such partition (a reply of {status} alone)
+-- returns -2 ALREADY_LEASED: another scanner holds the partition
+-- returns -13 CONSTRAINED: its items may carry custom keys or throttles: use the general path
 --   (a due item found with custom keys or a throttle, but no mark, gets the mark; nothing else)
+-- returns per entry 0 OK: leased
+-- returns per entry -1 NOT_FOUND
+-- returns per entry -2 ALREADY_LEASED
+-- returns per entry -3 FUNCTION_LIMIT
+-- returns per entry -6 ACCOUNT_LIMIT
+-- returns per entry -12 NOT_ATTEMPTED: after a FIFO stop
 -- @include is_real_key
 -- @include concurrency_capacity
 -- @include decode_ulid_time
 -- @include track_earliest
 -- @include hand_back_partition
+local OK, NOT_FOUND, ALREADY_LEASED, FUNCTION_LIMIT, ACCOUNT_LIMIT = 0, -1, -2, -3, -6
+local NOT_ATTEMPTED, CONSTRAINED = -12, -13
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local pid, now, graceMs, untilMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local want, fifo, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[8] == '1', ARGV[9], ARGV[10]
 
 local raw = redis.call('HGET', partitionsKey, pid)
-if raw == false then return {-1} end
+if raw == false then return {NOT_FOUND} end
 local p = cjson.decode(raw)
-if p.c then return {-13} end
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {-2} end
+if p.c then return {CONSTRAINED} end
+if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {ALREADY_LEASED} end
 local previousLast = p.last or 0
 
 local accountKey = is_real_key(KEYS[6]) and KEYS[6]
@@ -54,7 +80,7 @@ if #due > 0 then
     if json and (string.find(json, '"ck":', 1, true) or string.find(json, '"th":', 1, true)) then
       p.c = 1
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
-      return {-13}
+      return {CONSTRAINED}
     end
   end
   local current = redis.call('HMGET', leasesKey, unpack(due))
@@ -64,17 +90,17 @@ if #due > 0 then
     accountLeft = concurrency_capacity(accountKey, tonumber(ARGV[6]), now, graceMs, counts)
   end
   for i, id in ipairs(due) do
-    local code = 0
-    if fifo and limited then code = -12
-    elseif stored[i] == false then code = -1
-    elseif current[i] ~= false and decode_ulid_time(current[i]) + graceMs > now then code = -2
-    elseif fnLeft <= 0 then code = -3
-    elseif accountLeft <= 0 then code = -6
+    local code = OK
+    if fifo and limited then code = NOT_ATTEMPTED
+    elseif stored[i] == false then code = NOT_FOUND
+    elseif current[i] ~= false and decode_ulid_time(current[i]) + graceMs > now then code = ALREADY_LEASED
+    elseif fnLeft <= 0 then code = FUNCTION_LIMIT
+    elseif accountLeft <= 0 then code = ACCOUNT_LIMIT
     else
       fnLeft, accountLeft = fnLeft - 1, accountLeft - 1
       ids[#ids + 1], jsons[#jsons + 1] = id, stored[i]
     end
-    if code == -3 or code == -6 then limited = true end
+    if code == FUNCTION_LIMIT or code == ACCOUNT_LIMIT then limited = true end
     codes[i] = code
   end
 end
@@ -101,11 +127,11 @@ local k = {
 }
 local at = limited and now + tonumber(ARGV[11]) or tonumber(ARGV[12])
 local target = hand_back_partition(k, p, pid, accountId, now, at, limited)
-if target == nil then return {0, ids, jsons, codes, previousLast} end
+if target == nil then return {OK, ids, jsons, codes, previousLast} end
 -- Due items left behind because the pass reached `want`: wake idle processors for them, as
 -- '<score>|left' (a partition scanners have seen, not a newly due one). Items refused for other
 -- reasons would only make every idle processor retry at once.
 if target <= now and #due == want and want > 0 and wakeChannel ~= '' then
   redis.call('PUBLISH', wakeChannel, string.format('%d|left', target))
 end
-return {0, ids, jsons, codes, previousLast}
+return {OK, ids, jsons, codes, previousLast}

@@ -1,8 +1,10 @@
 -- peek: the ready items of one partition due by `until`, in score order. Leased items are never
 -- in a ready set, so they are excluded.
--- KEYS[1] ready set  KEYS[2] items hash
--- ARGV[1] until ms (inclusive)  ARGV[2] limit
--- returns {ids, item JSONs, scores}
+-- KEYS[1] ready: the partition's ready set
+-- KEYS[2] items: hash itemId -> item JSON
+-- ARGV[1] untilMs: inclusive
+-- ARGV[2] limit
+-- reply {ids, item JSONs, scores}
 local readyKey, itemsKey = KEYS[1], KEYS[2]
 local untilMs, limit = ARGV[1], tonumber(ARGV[2])
 

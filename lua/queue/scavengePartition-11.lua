@@ -3,13 +3,24 @@
 -- generation; keeps the scavenger index equal to the earliest remaining lease expiry.
 -- Custom-key in-progress entries of scavenged items are expired and no longer count; the next
 -- lease of the item overwrites them and its dequeue removes them.
--- KEYS[1] items hash  KEYS[2] leases hash  KEYS[3] ready set  KEYS[4] partition lease index
--- KEYS[5] scavenger index  KEYS[6] partitions hash  KEYS[7] global partition index
--- KEYS[8] accounts index  KEYS[9] account partition index  KEYS[10] account in-progress
--- KEYS[11] function in-progress   (9, 10: placeholder when none)
--- ARGV[1] pid  ARGV[2] now ms  ARGV[3] grace ms  ARGV[4] limit  ARGV[5] accountId ('' none)
--- ARGV[6] wake channel ('' none)
--- returns {count, ids} of the items returned to the ready set
+-- KEYS[1] items: hash itemId -> item JSON
+-- KEYS[2] leases: hash itemId -> lease ULID
+-- KEYS[3] ready: the partition's ready set
+-- KEYS[4] leased: the partition's lease index
+-- KEYS[5] scavenger: the scavenger index
+-- KEYS[6] partitions: hash pid -> partition JSON
+-- KEYS[7] globalPartitions: the global partition index
+-- KEYS[8] accounts: the accounts index
+-- KEYS[9] accountPartitions: the account's partition index (placeholder: none)
+-- KEYS[10] inProgressAccount: the account's in-progress set (placeholder: none)
+-- KEYS[11] inProgressPartition: the function's (or system queue's) in-progress set
+-- ARGV[1] partitionId
+-- ARGV[2] now: ms
+-- ARGV[3] graceMs: clock-skew bound
+-- ARGV[4] limit: items returned at most
+-- ARGV[5] accountId: '' for none
+-- ARGV[6] wakeChannel: '' for none
+-- reply {count, ids} of the items returned to the ready set
 -- @include release_item
 -- @include track_earliest
 -- @include pull_partition_pointer

@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { ManualClock } from '../../src/core/clock.js';
-import { ulidTime } from '../../src/core/ulid.js';
-import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
-import type { Queue } from '../../src/queue/queue.js';
-import type { QueueShard } from '../../src/queue/shard.js';
+import {
+  ulidTime,
+  type EnqueueInput,
+  type ManualClock,
+  type Queue,
+  type QueueItem,
+  type QueueShard,
+} from '../../src/internal.js';
 import { readShardState, shardViolations } from '../../testkit/shard-state.js';
 import {
   describeModel,

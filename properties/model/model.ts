@@ -1,4 +1,4 @@
-import { ulidTime } from '../../src/core/ulid.js';
+import { ulidTime } from '../../src/internal.js';
 
 /** A small in-memory model of one queue shard: what each item is, where it lives, who holds it. */
 export interface ModelItem {

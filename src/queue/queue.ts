@@ -7,7 +7,7 @@ import type { EnqueueInput, QueueItem } from './item.js';
 import { itemTimes } from './score.js';
 import { shardIndexFor } from './selector.js';
 import type { QueueShard } from './shard.js';
-import type { EnqueueResult } from './shard/items.js';
+import type { EnqueueResult } from './shard/enqueue.js';
 import { validateEnqueueInput } from './validate.js';
 
 export const DEFAULT_MAX_ATTEMPTS = 5;

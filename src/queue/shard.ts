@@ -6,45 +6,31 @@ import { checkIntOption } from '../core/option-checks.js';
 import type { QueueItem } from './item.js';
 import type { PartitionRef } from './partition.js';
 import type { ShardContext } from './shard/context.js';
+import { dequeueItem, type DequeueEntry } from './shard/dequeue.js';
+import { dequeueItems } from './shard/dequeueBatch.js';
+import { enqueueItem, type EnqueueResult } from './shard/enqueue.js';
+import { extendLease } from './shard/extendLease.js';
+import { leaseItem } from './shard/lease.js';
+import type { ExtendResult, FenceResult, LeaseOptions, LeaseResult } from './shard/lease-common.js';
+import { leaseItems, type LeaseBatchOptions } from './shard/leaseBatch.js';
+import { leasePartition, type PartitionLeaseResult } from './shard/partitionLease.js';
+import { passPartition, type PassOptions, type PassResult } from './shard/partitionPass.js';
 import {
-  dequeueItem,
-  dequeueItems,
-  requeueItem,
-  type DequeueEntry,
-  type FenceResult,
-  type RequeueOptions,
-} from './shard/finish.js';
-import {
-  enqueueItem,
-  getItem,
-  getLeaseId,
-  peekItems,
-  type EnqueueResult,
-  type PeekedItem,
-} from './shard/items.js';
-import {
-  extendLease,
-  leaseItem,
-  leaseItems,
-  type ExtendResult,
-  type LeaseBatchOptions,
-  type LeaseOptions,
-  type LeaseResult,
-} from './shard/leases.js';
-import {
-  leasePartition,
-  peekAccounts,
   peekPartitions,
-  requeuePartition,
-  type PartitionLeaseResult,
   type PartitionPeekResult,
+  type PointerPeekOptions,
+} from './shard/partitionPeek.js';
+import {
+  requeuePartition,
   type PartitionRequeueOptions,
   type PartitionRequeueResult,
-  type PointerPeekOptions,
-} from './shard/partitions.js';
-import { passPartition, type PassOptions, type PassResult } from './shard/partitionPass.js';
-import { leaseRole, nextDueAt, releaseRole, type RoleLeaseResult } from './shard/roleLease.js';
-import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard/scavenge.js';
+} from './shard/partitionRequeue.js';
+import { peekItems, type PeekedItem } from './shard/peek.js';
+import { nextDueAt, peekAccounts } from './shard/peekByScore.js';
+import { getItem, getLeaseId } from './shard/reads.js';
+import { requeueItem, type RequeueOptions } from './shard/requeue.js';
+import { leaseRole, releaseRole, type RoleLeaseResult } from './shard/roleLease.js';
+import { scavenge, type ScavengeOptions, type ScavengeResult } from './shard/scavengePartition.js';
 
 export const DEFAULT_TOMBSTONE_TTL_MS = 12 * 3600 * 1000;
 export const GRACE_MS_MAX = 60_000;

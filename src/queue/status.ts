@@ -1,6 +1,10 @@
-import { UnknownStatusError } from '../core/errors.js';
+import { unreachable } from '../core/assert.js';
 
-/** Status codes shared by every script; each script's header lists the ones it returns. */
+/**
+ * Status codes shared by every queue script: each script names the ones it uses once, at its
+ * top (`local OK, NOT_FOUND = 0, -1`), its header lists the ones it returns, and its spec in
+ * src/queue/shard/ declares the same (a test holds all three to this table).
+ */
 export const Status = {
   OK: 0,
   ITEM_EXISTS: 1,
@@ -21,23 +25,6 @@ export const Status = {
 } as const;
 export type StatusName = keyof typeof Status;
 
-const NAME_OF = new Map<number, StatusName>(
-  Object.entries(Status).map(([name, code]) => [code, name as StatusName]),
-);
-
-/** Translates a script's reply code, accepting only the codes that script may return. */
-export function decodeStatus<const T extends StatusName>(
-  script: string,
-  code: unknown,
-  expected: readonly T[],
-): T {
-  const name = typeof code === 'number' ? NAME_OF.get(code) : undefined;
-  if (name === undefined || !(expected as readonly StatusName[]).includes(name)) {
-    throw new UnknownStatusError(script, code);
-  }
-  return name as T;
-}
-
 /** Why a lease was refused. */
 export type LeaseRefusal =
   | 'not-found'
@@ -49,15 +36,64 @@ export type LeaseRefusal =
   | 'throttled'
   | 'not-attempted';
 
+/** The statuses a lease of one item may answer (lease, leaseBatch, partitionPass entries). */
+export type LeaseStatus =
+  | 'OK'
+  | 'NOT_FOUND'
+  | 'ALREADY_LEASED'
+  | 'FUNCTION_LIMIT'
+  | 'CUSTOM_KEY_1_LIMIT'
+  | 'CUSTOM_KEY_2_LIMIT'
+  | 'ACCOUNT_LIMIT'
+  | 'THROTTLED'
+  | 'NOT_ATTEMPTED';
+
+/** The refusal a lease status names. */
+export function leaseRefusal(status: Exclude<LeaseStatus, 'OK'>): LeaseRefusal {
+  switch (status) {
+    case 'NOT_FOUND':
+      return 'not-found';
+    case 'ALREADY_LEASED':
+      return 'already-leased';
+    case 'FUNCTION_LIMIT':
+      return 'function-limit';
+    case 'CUSTOM_KEY_1_LIMIT':
+      return 'custom-key-1-limit';
+    case 'CUSTOM_KEY_2_LIMIT':
+      return 'custom-key-2-limit';
+    case 'ACCOUNT_LIMIT':
+      return 'account-limit';
+    case 'THROTTLED':
+      return 'throttled';
+    case 'NOT_ATTEMPTED':
+      return 'not-attempted';
+    default:
+      return unreachable(status, 'lease status');
+  }
+}
+
 /** Why a fenced operation (extend, dequeue, requeue) was refused. */
 export type FenceRefusal =
   'not-found' | 'already-leased' | 'lease-mismatch' | 'lease-expired' | 'not-leased';
 
-const KEBAB: Record<StatusName, string> = Object.fromEntries(
-  Object.keys(Status).map((name) => [name, name.toLowerCase().replaceAll('_', '-')]),
-) as Record<StatusName, string>;
+/** The statuses a fenced operation may answer. */
+export type FenceStatus =
+  'OK' | 'NOT_FOUND' | 'ALREADY_LEASED' | 'LEASE_MISMATCH' | 'LEASE_EXPIRED' | 'NOT_LEASED';
 
-/** 'CUSTOM_KEY_1_LIMIT' -> 'custom-key-1-limit'. */
-export function statusLabel<T extends StatusName>(name: T): string {
-  return KEBAB[name];
+/** The refusal a fence status names. */
+export function fenceRefusal(status: Exclude<FenceStatus, 'OK'>): FenceRefusal {
+  switch (status) {
+    case 'NOT_FOUND':
+      return 'not-found';
+    case 'ALREADY_LEASED':
+      return 'already-leased';
+    case 'LEASE_MISMATCH':
+      return 'lease-mismatch';
+    case 'LEASE_EXPIRED':
+      return 'lease-expired';
+    case 'NOT_LEASED':
+      return 'not-leased';
+    default:
+      return unreachable(status, 'fence status');
+  }
 }

@@ -1,53 +1,50 @@
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
-import { loadScripts, type LoadedScript } from './script-loader.js';
-import type { RedisTransport, ScriptArg, ScriptName } from './transport.js';
-
-export class ScriptCallError extends Error {
-  override readonly name = 'ScriptCallError';
-}
+import { ScriptCallError, ScriptError } from './errors.js';
+import type { LuaScript } from './script.js';
+import type { RedisTransport, ScriptArg } from './transport.js';
 
 /**
- * RedisTransport over ioredis, for one server or a Redis Cluster. Scripts are loaded once per
- * connection (on every master for a cluster), called by SHA, and resent in full on NOSCRIPT
- * (after a restart, a failover or SCRIPT FLUSH), which also caches them again on that node.
+ * RedisTransport over ioredis, for one server or a Redis Cluster. Scripts are called by SHA and
+ * sent in full on NOSCRIPT (first use on a node, after a restart, a failover or SCRIPT FLUSH),
+ * which also caches them on that node; preload() caches them on every master up front.
  */
 export class IoredisTransport implements RedisTransport {
   readonly client: Redis | Cluster;
-  private readonly scripts: ReadonlyMap<string, LoadedScript>;
 
-  constructor(client: Redis | Cluster, scripts: ReadonlyMap<string, LoadedScript> = loadScripts()) {
+  constructor(client: Redis | Cluster) {
     this.client = client;
-    this.scripts = scripts;
   }
 
-  /** Loads every script into the server's cache (each master's, for a cluster). */
-  async loadAll(): Promise<void> {
+  /** Loads scripts into the server's cache (every master's, for a cluster), checking SHAs. */
+  async preload(scripts: Iterable<LuaScript>): Promise<void> {
     const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
     for (const node of nodes) {
-      for (const script of this.scripts.values()) {
+      for (const script of scripts) {
         const sha = await node.script('LOAD', script.source);
         if (sha !== script.sha)
-          throw new ScriptCallError(`${script.file}: server SHA ${String(sha)} != ${script.sha}`);
+          throw new ScriptCallError(script.name, `server SHA ${String(sha)} != ${script.sha}`);
       }
     }
   }
 
   async runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
-    const script = this.scripts.get(name);
-    if (!script) throw new ScriptCallError(`unknown script '${name}'`);
     if (script.numKeys !== 'variable' && keys.length !== script.numKeys) {
-      throw new ScriptCallError(`${script.file} takes ${script.numKeys} KEYS, got ${keys.length}`);
+      throw new ScriptCallError(script.name, `takes ${script.numKeys} KEYS, got ${keys.length}`);
     }
     try {
       return await this.client.evalsha(script.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!isNoScript(err)) throw err;
+      if (!isNoScript(err)) throw asScriptError(script, err);
+    }
+    try {
       return await this.client.eval(script.source, keys.length, ...keys, ...args);
+    } catch (err) {
+      throw asScriptError(script, err);
     }
   }
 
@@ -81,26 +78,32 @@ function isNoScript(err: unknown): boolean {
   return err instanceof Error && err.message.startsWith('NOSCRIPT');
 }
 
-/** Connects to one Redis server (`redis://host:port/db`) and loads the scripts. */
+/**
+ * An error reply from Redis (a Lua error() or a failing command inside the script) becomes a
+ * ScriptError naming the script; connection errors pass through as they are.
+ */
+function asScriptError(script: LuaScript, err: unknown): unknown {
+  if (err instanceof Error && err.name === 'ReplyError')
+    return new ScriptError(script.name, err.message, err);
+  return err;
+}
+
+/** Connects to one Redis server (`redis://host:port/db`). */
 export async function connectRedis(
   url: string,
   options: RedisOptions = {},
 ): Promise<IoredisTransport> {
   const client = new Redis(url, { lazyConnect: true, ...options });
   await client.connect();
-  const transport = new IoredisTransport(client);
-  await transport.loadAll();
-  return transport;
+  return new IoredisTransport(client);
 }
 
-/** Connects to a Redis Cluster through its seed nodes and loads the scripts on every master. */
+/** Connects to a Redis Cluster through its seed nodes. */
 export async function connectCluster(
   nodes: readonly ClusterNode[],
   options: ClusterOptions = {},
 ): Promise<IoredisTransport> {
   const client = new Cluster([...nodes], { lazyConnect: true, ...options });
   await client.connect();
-  const transport = new IoredisTransport(client);
-  await transport.loadAll();
-  return transport;
+  return new IoredisTransport(client);
 }

@@ -2,29 +2,19 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ScriptLoadError } from './errors.js';
+import type { LuaScript } from './script.js';
 
-/** A script ready to send: includes inlined, its SHA1 computed, its KEYS count known. */
-export interface LoadedScript {
-  readonly name: string;
-  readonly file: string;
-  /** The fixed number of KEYS, or 'variable' for scripts named `…-n.lua`. */
-  readonly numKeys: number | 'variable';
-  readonly source: string;
-  readonly sha: string;
-  /** Codes from the header's `-- returns <code> <NAME>` lines. */
-  readonly statuses: ReadonlyMap<number, string>;
-}
-
-export class ScriptLoadError extends Error {
-  override readonly name = 'ScriptLoadError';
-}
+/**
+ * Reads Lua scripts from lua/ at build and test time (`npm run lua` flattens them into each
+ * layer's lua.generated.ts, which is what runs): inlines includes and parses headers.
+ */
 
 const INCLUDE = /^--\s*@include\s+([A-Za-z0-9_]+)\s*$/;
 const FILE_NAME = /^([a-z][A-Za-z0-9]*)-(\d+|n)\.lua$/;
-const STATUS_LINE = /^--\s*returns\s+(-?\d+)\s+([A-Z][A-Z0-9_]*)\b/;
 
-/** Finds the package's `lua/` folder by walking up from this module (works from src/ and dist/). */
-export function defaultLuaDir(): string {
+/** Finds the repository's `lua/` folder by walking up from this module (src/ and dist/ alike). */
+export function defaultLuaRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'lua');
@@ -34,33 +24,34 @@ export function defaultLuaDir(): string {
   throw new ScriptLoadError('cannot find the lua/ folder above ' + fileURLToPath(import.meta.url));
 }
 
-/**
- * Reads every `lua/<name>-<numKeys>.lua`, inlines its `-- @include x` helpers from
- * `lua/includes/x.lua` (each once, dependencies first, cycles rejected) and computes its SHA1.
- */
-export function loadScripts(luaDir: string = defaultLuaDir()): Map<string, LoadedScript> {
-  const includeDir = join(luaDir, 'includes');
-  const scripts = new Map<string, LoadedScript>();
-  const files = readdirSync(luaDir, { withFileTypes: true })
+/** The layers that own scripts: every folder of lua/ but includes/. */
+export function luaLayers(luaRoot: string): string[] {
+  return readdirSync(luaRoot, { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== 'includes')
-    .flatMap((d) => readdirSync(join(luaDir, d.name)).map((f) => join(d.name, f)))
+    .map((d) => d.name)
     .sort();
-  for (const path of files) {
-    const file = path.split('/').pop() as string;
-    if (!file.endsWith('.lua')) continue;
+}
+
+/**
+ * Every `lua/<layer>/<name>-<numKeys>.lua`, with its `-- @include x` helpers from
+ * `lua/includes/x.lua` inlined (each once, dependencies first, cycles rejected) and its SHA1.
+ */
+export function readLuaScripts(luaRoot: string, layer: string): LuaScript[] {
+  const includeDir = join(luaRoot, 'includes');
+  const scripts: LuaScript[] = [];
+  for (const file of readdirSync(join(luaRoot, layer)).sort()) {
     const match = FILE_NAME.exec(file);
     if (!match)
       throw new ScriptLoadError(`script file name must be <verbNoun>-<numKeys|n>.lua: ${file}`);
     const [, name, keys] = match as unknown as [string, string, string];
-    const raw = readFileSync(join(luaDir, path), 'utf8');
-    const source = flatten(raw, includeDir, path);
-    scripts.set(name, {
+    const path = `${layer}/${file}`;
+    const source = flatten(readFileSync(join(luaRoot, path), 'utf8'), includeDir, path);
+    scripts.push({
       name,
       file: path,
       numKeys: keys === 'n' ? 'variable' : Number(keys),
       source,
       sha: createHash('sha1').update(source).digest('hex'),
-      statuses: parseStatuses(raw),
     });
   }
   return scripts;
@@ -87,7 +78,8 @@ export function flatten(source: string, includeDir: string, origin: string): str
   return parts.join('\n');
 }
 
-function includesOf(source: string): string[] {
+/** The helpers a script or include names with `-- @include`. */
+export function includesOf(source: string): string[] {
   return source
     .split('\n')
     .map((line) => INCLUDE.exec(line.trim())?.[1])
@@ -99,13 +91,4 @@ function stripIncludes(source: string): string {
     .split('\n')
     .filter((line) => !INCLUDE.test(line.trim()))
     .join('\n');
-}
-
-function parseStatuses(source: string): Map<number, string> {
-  const statuses = new Map<number, string>();
-  for (const line of source.split('\n')) {
-    const m = STATUS_LINE.exec(line.trim());
-    if (m) statuses.set(Number(m[1]), m[2] as string);
-  }
-  return statuses;
 }

@@ -1,34 +1,19 @@
+import type { LuaScript } from './script.js';
+
 /** An argument to a script: strings pass through, numbers are sent in decimal. */
 export type ScriptArg = string | number;
 
-/** The names of the scripts in lua/ (file `<name>-<numKeys>.lua`). A test keeps this list true. */
-export const SCRIPT_NAMES = [
-  'enqueue',
-  'peek',
-  'peekByScore',
-  'partitionPeek',
-  'partitionLease',
-  'partitionRequeue',
-  'partitionPass',
-  'lease',
-  'leaseBatch',
-  'extendLease',
-  'dequeue',
-  'dequeueBatch',
-  'requeue',
-  'scavengePartition',
-  'roleLease',
-] as const;
-export type ScriptName = (typeof SCRIPT_NAMES)[number];
-
 /**
- * The one way queue code reaches Redis. Production wraps ioredis (standalone or cluster); the
+ * The one way layers above reach Redis. Production wraps ioredis (standalone or cluster); the
  * simulator wraps the same with a scheduler that orders, delays, drops or fails each call.
  */
 export interface RedisTransport {
-  /** Runs a script by name with its KEYS and ARGV; resolves to the script's raw reply. */
+  /**
+   * Runs a script with its KEYS and ARGV (by SHA, sending the source when the server lacks it);
+   * resolves to the script's raw reply. A Lua error() rejects with a ScriptError naming it.
+   */
   runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown>;

@@ -4,7 +4,8 @@ import { createProcessor } from '../../src/queue/processor/processor.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/core/random.js';
-import type { RedisTransport, ScriptArg, ScriptName } from '../../src/redis/transport.js';
+import type { LuaScript } from '../../src/redis/script.js';
+import type { RedisTransport, ScriptArg } from '../../src/redis/transport.js';
 import { FlakyTransport } from '../../testkit/flaky-transport.js';
 import { useRedis } from '../../testkit/redis-fixture.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -15,16 +16,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class SlowScript implements RedisTransport {
   constructor(
     private readonly inner: RedisTransport,
-    private readonly script: ScriptName,
+    private readonly script: string,
     private readonly delayMs: number,
   ) {}
   async runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
-    const r = await this.inner.runScript(name, keys, args);
-    if (name === this.script) await sleep(this.delayMs);
+    const r = await this.inner.runScript(script, keys, args);
+    if (script.name === this.script) await sleep(this.delayMs);
     return r;
   }
   hget(key: string, field: string) {

@@ -5,21 +5,23 @@ import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
 import { seededRandom } from '../../src/core/random.js';
 import { connectCluster, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
-import { SCRIPT_NAMES, type RedisTransport, type ScriptName } from '../../src/redis/transport.js';
+import type { LuaScript } from '../../src/redis/script.js';
+import type { RedisTransport } from '../../src/redis/transport.js';
+import { QUEUE_SCRIPTS } from '../../src/queue/shard/scripts.js';
 import { startRedisCluster, type RedisCluster } from '../../testkit/redis-cluster.js';
 import { T0 } from '../../testkit/redis-fixture.js';
 
 /** Records which scripts ran, so the test can prove it exercised every one. */
 class RecordingTransport implements RedisTransport {
-  readonly ran = new Set<ScriptName>();
+  readonly ran = new Set<string>();
   constructor(private readonly inner: RedisTransport) {}
   runScript(
-    name: ScriptName,
+    script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    this.ran.add(name);
-    return this.inner.runScript(name, keys, args);
+    this.ran.add(script.name);
+    return this.inner.runScript(script, keys, args);
   }
   hget(key: string, field: string): Promise<string | null> {
     return this.inner.hget(key, field);
@@ -147,7 +149,7 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
       const role = await shard.leaseRole('scavenger', 1000, null);
       expect(role.ok).toBe(true);
     }
-    expect([...recorder.ran].sort()).toEqual([...SCRIPT_NAMES].sort());
+    expect([...recorder.ran].sort()).toEqual(Object.keys(QUEUE_SCRIPTS).sort());
 
     for (const shard of shards) {
       const tagSlot = Number(await client.cluster('KEYSLOT', `{${shard.name}}`));

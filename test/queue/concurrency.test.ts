@@ -3,7 +3,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
 import { Queue } from '../../src/queue/queue.js';
 import { QueueShard } from '../../src/queue/shard.js';
-import type { ConcurrencyLimits } from '../../src/queue/shard/leases.js';
+import type { ConcurrencyLimits } from '../../src/queue/shard/lease-common.js';
 import { seededRandom } from '../../src/core/random.js';
 import { connectRedis, type IoredisTransport } from '../../src/redis/ioredis-transport.js';
 import { expectHealthy } from '../../testkit/shard-state.js';

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import type { Random } from '../../core/random.js';
-import type { ShardKeys } from '../keys.js';
 import type { RedisTransport } from '../../redis/transport.js';
 import type { QueueItem } from '../item.js';
+import type { ShardKeys } from '../keys.js';
 import type { PartitionRef } from '../partition.js';
 
 /** What every shard operation needs. */
@@ -32,8 +32,8 @@ export interface PartitionKeys {
 
 /** Plus the keys of one item's own constraints (placeholders where it has none). */
 export interface ItemKeys extends PartitionKeys {
-  customKey1: string;
-  customKey2: string;
+  inProgressCustom1: string;
+  inProgressCustom2: string;
   throttle: string;
 }
 
@@ -55,38 +55,12 @@ export function itemKeys(ctx: ShardContext, item: QueueItem): ItemKeys {
   const throttled = item.kind === 'start' && item.throttle !== undefined;
   return {
     ...partitionKeys(ctx, itemPartition(item)),
-    customKey1: ck1 ? keys.inProgressCustom(ck1.canonical) : keys.placeholder(),
-    customKey2: ck2 ? keys.inProgressCustom(ck2.canonical) : keys.placeholder(),
+    inProgressCustom1: ck1 ? keys.inProgressCustom(ck1.canonical) : keys.placeholder(),
+    inProgressCustom2: ck2 ? keys.inProgressCustom(ck2.canonical) : keys.placeholder(),
     throttle: throttled
       ? keys.throttle((item.throttle as { canonical: string }).canonical)
       : keys.placeholder(),
   };
-}
-
-/** The five keys every item-state script starts with: items, leases, ready, leased, scavenger. */
-export function itemStateKeys(
-  ctx: ShardContext,
-  pk: PartitionKeys,
-): [string, string, string, string, string] {
-  return [ctx.keys.items(), ctx.keys.leases(), pk.ready, pk.leased, ctx.keys.scavenger()];
-}
-
-/** The keys that locate a partition: its metadata, and the global, accounts and account indexes. */
-export function partitionIndexKeys(
-  ctx: ShardContext,
-  pk: PartitionKeys,
-): [string, string, string, string] {
-  return [
-    ctx.keys.partitions(),
-    ctx.keys.globalPartitions(),
-    ctx.keys.accounts(),
-    pk.accountPartitions,
-  ];
-}
-
-/** The in-progress sets an item's lease is counted in: account, partition, custom keys 1 and 2. */
-export function inProgressKeys(k: ItemKeys): [string, string, string, string] {
-  return [k.inProgressAccount, k.inProgressPartition, k.customKey1, k.customKey2];
 }
 
 /** The partition an item lives in. */

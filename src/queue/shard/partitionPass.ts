@@ -1,16 +1,86 @@
-import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { unreachable } from '../../core/assert.js';
 import { checkIntOption } from '../../core/option-checks.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
 import { decodeItem, type QueueItem } from '../item.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { PartitionRef } from '../partition.js';
-import {
-  itemStateKeys,
-  partitionIndexKeys,
-  partitionKeys,
-  scriptAccountId,
-  type ShardContext,
-} from './context.js';
-import { LEASE_BATCH_MAX, LEASE_MS_MAX, limitArg, type ConcurrencyLimits } from './leases.js';
-import { decodeStatus, statusLabel, type LeaseRefusal } from '../status.js';
+import { leaseRefusal, type LeaseRefusal } from '../status.js';
+import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import { LEASE_BATCH_MAX, LEASE_MS_MAX, limitArg, type ConcurrencyLimits } from './lease-common.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/partitionPass-11.lua */
+export const partitionPassScript = defineScript({
+  script: LUA_SCRIPTS.partitionPass,
+  keys: [
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'inProgressAccount',
+    'inProgressPartition',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+  ],
+  args: [
+    'partitionId',
+    'now',
+    'graceMs',
+    'untilMs',
+    'want',
+    'accountLimit',
+    'functionLimit',
+    'fifo',
+    'accountId',
+    'wakeChannel',
+    'concurrencyRequeueMs',
+    'requeueAt',
+  ],
+  /** `want` lease IDs follow: the n-th item leased takes the n-th. */
+  argsPerEntry: ['leaseId'],
+  statuses: ['OK', 'NOT_FOUND', 'ALREADY_LEASED', 'CONSTRAINED'],
+  entryStatuses: [
+    'OK',
+    'NOT_FOUND',
+    'ALREADY_LEASED',
+    'FUNCTION_LIMIT',
+    'ACCOUNT_LIMIT',
+    'NOT_ATTEMPTED',
+  ],
+});
+
+type PassStatus = (typeof partitionPassScript.statuses)[number];
+type PassEntryStatus = (typeof partitionPassScript.entryStatuses)[number];
+
+/**
+ * The reply: the pass's status; when OK, the IDs and JSONs of the items leased (in order), the
+ * status of every item looked at, and the partition's previous lease or pass time (0: new).
+ */
+export function decodePartitionPassReply(reply: unknown): {
+  status: PassStatus;
+  ids: string[];
+  jsons: string[];
+  looked: PassEntryStatus[];
+  previousLeasedAt: number;
+} {
+  const [code, ids = [], jsons = [], codes = [], previous = 0] = reply as [
+    number,
+    string[]?,
+    string[]?,
+    number[]?,
+    number?,
+  ];
+  return {
+    status: partitionPassScript.status(code),
+    ids,
+    jsons,
+    looked: codes.map((c) => partitionPassScript.entryStatus(c)),
+    previousLeasedAt: previous,
+  };
+}
 
 export interface PassOptions {
   /** Items to lease at most. */
@@ -38,7 +108,7 @@ export type PassResult =
   | { status: 'not-found' | 'already-leased' | 'constrained' };
 
 /**
- * One scanner pass over a partition in one round trip (see lua/partitionPass-11.lua): for
+ * One scanner pass over a partition in one round trip (see lua/queue/partitionPass-11.lua): for
  * partitions without custom keys or throttles. 'constrained' means: take the general path
  * (leasePartition, peek, leaseBatch, requeuePartition).
  */
@@ -54,56 +124,55 @@ export async function passPartition(
   const expiresAt = now + o.leaseMs;
   const leases = Array.from({ length: o.want }, () => newLeaseId(expiresAt, ctx.random));
   const pk = partitionKeys(ctx, partition);
-  const keys = [
-    ...itemStateKeys(ctx, pk),
-    pk.inProgressAccount,
-    pk.inProgressPartition,
-    ...partitionIndexKeys(ctx, pk),
-  ];
-  const args = [
-    partition.id,
-    now,
-    ctx.graceMs,
-    o.untilMs,
-    o.want,
-    limitArg('limits.account', o.limits?.account),
-    limitArg('limits.function', o.limits?.function),
-    o.fifo === false ? 0 : 1,
-    scriptAccountId(partition),
-    ctx.keys.wakeChannel(),
-    o.concurrencyRequeueMs,
-    o.requeueAt,
-    ...leases,
-  ];
-  const reply = (await ctx.transport.runScript('partitionPass', keys, args)) as [
-    number,
-    string[]?,
-    (string | null)[]?,
-    number[]?,
-  ];
-  const status = decodeStatus('partitionPass', reply[0], [
-    'OK',
-    'NOT_FOUND',
-    'ALREADY_LEASED',
-    'CONSTRAINED',
-  ]);
-  if (status !== 'OK') return { status: statusLabel(status) as 'not-found' };
-  const [, ids = [], jsons = [], codes = []] = reply;
-  const leased = ids.map((_, i) => ({
-    item: decodeItem(jsons[i] as string),
+  const reply = await partitionPassScript.run(ctx.transport, {
+    keys: {
+      items: ctx.keys.items(),
+      leases: ctx.keys.leases(),
+      ready: pk.ready,
+      leased: pk.leased,
+      scavenger: ctx.keys.scavenger(),
+      inProgressAccount: pk.inProgressAccount,
+      inProgressPartition: pk.inProgressPartition,
+      partitions: ctx.keys.partitions(),
+      globalPartitions: ctx.keys.globalPartitions(),
+      accounts: ctx.keys.accounts(),
+      accountPartitions: pk.accountPartitions,
+    },
+    args: {
+      partitionId: partition.id,
+      now,
+      graceMs: ctx.graceMs,
+      untilMs: o.untilMs,
+      want: o.want,
+      accountLimit: limitArg('limits.account', o.limits?.account),
+      functionLimit: limitArg('limits.function', o.limits?.function),
+      fifo: o.fifo === false ? 0 : 1,
+      accountId: scriptAccountId(partition),
+      wakeChannel: ctx.keys.wakeChannel(),
+      concurrencyRequeueMs: o.concurrencyRequeueMs,
+      requeueAt: o.requeueAt,
+    },
+    entries: leases.map((leaseId) => ({ args: { leaseId } })),
+  });
+  const r = decodePartitionPassReply(reply);
+  switch (r.status) {
+    case 'OK':
+      break;
+    case 'NOT_FOUND':
+      return { status: 'not-found' };
+    case 'ALREADY_LEASED':
+      return { status: 'already-leased' };
+    case 'CONSTRAINED':
+      return { status: 'constrained' };
+    default:
+      return unreachable(r.status, 'partitionPass status');
+  }
+  const leased = r.ids.map((_, i) => ({
+    item: decodeItem(r.jsons[i] as string),
     leaseId: leases[i] as string,
     expiresAt,
   }));
-  const refusals = codes
-    .filter((c) => c !== 0)
-    .map((c) => statusLabel(decodeStatus('partitionPass', c, REFUSALS)) as LeaseRefusal);
-  return { status: 'ok', leased, looked: codes.length, refusals };
+  const refusals: LeaseRefusal[] = [];
+  for (const status of r.looked) if (status !== 'OK') refusals.push(leaseRefusal(status));
+  return { status: 'ok', leased, looked: r.looked.length, refusals };
 }
-
-const REFUSALS = [
-  'NOT_FOUND',
-  'ALREADY_LEASED',
-  'FUNCTION_LIMIT',
-  'ACCOUNT_LIMIT',
-  'NOT_ATTEMPTED',
-] as const;

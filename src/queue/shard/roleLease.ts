@@ -1,7 +1,17 @@
-import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { unreachable } from '../../core/assert.js';
 import { checkIntOption } from '../../core/option-checks.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { ShardContext } from './context.js';
-import { decodeStatus } from '../status.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/roleLease-1.lua */
+export const roleLeaseScript = defineScript({
+  script: LUA_SCRIPTS.roleLease,
+  keys: ['role'],
+  args: ['newLeaseId', 'leaseId', 'now'],
+  statuses: ['OK', 'ALREADY_LEASED'],
+});
 
 export type RoleLeaseResult = { ok: true; leaseId: string; expiresAt: number } | { ok: false };
 
@@ -15,15 +25,19 @@ export async function leaseRole(
   checkIntOption('durationMs', durationMs, 1);
   const now = ctx.clock.now();
   const lease = newLeaseId(now + durationMs, ctx.random);
-  const code = await ctx.transport.runScript(
-    'roleLease',
-    [ctx.keys.role(role)],
-    [lease, currentLeaseId ?? '', now],
-  );
-  const status = decodeStatus('roleLease', code, ['OK', 'ALREADY_LEASED']);
-  return status === 'OK'
-    ? { ok: true, leaseId: lease, expiresAt: now + durationMs }
-    : { ok: false };
+  const code = await roleLeaseScript.run(ctx.transport, {
+    keys: { role: ctx.keys.role(role) },
+    args: { newLeaseId: lease, leaseId: currentLeaseId ?? '', now },
+  });
+  const status = roleLeaseScript.status(code);
+  switch (status) {
+    case 'OK':
+      return { ok: true, leaseId: lease, expiresAt: now + durationMs };
+    case 'ALREADY_LEASED':
+      return { ok: false };
+    default:
+      return unreachable(status, 'roleLease status');
+  }
 }
 
 /** Gives a role up, if the caller still holds it. */
@@ -32,20 +46,9 @@ export async function releaseRole(
   role: string,
   currentLeaseId: string,
 ): Promise<void> {
-  const code = await ctx.transport.runScript(
-    'roleLease',
-    [ctx.keys.role(role)],
-    ['', currentLeaseId, ctx.clock.now()],
-  );
-  decodeStatus('roleLease', code, ['OK']);
-}
-
-/** The earliest score in the global partition index (ms), or null when the shard is empty. */
-export async function nextDueAt(ctx: ShardContext): Promise<number | null> {
-  const [, , scores] = (await ctx.transport.runScript(
-    'peekByScore',
-    [ctx.keys.globalPartitions()],
-    ['+inf', 1, -1],
-  )) as [number, string[], string[]];
-  return scores.length === 0 ? null : Number(scores[0]);
+  const code = await roleLeaseScript.run(ctx.transport, {
+    keys: { role: ctx.keys.role(role) },
+    args: { newLeaseId: '', leaseId: currentLeaseId, now: ctx.clock.now() },
+  });
+  roleLeaseScript.status(code);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../../../core/clock.js';
 import type { QueueItem } from '../../item.js';
 import type { QueueShard } from '../../shard.js';
-import type { FenceResult } from '../../shard/finish.js';
+import type { FenceResult } from '../../shard/lease-common.js';
 import { Outage } from '../outage.js';
 import type { Logger } from '../options.js';
 

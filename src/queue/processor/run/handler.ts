@@ -1,3 +1,4 @@
+import { DurqError } from '../../../core/errors.js';
 import type { QueueItem } from '../../item.js';
 
 /** What a handler learns about the item it runs. */
@@ -21,18 +22,22 @@ export interface HandlerResult {
 export type Handler = (item: QueueItem, ctx: HandlerContext) => Promise<HandlerResult | void>;
 
 /** Thrown by a handler: do not retry; the item ends as a permanent failure. */
-export class NonRetriableError extends Error {
+export class NonRetriableError extends DurqError {
   override name = 'NonRetriableError';
   readonly retriable = false;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('NON_RETRIABLE', message, options);
+  }
 }
 
 /** Thrown by a handler: retry at this time (ms) instead of at the backoff table's. */
-export class RetryAtError extends Error {
+export class RetryAtError extends DurqError {
   override name = 'RetryAtError';
   readonly retryAt: number;
 
-  constructor(message: string, retryAt: number) {
-    super(message);
+  constructor(message: string, retryAt: number, options?: ErrorOptions) {
+    super('RETRY_AT', message, options);
     this.retryAt = retryAt;
   }
 }

@@ -1,3 +1,4 @@
+import { DurqError } from '../../../core/errors.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Random } from '../../../core/random.js';
 import { itemPayload, type QueueItem } from '../../item.js';
@@ -41,8 +42,13 @@ export interface WorkerEnv {
   settlingWithoutSlot: number;
 }
 
-export class LeaseLostError extends Error {
+/** The reason a running item's signal aborts when its lease is lost. */
+export class LeaseLostError extends DurqError {
   override name = 'LeaseLostError';
+
+  constructor(message: string) {
+    super('LEASE_LOST', message);
+  }
 }
 
 type Outcome = { ok: true; result: HandlerResult | void } | { ok: false; error: unknown };

@@ -1,7 +1,7 @@
 import { ulidTime } from '../../../core/ulid.js';
 import type { PartitionInfo, PartitionRef } from '../../partition.js';
 import type { QueueShard } from '../../shard.js';
-import type { ConcurrencyLimits, LeaseResult } from '../../shard/leases.js';
+import type { ConcurrencyLimits, LeaseResult } from '../../shard/lease-common.js';
 import type { PassResult } from '../../shard/partitionPass.js';
 import type { LeaseRefusal } from '../../status.js';
 import type { QueueItem } from '../../item.js';

@@ -1,0 +1,95 @@
+import { unreachable } from '../../core/assert.js';
+import type { QueueItem } from '../item.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { fenceRefusal, type FenceStatus } from '../status.js';
+import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './context.js';
+import { FENCE_STATUSES, type FenceResult } from './lease-common.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/dequeue-14.lua */
+export const dequeueScript = defineScript({
+  script: LUA_SCRIPTS.dequeue,
+  keys: [
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'tombstone',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+    'inProgressAccount',
+    'inProgressPartition',
+    'inProgressCustom1',
+    'inProgressCustom2',
+  ],
+  args: [
+    'itemId',
+    'partitionId',
+    'leaseId',
+    'now',
+    'tombstoneTtlMs',
+    'accountId',
+    'wakeChannel',
+    'graceMs',
+  ],
+  statuses: FENCE_STATUSES,
+});
+
+export interface DequeueEntry {
+  item: QueueItem;
+  /** The holder's lease; null removes an item that is not leased (cancellation). */
+  leaseId: string | null;
+}
+
+export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promise<FenceResult> {
+  const { item } = entry;
+  const k = itemKeys(ctx, item);
+  const code = await dequeueScript.run(ctx.transport, {
+    keys: {
+      items: ctx.keys.items(),
+      leases: ctx.keys.leases(),
+      ready: k.ready,
+      leased: k.leased,
+      scavenger: ctx.keys.scavenger(),
+      tombstone: ctx.keys.tombstone(item.id),
+      partitions: ctx.keys.partitions(),
+      globalPartitions: ctx.keys.globalPartitions(),
+      accounts: ctx.keys.accounts(),
+      accountPartitions: k.accountPartitions,
+      inProgressAccount: k.inProgressAccount,
+      inProgressPartition: k.inProgressPartition,
+      inProgressCustom1: k.inProgressCustom1,
+      inProgressCustom2: k.inProgressCustom2,
+    },
+    args: {
+      itemId: item.id,
+      partitionId: item.partitionId,
+      leaseId: entry.leaseId ?? '',
+      now: ctx.clock.now(),
+      tombstoneTtlMs: item.idempotencyTtlMs ?? ctx.tombstoneTtlMs,
+      accountId: scriptAccountId(itemPartition(item)),
+      wakeChannel: ctx.keys.wakeChannel(),
+      graceMs: ctx.graceMs,
+    },
+  });
+  return toFenceResult(dequeueScript.status(code));
+}
+
+/** A fence status as the caller sees it. */
+export function toFenceResult(status: FenceStatus): FenceResult {
+  switch (status) {
+    case 'OK':
+      return { ok: true };
+    case 'NOT_FOUND':
+    case 'ALREADY_LEASED':
+    case 'LEASE_MISMATCH':
+    case 'LEASE_EXPIRED':
+    case 'NOT_LEASED':
+      return { ok: false, reason: fenceRefusal(status) };
+    default:
+      return unreachable(status, 'fence status');
+  }
+}

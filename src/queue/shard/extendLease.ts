@@ -1,0 +1,67 @@
+import { unreachable } from '../../core/assert.js';
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import type { QueueItem } from '../item.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { fenceRefusal } from '../status.js';
+import { itemKeys, type ShardContext } from './context.js';
+import { leaseExpiry, type ExtendResult } from './lease-common.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/extendLease-8.lua */
+export const extendLeaseScript = defineScript({
+  script: LUA_SCRIPTS.extendLease,
+  keys: [
+    'items',
+    'leases',
+    'leased',
+    'scavenger',
+    'inProgressAccount',
+    'inProgressPartition',
+    'inProgressCustom1',
+    'inProgressCustom2',
+  ],
+  args: ['itemId', 'partitionId', 'leaseId', 'newLeaseId', 'now'],
+  statuses: ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'],
+});
+
+export async function extendLease(
+  ctx: ShardContext,
+  item: QueueItem,
+  currentLeaseId: string,
+  durationMs: number,
+): Promise<ExtendResult> {
+  const expiresAt = leaseExpiry(ctx, durationMs);
+  const lease = newLeaseId(expiresAt, ctx.random);
+  const k = itemKeys(ctx, item);
+  const code = await extendLeaseScript.run(ctx.transport, {
+    keys: {
+      items: ctx.keys.items(),
+      leases: ctx.keys.leases(),
+      leased: k.leased,
+      scavenger: ctx.keys.scavenger(),
+      inProgressAccount: k.inProgressAccount,
+      inProgressPartition: k.inProgressPartition,
+      inProgressCustom1: k.inProgressCustom1,
+      inProgressCustom2: k.inProgressCustom2,
+    },
+    args: {
+      itemId: item.id,
+      partitionId: item.partitionId,
+      leaseId: currentLeaseId,
+      newLeaseId: lease,
+      now: ctx.clock.now(),
+    },
+  });
+  const status = extendLeaseScript.status(code);
+  switch (status) {
+    case 'OK':
+      return { ok: true, leaseId: lease, expiresAt };
+    case 'NOT_FOUND':
+    case 'LEASE_MISMATCH':
+    case 'LEASE_EXPIRED':
+    case 'NOT_LEASED':
+      return { ok: false, reason: fenceRefusal(status) };
+    default:
+      return unreachable(status, 'extendLease status');
+  }
+}

@@ -1,0 +1,96 @@
+import { leaseId as newLeaseId } from '../../core/ulid.js';
+import type { QueueItem } from '../item.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { itemKeys, type ShardContext } from './context.js';
+import {
+  LEASE_STATUSES,
+  leaseExpiry,
+  limitArg,
+  toLeaseResult,
+  type LeaseOptions,
+  type LeaseResult,
+} from './lease-common.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/lease-10.lua */
+export const leaseScript = defineScript({
+  script: LUA_SCRIPTS.lease,
+  keys: [
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'inProgressAccount',
+    'inProgressPartition',
+    'inProgressCustom1',
+    'inProgressCustom2',
+    'throttle',
+  ],
+  args: [
+    'itemId',
+    'partitionId',
+    'leaseId',
+    'now',
+    'graceMs',
+    'accountLimit',
+    'functionLimit',
+    'customKey1Limit',
+    'customKey2Limit',
+    'throttleLimit',
+    'throttleBurst',
+    'throttlePeriodMs',
+  ],
+  statuses: LEASE_STATUSES,
+});
+
+/** The reply: a status, and for THROTTLED the earliest time the throttle admits the item. */
+export function decodeLeaseReply(reply: unknown): {
+  status: (typeof LEASE_STATUSES)[number];
+  retryAt: number;
+} {
+  const [code, retryAt] = reply as [number, number];
+  return { status: leaseScript.status(code), retryAt };
+}
+
+export async function leaseItem(
+  ctx: ShardContext,
+  item: QueueItem,
+  opts: LeaseOptions,
+): Promise<LeaseResult> {
+  const expiresAt = leaseExpiry(ctx, opts.durationMs);
+  const lease = newLeaseId(expiresAt, ctx.random);
+  const k = itemKeys(ctx, item);
+  const [ck1, ck2] = item.customKeys;
+  const th = item.kind === 'start' ? item.throttle : undefined;
+  const reply = await leaseScript.run(ctx.transport, {
+    keys: {
+      items: ctx.keys.items(),
+      leases: ctx.keys.leases(),
+      ready: k.ready,
+      leased: k.leased,
+      scavenger: ctx.keys.scavenger(),
+      inProgressAccount: k.inProgressAccount,
+      inProgressPartition: k.inProgressPartition,
+      inProgressCustom1: k.inProgressCustom1,
+      inProgressCustom2: k.inProgressCustom2,
+      throttle: k.throttle,
+    },
+    args: {
+      itemId: item.id,
+      partitionId: item.partitionId,
+      leaseId: lease,
+      now: ctx.clock.now(),
+      graceMs: ctx.graceMs,
+      accountLimit: limitArg('limits.account', opts.limits?.account),
+      functionLimit: limitArg('limits.function', opts.limits?.function),
+      customKey1Limit: ck1?.limit ?? 0,
+      customKey2Limit: ck2?.limit ?? 0,
+      throttleLimit: th?.limit ?? 0,
+      throttleBurst: th?.burst ?? 0,
+      throttlePeriodMs: th?.periodMs ?? 0,
+    },
+  });
+  const { status, retryAt } = decodeLeaseReply(reply);
+  return toLeaseResult(status, retryAt, lease, expiresAt);
+}

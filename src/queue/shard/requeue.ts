@@ -1,0 +1,84 @@
+import { checkIntOption } from '../../core/option-checks.js';
+import type { QueueItem } from '../item.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './context.js';
+import { toFenceResult } from './dequeue.js';
+import type { FenceResult } from './lease-common.js';
+import { defineScript } from './script-spec.js';
+
+/** lua/queue/requeue-13.lua */
+export const requeueScript = defineScript({
+  script: LUA_SCRIPTS.requeue,
+  keys: [
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+    'inProgressAccount',
+    'inProgressPartition',
+    'inProgressCustom1',
+    'inProgressCustom2',
+  ],
+  args: [
+    'itemId',
+    'partitionId',
+    'leaseId',
+    'now',
+    'at',
+    'attemptIncrement',
+    'accountId',
+    'wakeChannel',
+  ],
+  statuses: ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'],
+});
+
+export interface RequeueOptions {
+  /** When the item becomes ready again, ms; clamped to now. */
+  at: number;
+  /** Count a failed attempt (retries) or not (deferrals, capacity refusals). */
+  consumeAttempt: boolean;
+}
+
+export async function requeueItem(
+  ctx: ShardContext,
+  item: QueueItem,
+  leaseId: string,
+  opts: RequeueOptions,
+): Promise<FenceResult> {
+  checkIntOption('at', opts.at);
+  const now = ctx.clock.now();
+  const k = itemKeys(ctx, item);
+  const code = await requeueScript.run(ctx.transport, {
+    keys: {
+      items: ctx.keys.items(),
+      leases: ctx.keys.leases(),
+      ready: k.ready,
+      leased: k.leased,
+      scavenger: ctx.keys.scavenger(),
+      partitions: ctx.keys.partitions(),
+      globalPartitions: ctx.keys.globalPartitions(),
+      accounts: ctx.keys.accounts(),
+      accountPartitions: k.accountPartitions,
+      inProgressAccount: k.inProgressAccount,
+      inProgressPartition: k.inProgressPartition,
+      inProgressCustom1: k.inProgressCustom1,
+      inProgressCustom2: k.inProgressCustom2,
+    },
+    args: {
+      itemId: item.id,
+      partitionId: item.partitionId,
+      leaseId,
+      now,
+      at: Math.max(opts.at, now),
+      attemptIncrement: opts.consumeAttempt ? 1 : 0,
+      accountId: scriptAccountId(itemPartition(item)),
+      wakeChannel: ctx.keys.wakeChannel(),
+    },
+  });
+  return toFenceResult(requeueScript.status(code));
+}
