@@ -33,3 +33,11 @@ export { decodeLeaseBatchReply } from './queue/shard/leaseBatch.js';
 export { decodePartitionLeaseReply } from './queue/shard/partitionLease.js';
 export { decodePartitionPassReply } from './queue/shard/partitionPass.js';
 export { decodeScavengeReply } from './queue/shard/scavengePartition.js';
+export {
+  BATCH_MIN,
+  groupByAccount,
+  leasable,
+  planPasses,
+  type Pass,
+  type PlanInput,
+} from './queue/processor/scan/plan.js';

@@ -127,9 +127,9 @@ describe('faults and shutdown', () => {
     expect(c.add(p, 1000)).toBe(true);
     expect(c.add({ id: 'q' }, 1000)).toBe(true);
     expect(c.add({ id: 'r' }, 1000)).toBe(false); // at the cap
-    c.settle('p');
+    c.end('p');
     c.take();
-    c.settle('p');
+    c.end('p');
     expect(c.add({ id: 'r' }, 1000)).toBe(true);
   });
 

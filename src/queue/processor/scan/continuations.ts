@@ -48,7 +48,7 @@ export class Continuations {
   }
 
   /** The partition was processed without a new continuation: its run of continuations ends. */
-  settle(partitionId: string): void {
+  end(partitionId: string): void {
     if (!this.pending.has(partitionId)) this.entries.delete(partitionId);
   }
 
