@@ -229,7 +229,7 @@ export class World implements SimNetwork {
       slow ? plan.durationMs : Math.min(plan.durationMs, 150),
       slow ? undefined : ctx.signal,
     );
-    this.auditor.onHandlerEnd(item.id, ctx.attempt, plan.outcome, !ctx.signal.aborted);
+    this.auditor.onHandlerEnd(item.id, ctx.attempt, plan.outcome);
     if (plan.outcome === 'error') throw new Error('planned failure');
     if (plan.outcome === 'fatal') throw new NonRetriableError('planned permanent failure');
     if (plan.outcome === 'retry-at') throw new RetryAtError('planned retry-at', clock.now() + 300);
