@@ -7,6 +7,7 @@
 -- (unless '') so that idle processors wake at once instead of polling.
 -- @include set_partition_pointer
 -- @include decode_ulid_time
+-- @include lease_cutoff
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
                                       pid, accountId, score, now, clearForce, wakeChannel)
   if score < now then score = now end
@@ -15,7 +16,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))

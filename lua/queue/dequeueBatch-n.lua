@@ -20,42 +20,32 @@
 -- returns per entry -8 LEASE_MISMATCH
 -- returns per entry -9 LEASE_EXPIRED
 -- returns per entry -10 NOT_LEASED
--- @include decode_ulid_time
 -- @include is_real_key
--- @include removed_by_lease
+-- @include dequeue_status
 -- @include track_earliest
 -- @include settle_partition
-local OK, NOT_FOUND, ALREADY_LEASED, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -1, -2, -8, -9, -10
+local OK, NOT_FOUND = 0, -1
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local itemsKey, leasesKey = KEYS[1], KEYS[2]
 local ids = {}
 for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
 local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
 
--- An ID named again after an earlier entry of this batch removed it answers as a repeat would
--- after that removal: OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier
--- entry was refused is judged afresh (nothing about it changed).
+-- Each entry is decided as a single dequeue would decide it (dequeue_status). An ID named again
+-- after an earlier entry of this batch removed it answers as a repeat would after that removal:
+-- OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier entry was
+-- refused is judged afresh (nothing about it changed).
 local out, removedBy, removed = {}, {}, {}
 for i = 1, count do
   local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
-  local id, leaseId, lease = ids[i], ARGV[ab + 2], current[i]
+  local id, leaseId = ids[i], ARGV[ab + 2]
   local first = removedBy[id]
   local code
   if first then
     if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = OK else code = NOT_FOUND end
-  elseif leaseId == '' then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then code = NOT_FOUND
-    elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = ALREADY_LEASED
-    else code = OK end
-  elseif lease == false then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then
-      code = removed_by_lease(KEYS[kb + 2], leaseId)
-    else
-      code = NOT_LEASED
-    end
-  elseif lease ~= leaseId then code = LEASE_MISMATCH
-  elseif decode_ulid_time(lease) <= now then code = LEASE_EXPIRED
-  else code = OK end
+  else
+    code = dequeue_status({items = itemsKey, tombstone = KEYS[kb + 2]}, id, leaseId, current[i], now, graceMs)
+  end
   if code == OK and not first then
     removed[#removed + 1] = i
     removedBy[id] = {leaseId = leaseId, ttl = tonumber(ARGV[ab + 4])}

@@ -21,6 +21,7 @@
 -- ARGV[5] accountId: '' for none
 -- ARGV[6] wakeChannel: '' for none
 -- reply {count, ids} of the items returned to the ready set
+-- @include lease_cutoff
 -- @include release_item
 -- @include track_earliest
 -- @include pull_partition_pointer
@@ -30,7 +31,7 @@ local pid, now, graceMs, limit, accountId = ARGV[1], tonumber(ARGV[2]), tonumber
 local wakeChannel = ARGV[6]
 
 local k = {leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11]}}
-local expired = redis.call('ZRANGE', leasedKey, '-inf', now - graceMs, 'BYSCORE', 'LIMIT', 0, limit)
+local expired = redis.call('ZRANGE', leasedKey, '-inf', lease_cutoff(now, graceMs), 'BYSCORE', 'LIMIT', 0, limit)
 local returned, earliest = {}, nil
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', itemsKey, id)

@@ -7,7 +7,7 @@ export const LUA_SCRIPTS = {
     name: 'dequeue',
     file: 'queue/dequeue-14.lua',
     numKeys: 14,
-    sha: 'bdfd3f6412ef23c1a801a69440cfcf4b3c5c8cfa',
+    sha: 'a92e9592ae04bb4d7fcdd5877d93588ee86a4993',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -30,16 +30,62 @@ local function decode_ulid_time(id)
   end
   return t
 end
--- check_lease(leasesKey, id, leaseId, now): is \`leaseId\` the item's current, unexpired lease?
--- Returns OK when it is; NOT_LEASED when the item holds no lease; LEASE_MISMATCH when another
--- lease replaced it; LEASE_EXPIRED when it expired.
-local function check_lease(leasesKey, id, leaseId, now)
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
+-- fence_status(current, leaseId, now): may the holder of \`leaseId\` act on an item whose lease
+-- entry is \`current\` (false: none)? OK when it is the current, unexpired lease; NOT_LEASED when
+-- the item holds none; LEASE_MISMATCH when another lease replaced it; LEASE_EXPIRED when it
+-- expired (the holder's own view: no grace).
+local function fence_status(current, leaseId, now)
   local OK, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -8, -9, -10
-  local current = redis.call('HGET', leasesKey, id)
   if current == false then return NOT_LEASED end
   if current ~= leaseId then return LEASE_MISMATCH end
-  if decode_ulid_time(current) <= now then return LEASE_EXPIRED end
+  if decode_ulid_time(current) <= lease_cutoff(now, 0) then return LEASE_EXPIRED end
   return OK
+end
+-- removed_by_lease(tombstoneKey, leaseId): for an item that is gone, OK when its tombstone
+-- '<expiry ms>|<leaseId>' says this lease removed it (a repeated dequeue whose first reply was
+-- lost: done again), else NOT_FOUND.
+local function removed_by_lease(tombstoneKey, leaseId)
+  local OK, NOT_FOUND = 0, -1
+  local tombstone = redis.call('GET', tombstoneKey)
+  if leaseId ~= '' and tombstone ~= false then
+    local sep = string.find(tombstone, '|', 1, true)
+    if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return OK end
+  end
+  return NOT_FOUND
+end
+-- dequeue_status(k, id, leaseId, current, now, graceMs): may this dequeue remove the item, whose
+-- lease entry is \`current\` (false: none)? leaseId '' removes an item that is not leased
+-- (cancellation): refused with ALREADY_LEASED while a lease counts for anyone (with the grace).
+-- Otherwise fenced as fence_status, except that an item already gone answers OK when its
+-- tombstone names this lease (a holder retrying an ack whose reply was lost). dequeue and
+-- dequeueBatch both decide by this. k: {items, tombstone}.
+-- Returns the status (OK, NOT_FOUND, ALREADY_LEASED, or a refusal of fence_status), and whether
+-- the item is still there (false: it is gone, and an OK is a repeat that must change nothing).
+local function dequeue_status(k, id, leaseId, current, now, graceMs)
+  local OK, NOT_FOUND, ALREADY_LEASED, NOT_LEASED = 0, -1, -2, -10
+  if leaseId == '' then
+    if redis.call('HEXISTS', k.items, id) == 0 then return NOT_FOUND, false end
+    if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
+      return ALREADY_LEASED, true
+    end
+    return OK, true
+  end
+  if current == false then
+    if redis.call('HEXISTS', k.items, id) == 0 then return removed_by_lease(k.tombstone, leaseId), false end
+    return NOT_LEASED, true
+  end
+  -- A lease entry exists only while its item does.
+  return fence_status(current, leaseId, now), true
 end
 -- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
@@ -55,36 +101,16 @@ local function release_item(k, id)
     if is_real_key(key) then redis.call('ZREM', key, id) end
   end
 end
--- removed_by_lease(tombstoneKey, leaseId): for an item that is gone, OK when its tombstone
--- '<expiry ms>|<leaseId>' says this lease removed it (a repeated dequeue whose first reply was
--- lost: done again), else NOT_FOUND.
-local function removed_by_lease(tombstoneKey, leaseId)
-  local OK, NOT_FOUND = 0, -1
-  local tombstone = redis.call('GET', tombstoneKey)
-  if leaseId ~= '' and tombstone ~= false then
-    local sep = string.find(tombstone, '|', 1, true)
-    if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return OK end
-  end
-  return NOT_FOUND
-end
--- dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs): removes a finished item, fenced by
--- its lease. leaseId '' removes an item that is not leased (cancellation); a lease that is live for
--- anyone (expiry + graceMs > now) refuses it (ALREADY_LEASED). A tombstone '<expiry ms>|<leaseId>'
--- keeps refusing the ID at enqueue until its expiry, and makes a repeated dequeue by the same lease
--- succeed again (a holder whose reply was lost may retry safely).
+-- dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs): removes a finished item if
+-- dequeue_status allows it. A tombstone '<expiry ms>|<leaseId>' keeps refusing the ID at enqueue
+-- until its expiry, and makes a repeated dequeue by the same lease succeed again.
 -- k: {items, leases, ready, leased, tombstone, inProgress = {...}}. The caller then updates the
--- partition's scavenger pointer and settles it (once per partition, for a batch).
--- Returns OK done; NOT_FOUND; ALREADY_LEASED (unfenced call); or a refusal of check_lease.
+-- partition's scavenger pointer and settles it.
+-- Returns dequeue_status's answer.
 local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
-  local OK, ALREADY_LEASED = 0, -2
-  if redis.call('HEXISTS', k.items, id) == 0 then return removed_by_lease(k.tombstone, leaseId) end
-  if leaseId == '' then
-    local current = redis.call('HGET', k.leases, id)
-    if current ~= false and decode_ulid_time(current) + graceMs > now then return ALREADY_LEASED end
-  else
-    local fenced = check_lease(k.leases, id, leaseId, now)
-    if fenced ~= OK then return fenced end
-  end
+  local OK = 0
+  local status, present = dequeue_status(k, id, leaseId, redis.call('HGET', k.leases, id), now, graceMs)
+  if status ~= OK or not present then return status end
   redis.call('HDEL', k.items, id)
   redis.call('ZREM', k.ready, id)
   release_item(k, id)
@@ -140,7 +166,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -222,8 +248,12 @@ return status
     name: 'dequeueBatch',
     file: 'queue/dequeueBatch-n.lua',
     numKeys: 'variable',
-    sha: 'e810ce359cd27b9abaf5d0ad13d90d9c551da17f',
-    source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
+    sha: '336a3a649d94303a11b31a3d09315114e62b3d21',
+    source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
+local function is_real_key(key)
+  return string.sub(key, -2) ~= ':-'
+end
+-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
 local function decode_ulid_time(id)
@@ -245,9 +275,26 @@ local function decode_ulid_time(id)
   end
   return t
 end
--- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
-local function is_real_key(key)
-  return string.sub(key, -2) ~= ':-'
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
+-- fence_status(current, leaseId, now): may the holder of \`leaseId\` act on an item whose lease
+-- entry is \`current\` (false: none)? OK when it is the current, unexpired lease; NOT_LEASED when
+-- the item holds none; LEASE_MISMATCH when another lease replaced it; LEASE_EXPIRED when it
+-- expired (the holder's own view: no grace).
+local function fence_status(current, leaseId, now)
+  local OK, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -8, -9, -10
+  if current == false then return NOT_LEASED end
+  if current ~= leaseId then return LEASE_MISMATCH end
+  if decode_ulid_time(current) <= lease_cutoff(now, 0) then return LEASE_EXPIRED end
+  return OK
 end
 -- removed_by_lease(tombstoneKey, leaseId): for an item that is gone, OK when its tombstone
 -- '<expiry ms>|<leaseId>' says this lease removed it (a repeated dequeue whose first reply was
@@ -260,6 +307,30 @@ local function removed_by_lease(tombstoneKey, leaseId)
     if sep ~= nil and string.sub(tombstone, sep + 1) == leaseId then return OK end
   end
   return NOT_FOUND
+end
+-- dequeue_status(k, id, leaseId, current, now, graceMs): may this dequeue remove the item, whose
+-- lease entry is \`current\` (false: none)? leaseId '' removes an item that is not leased
+-- (cancellation): refused with ALREADY_LEASED while a lease counts for anyone (with the grace).
+-- Otherwise fenced as fence_status, except that an item already gone answers OK when its
+-- tombstone names this lease (a holder retrying an ack whose reply was lost). dequeue and
+-- dequeueBatch both decide by this. k: {items, tombstone}.
+-- Returns the status (OK, NOT_FOUND, ALREADY_LEASED, or a refusal of fence_status), and whether
+-- the item is still there (false: it is gone, and an OK is a repeat that must change nothing).
+local function dequeue_status(k, id, leaseId, current, now, graceMs)
+  local OK, NOT_FOUND, ALREADY_LEASED, NOT_LEASED = 0, -1, -2, -10
+  if leaseId == '' then
+    if redis.call('HEXISTS', k.items, id) == 0 then return NOT_FOUND, false end
+    if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
+      return ALREADY_LEASED, true
+    end
+    return OK, true
+  end
+  if current == false then
+    if redis.call('HEXISTS', k.items, id) == 0 then return removed_by_lease(k.tombstone, leaseId), false end
+    return NOT_LEASED, true
+  end
+  -- A lease entry exists only while its item does.
+  return fence_status(current, leaseId, now), true
 end
 -- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
@@ -308,7 +379,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -362,37 +433,28 @@ end
 -- returns per entry -8 LEASE_MISMATCH
 -- returns per entry -9 LEASE_EXPIRED
 -- returns per entry -10 NOT_LEASED
-local OK, NOT_FOUND, ALREADY_LEASED, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -1, -2, -8, -9, -10
+local OK, NOT_FOUND = 0, -1
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local itemsKey, leasesKey = KEYS[1], KEYS[2]
 local ids = {}
 for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
 local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
 
--- An ID named again after an earlier entry of this batch removed it answers as a repeat would
--- after that removal: OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier
--- entry was refused is judged afresh (nothing about it changed).
+-- Each entry is decided as a single dequeue would decide it (dequeue_status). An ID named again
+-- after an earlier entry of this batch removed it answers as a repeat would after that removal:
+-- OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier entry was
+-- refused is judged afresh (nothing about it changed).
 local out, removedBy, removed = {}, {}, {}
 for i = 1, count do
   local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
-  local id, leaseId, lease = ids[i], ARGV[ab + 2], current[i]
+  local id, leaseId = ids[i], ARGV[ab + 2]
   local first = removedBy[id]
   local code
   if first then
     if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = OK else code = NOT_FOUND end
-  elseif leaseId == '' then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then code = NOT_FOUND
-    elseif lease ~= false and decode_ulid_time(lease) + graceMs > now then code = ALREADY_LEASED
-    else code = OK end
-  elseif lease == false then
-    if redis.call('HEXISTS', itemsKey, id) == 0 then
-      code = removed_by_lease(KEYS[kb + 2], leaseId)
-    else
-      code = NOT_LEASED
-    end
-  elseif lease ~= leaseId then code = LEASE_MISMATCH
-  elseif decode_ulid_time(lease) <= now then code = LEASE_EXPIRED
-  else code = OK end
+  else
+    code = dequeue_status({items = itemsKey, tombstone = KEYS[kb + 2]}, id, leaseId, current[i], now, graceMs)
+  end
   if code == OK and not first then
     removed[#removed + 1] = i
     removedBy[id] = {leaseId = leaseId, ttl = tonumber(ARGV[ab + 4])}
@@ -449,7 +511,7 @@ return out
     name: 'enqueue',
     file: 'queue/enqueue-7.lua',
     numKeys: 7,
-    sha: 'f509956c3380de89e6ec4df826271eda6fe1a4bf',
+    sha: 'e56ceaa386fca0498482df9880db5b49ffa6e06b',
     source: `-- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
 -- scavenger index (partition -> earliest lease expiry) and the accounts index (account ->
@@ -494,6 +556,16 @@ local function decode_ulid_time(id)
   end
   return t
 end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
 --                        score, now, clearForce, wakeChannel):
 -- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
@@ -509,7 +581,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -580,7 +652,7 @@ return OK
     name: 'extendLease',
     file: 'queue/extendLease-8.lua',
     numKeys: 8,
-    sha: '423b04467dcf6243e32e699bd71d077fdd70f174',
+    sha: '1166b826bdc4177dd8bb9f85e8d7c8f598969601',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
@@ -607,16 +679,30 @@ local function decode_ulid_time(id)
   end
   return t
 end
--- check_lease(leasesKey, id, leaseId, now): is \`leaseId\` the item's current, unexpired lease?
--- Returns OK when it is; NOT_LEASED when the item holds no lease; LEASE_MISMATCH when another
--- lease replaced it; LEASE_EXPIRED when it expired.
-local function check_lease(leasesKey, id, leaseId, now)
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
+-- fence_status(current, leaseId, now): may the holder of \`leaseId\` act on an item whose lease
+-- entry is \`current\` (false: none)? OK when it is the current, unexpired lease; NOT_LEASED when
+-- the item holds none; LEASE_MISMATCH when another lease replaced it; LEASE_EXPIRED when it
+-- expired (the holder's own view: no grace).
+local function fence_status(current, leaseId, now)
   local OK, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -8, -9, -10
-  local current = redis.call('HGET', leasesKey, id)
   if current == false then return NOT_LEASED end
   if current ~= leaseId then return LEASE_MISMATCH end
-  if decode_ulid_time(current) <= now then return LEASE_EXPIRED end
+  if decode_ulid_time(current) <= lease_cutoff(now, 0) then return LEASE_EXPIRED end
   return OK
+end
+-- check_lease(leasesKey, id, leaseId, now): fence_status of the item's stored lease entry.
+local function check_lease(leasesKey, id, leaseId, now)
+  return fence_status(redis.call('HGET', leasesKey, id), leaseId, now)
 end
 -- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
@@ -671,7 +757,7 @@ return OK
     name: 'lease',
     file: 'queue/lease-10.lua',
     numKeys: 10,
-    sha: '3b3dbfa3501c50f8e1e1b769189d195d0af13332',
+    sha: 'db9147398d57b114341bd75506cfa32601ba2306',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
@@ -698,8 +784,18 @@ local function decode_ulid_time(id)
   end
   return t
 end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
 -- concurrency_capacity(key, limit, now, graceMs, counts): how many more leases \`key\` admits. A
--- lease counts while its expiry + graceMs > now (graceMs covers clock skew between processes).
+-- lease counts while it is live for others (lease_cutoff with the clock-skew bound).
 -- limit <= 0 means unlimited. \`counts\` caches each key's live count for the rest of the script
 -- (the caller adds its own grants to it), so a batch counts each key once.
 local function concurrency_capacity(key, limit, now, graceMs, counts)
@@ -707,7 +803,7 @@ local function concurrency_capacity(key, limit, now, graceMs, counts)
   if limit <= 0 then return UNLIMITED end
   local n = counts[key]
   if n == nil then
-    n = redis.call('ZCOUNT', key, '(' .. (now - graceMs), '+inf')
+    n = redis.call('ZCOUNT', key, '(' .. lease_cutoff(now, graceMs), '+inf')
     counts[key] = n
   end
   return limit - n
@@ -749,7 +845,9 @@ local function try_lease_item(k, it, now, graceMs)
   local CUSTOM_KEY_1_LIMIT, CUSTOM_KEY_2_LIMIT, ACCOUNT_LIMIT, THROTTLED = -4, -5, -6, -7
   if redis.call('HEXISTS', k.items, it.id) == 0 then return NOT_FOUND, 0 end
   local current = redis.call('HGET', k.leases, it.id)
-  if current ~= false and decode_ulid_time(current) + graceMs > now then return ALREADY_LEASED, 0 end
+  if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
+    return ALREADY_LEASED, 0
+  end
   local admitted, throttleState, throttleTtl = false, nil, nil
   if it.throttle then
     admitted, throttleState, throttleTtl = gcra_check(it.throttle, now, it.thLimit, it.thBurst, it.thPeriod)
@@ -848,7 +946,7 @@ return {status, retryAt}
     name: 'leaseBatch',
     file: 'queue/leaseBatch-n.lua',
     numKeys: 'variable',
-    sha: '61301587fb717860d7a1691327b4b22094f7e53b',
+    sha: '1456f86e90f95364b87fbff41df74323032766ae',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
@@ -875,8 +973,18 @@ local function decode_ulid_time(id)
   end
   return t
 end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
 -- concurrency_capacity(key, limit, now, graceMs, counts): how many more leases \`key\` admits. A
--- lease counts while its expiry + graceMs > now (graceMs covers clock skew between processes).
+-- lease counts while it is live for others (lease_cutoff with the clock-skew bound).
 -- limit <= 0 means unlimited. \`counts\` caches each key's live count for the rest of the script
 -- (the caller adds its own grants to it), so a batch counts each key once.
 local function concurrency_capacity(key, limit, now, graceMs, counts)
@@ -884,7 +992,7 @@ local function concurrency_capacity(key, limit, now, graceMs, counts)
   if limit <= 0 then return UNLIMITED end
   local n = counts[key]
   if n == nil then
-    n = redis.call('ZCOUNT', key, '(' .. (now - graceMs), '+inf')
+    n = redis.call('ZCOUNT', key, '(' .. lease_cutoff(now, graceMs), '+inf')
     counts[key] = n
   end
   return limit - n
@@ -926,7 +1034,9 @@ local function try_lease_item(k, it, now, graceMs)
   local CUSTOM_KEY_1_LIMIT, CUSTOM_KEY_2_LIMIT, ACCOUNT_LIMIT, THROTTLED = -4, -5, -6, -7
   if redis.call('HEXISTS', k.items, it.id) == 0 then return NOT_FOUND, 0 end
   local current = redis.call('HGET', k.leases, it.id)
-  if current ~= false and decode_ulid_time(current) + graceMs > now then return ALREADY_LEASED, 0 end
+  if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
+    return ALREADY_LEASED, 0
+  end
   local admitted, throttleState, throttleTtl = false, nil, nil
   if it.throttle then
     admitted, throttleState, throttleTtl = gcra_check(it.throttle, now, it.thLimit, it.thBurst, it.thPeriod)
@@ -1039,7 +1149,7 @@ return out
     name: 'partitionLease',
     file: 'queue/partitionLease-4.lua',
     numKeys: 4,
-    sha: '8a43c417548b73fc2f07b8b4d594fa72e09110e7',
+    sha: '875bb6b82c6316d13c925a035aa39f24bfde07ab',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -1061,6 +1171,16 @@ local function decode_ulid_time(id)
     t = t * 32 + v
   end
   return t
+end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
 end
 -- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
@@ -1106,7 +1226,9 @@ local pid, leaseId, now, accountId, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
 local p = cjson.decode(raw)
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {ALREADY_LEASED} end
+if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
+  return {ALREADY_LEASED}
+end
 local previousLast = p.last or 0
 p.leaseId = leaseId
 p.last = now
@@ -1122,13 +1244,23 @@ return {OK, previousLast}
     name: 'partitionPass',
     file: 'queue/partitionPass-11.lua',
     numKeys: 11,
-    sha: '6a429631a631b9a8db1a0935fdf208040f8fd1e6',
+    sha: '605a5f28b367e01e6d597158e2a1bceb619a4f37',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
 end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
 -- concurrency_capacity(key, limit, now, graceMs, counts): how many more leases \`key\` admits. A
--- lease counts while its expiry + graceMs > now (graceMs covers clock skew between processes).
+-- lease counts while it is live for others (lease_cutoff with the clock-skew bound).
 -- limit <= 0 means unlimited. \`counts\` caches each key's live count for the rest of the script
 -- (the caller adds its own grants to it), so a batch counts each key once.
 local function concurrency_capacity(key, limit, now, graceMs, counts)
@@ -1136,7 +1268,7 @@ local function concurrency_capacity(key, limit, now, graceMs, counts)
   if limit <= 0 then return UNLIMITED end
   local n = counts[key]
   if n == nil then
-    n = redis.call('ZCOUNT', key, '(' .. (now - graceMs), '+inf')
+    n = redis.call('ZCOUNT', key, '(' .. lease_cutoff(now, graceMs), '+inf')
     counts[key] = n
   end
   return limit - n
@@ -1281,7 +1413,9 @@ local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
 local p = cjson.decode(raw)
 if p.c then return {CONSTRAINED} end
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) + graceMs > now then return {ALREADY_LEASED} end
+if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
+  return {ALREADY_LEASED}
+end
 local previousLast = p.last or 0
 
 local accountKey = is_real_key(KEYS[6]) and KEYS[6]
@@ -1309,11 +1443,12 @@ if #due > 0 then
   if accountKey then
     accountLeft = concurrency_capacity(accountKey, tonumber(ARGV[6]), now, graceMs, counts)
   end
+  local cutoff = lease_cutoff(now, graceMs)
   for i, id in ipairs(due) do
     local code = OK
     if fifo and limited then code = NOT_ATTEMPTED
     elseif stored[i] == false then code = NOT_FOUND
-    elseif current[i] ~= false and decode_ulid_time(current[i]) + graceMs > now then code = ALREADY_LEASED
+    elseif current[i] ~= false and decode_ulid_time(current[i]) > cutoff then code = ALREADY_LEASED
     elseif fnLeft <= 0 then code = FUNCTION_LIMIT
     elseif accountLeft <= 0 then code = ACCOUNT_LIMIT
     else
@@ -1580,7 +1715,7 @@ return {due, ids, scores}
     name: 'requeue',
     file: 'queue/requeue-13.lua',
     numKeys: 13,
-    sha: '1fad7d99ac3842f27b5021011b32d699c26f610d',
+    sha: '572927a08380b9b4a51d5a7f8dcef7f74248d00d',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -1603,16 +1738,30 @@ local function decode_ulid_time(id)
   end
   return t
 end
--- check_lease(leasesKey, id, leaseId, now): is \`leaseId\` the item's current, unexpired lease?
--- Returns OK when it is; NOT_LEASED when the item holds no lease; LEASE_MISMATCH when another
--- lease replaced it; LEASE_EXPIRED when it expired.
-local function check_lease(leasesKey, id, leaseId, now)
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
+-- fence_status(current, leaseId, now): may the holder of \`leaseId\` act on an item whose lease
+-- entry is \`current\` (false: none)? OK when it is the current, unexpired lease; NOT_LEASED when
+-- the item holds none; LEASE_MISMATCH when another lease replaced it; LEASE_EXPIRED when it
+-- expired (the holder's own view: no grace).
+local function fence_status(current, leaseId, now)
   local OK, LEASE_MISMATCH, LEASE_EXPIRED, NOT_LEASED = 0, -8, -9, -10
-  local current = redis.call('HGET', leasesKey, id)
   if current == false then return NOT_LEASED end
   if current ~= leaseId then return LEASE_MISMATCH end
-  if decode_ulid_time(current) <= now then return LEASE_EXPIRED end
+  if decode_ulid_time(current) <= lease_cutoff(now, 0) then return LEASE_EXPIRED end
   return OK
+end
+-- check_lease(leasesKey, id, leaseId, now): fence_status of the item's stored lease entry.
+local function check_lease(leasesKey, id, leaseId, now)
+  return fence_status(redis.call('HGET', leasesKey, id), leaseId, now)
 end
 -- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
@@ -1665,7 +1814,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -1739,7 +1888,7 @@ return OK
     name: 'roleLease',
     file: 'queue/roleLease-1.lua',
     numKeys: 1,
-    sha: '15db51eaca4ecfb77b1fa585d5663afde313af29',
+    sha: '0d47b36749e8aba848af5f9b84c16f2db325c9b1',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -1762,6 +1911,16 @@ local function decode_ulid_time(id)
   end
   return t
 end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
 -- roleLease: claims, renews or releases a singleton role of a shard (scavenger, sequential).
 -- Granted when the role is free, its lease has expired, or the caller holds it (renewal).
 -- KEYS[1] role: {s}:role:<name>, value = lease ULID (its time is the expiry)
@@ -1779,7 +1938,9 @@ if newId == '' then
   if held ~= false and held == currentId then redis.call('DEL', roleKey) end
   return OK
 end
-if held ~= false and held ~= currentId and decode_ulid_time(held) > now then return ALREADY_LEASED end
+if held ~= false and held ~= currentId and decode_ulid_time(held) > lease_cutoff(now, 0) then
+  return ALREADY_LEASED
+end
 redis.call('SET', roleKey, newId, 'PX', decode_ulid_time(newId) - now + 86400000)
 return OK
 `,
@@ -1788,8 +1949,18 @@ return OK
     name: 'scavengePartition',
     file: 'queue/scavengePartition-11.lua',
     numKeys: 11,
-    sha: '210893b2f70ccaa0cd50be0ae001f07ca7db4701',
-    source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
+    sha: 'a664049fe3e545f97653afe8704afd146482d05b',
+    source: `-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+-- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
+-- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
+-- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
+-- another process's lease counts until expiry + graceMs, because that process's clock may run
+-- behind ours. Per lease: decode_ulid_time(lease) > lease_cutoff(now, graceMs); over a sorted set
+-- scored by expiry: the members scored above it.
+local function lease_cutoff(now, graceMs)
+  return now - graceMs
+end
+-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
 end
@@ -1862,7 +2033,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = cjson.decode(raw)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > now then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -1907,7 +2078,7 @@ local pid, now, graceMs, limit, accountId = ARGV[1], tonumber(ARGV[2]), tonumber
 local wakeChannel = ARGV[6]
 
 local k = {leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11]}}
-local expired = redis.call('ZRANGE', leasedKey, '-inf', now - graceMs, 'BYSCORE', 'LIMIT', 0, limit)
+local expired = redis.call('ZRANGE', leasedKey, '-inf', lease_cutoff(now, graceMs), 'BYSCORE', 'LIMIT', 0, limit)
 local returned, earliest = {}, nil
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', itemsKey, id)

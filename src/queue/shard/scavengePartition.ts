@@ -1,4 +1,5 @@
 import { checkIntOption } from '../../core/option-checks.js';
+import { leaseCutoff } from '../lease-liveness.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { decodePartition, type PartitionRef } from '../partition.js';
 import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
@@ -54,7 +55,7 @@ export async function scavenge(
   opts: ScavengeOptions = {},
 ): Promise<ScavengeResult> {
   const now = ctx.clock.now();
-  const until = now - ctx.graceMs;
+  const until = leaseCutoff(now, ctx.graceMs);
   const partitionsMax = opts.partitionsMax ?? 100;
   const itemsMax = opts.itemsMax ?? 10_000;
   checkIntOption('partitionsMax', partitionsMax, 1, 100_000);

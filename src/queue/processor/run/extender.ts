@@ -1,3 +1,4 @@
+import { expiryIsLive } from '../../lease-liveness.js';
 import { abortQuietly } from '../abort.js';
 import { Outage } from '../outage.js';
 import { LeaseLostError, type RunningItem, type WorkerEnv } from './worker.js';
@@ -58,7 +59,7 @@ export class LeaseExtender {
     } catch (err) {
       this.outage.failed(err);
       running.extendFailing = true;
-      if (env.clock.now() >= running.lease.expiresAt && !running.settling) {
+      if (!expiryIsLive(running.lease.expiresAt, env.clock.now(), 0) && !running.settling) {
         running.abort.abort(
           new LeaseLostError(`lease of ${running.item.id} expired while Redis was unreachable`),
         );

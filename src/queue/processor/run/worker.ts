@@ -1,3 +1,4 @@
+import { expiryIsLive } from '../../lease-liveness.js';
 import { DurqError } from '../../../core/errors.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Random } from '../../../core/random.js';
@@ -113,7 +114,7 @@ async function callHandler(
   if (running.abort.aborted) return { ok: false, error: running.abort.reason };
   // The process may have stalled (GC pause, suspended VM) past its lease while it waited: then the
   // item may already be running elsewhere, so it must not start here.
-  if (env.clock.now() >= running.lease.expiresAt) {
+  if (!expiryIsLive(running.lease.expiresAt, env.clock.now(), 0)) {
     running.abort.abort(
       new LeaseLostError(`lease of ${item.id} expired before its handler started`),
     );

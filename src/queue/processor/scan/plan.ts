@@ -1,5 +1,5 @@
 import type { Random } from '../../../core/random.js';
-import { ulidTime } from '../../../core/ulid.js';
+import { leaseIsLive } from '../../lease-liveness.js';
 import type { PartitionInfo, PartitionRef } from '../../partition.js';
 
 /** The smallest batch a partition pass plans for. */
@@ -38,7 +38,7 @@ export function leasable(
   return partitions.filter(
     (p) =>
       (p.forcedUntil === undefined || p.forcedUntil <= now) &&
-      (p.leaseId === undefined || ulidTime(p.leaseId) + graceMs <= now),
+      (p.leaseId === undefined || !leaseIsLive(p.leaseId, now, graceMs)),
   );
 }
 
