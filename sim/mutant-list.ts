@@ -100,8 +100,8 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'a forced requeue hides its partition for an hour',
     file: 'lua/includes/hand_back_partition.lua',
-    find: 'if force then\n    p.forceAt = at',
-    replace: 'if force then\n    at = at + 3600000\n    target = at\n    p.forceAt = at',
+    find: 'if force then\n    p.forcedUntil = at',
+    replace: 'if force then\n    at = at + 3600000\n    target = at\n    p.forcedUntil = at',
     caughtBy: { simulator: 'pointers', properties: 'model.test.ts' },
   },
   {

@@ -20,6 +20,7 @@ export type { RedisTransport, ScriptArg } from './redis/transport.js';
 export { IoredisTransport, connectCluster, connectRedis } from './redis/ioredis-transport.js';
 export { InvalidItemError } from './queue/errors.js';
 export {
+  ITEM_KIND_MEANINGS,
   ITEM_KINDS,
   itemPayload,
   type CustomKey,

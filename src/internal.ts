@@ -17,9 +17,16 @@ export {
 } from './redis/script-loader.js';
 export { parseLuaHeader, type LuaHeader } from './redis/lua-header.js';
 export { ShardKeys } from './queue/keys.js';
-export { decodeItem, encodeItem, PRIORITY_FACTOR_KINDS, PROMOTABLE_KINDS } from './queue/item.js';
+export {
+  decodeItem,
+  encodeItem,
+  ITEM_VERSION,
+  PRIORITY_FACTOR_KINDS,
+  PROMOTABLE_KINDS,
+} from './queue/item.js';
 export {
   decodePartition,
+  PARTITION_VERSION,
   encodePartition,
   functionPartitionId,
   systemPartitionId,

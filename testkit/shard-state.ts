@@ -137,12 +137,12 @@ function pointerViolations(
     }
     const earliest = Math.min(...ready.values());
     const leaseExpiry = typeof meta['leaseId'] === 'string' ? ulidTime(meta['leaseId']) : 0;
-    const forceAt = typeof meta['forceAt'] === 'number' ? meta['forceAt'] : 0;
+    const forcedUntil = typeof meta['forcedUntil'] === 'number' ? meta['forcedUntil'] : 0;
     // A lease or a force only excuses a pointer up to the longest deferral the product makes:
     // a force set far too late must not hide due work forever.
     const cap = now + deferralMsMax;
     const bound =
-      Math.max(earliest, now, Math.min(leaseExpiry, cap), Math.min(forceAt, cap)) + slackMs;
+      Math.max(earliest, now, Math.min(leaseExpiry, cap), Math.min(forcedUntil, cap)) + slackMs;
     if (pointer > bound)
       v.push(`partition ${pid} pointer ${pointer} is later than ${bound}: due work unreachable`);
     const account = meta['a'];

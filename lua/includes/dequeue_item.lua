@@ -2,7 +2,7 @@
 -- dequeue_status allows it. A tombstone '<expiry ms>|<leaseId>' keeps refusing the ID at enqueue
 -- until its expiry, and makes a repeated dequeue by the same lease succeed again.
 -- k: {items, leases, ready, leased, tombstone, inProgress = {...}}. The caller then updates the
--- partition's scavenger pointer and settles it.
+-- partition's scavenger pointer and calls after_items_removed.
 -- Returns dequeue_status's answer.
 -- @include dequeue_status
 -- @include release_item

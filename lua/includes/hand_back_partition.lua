@@ -1,7 +1,7 @@
 -- hand_back_partition(k, p, pid, accountId, now, at, force): a scanner is done with partition p
 -- (its decoded metadata). Clears its lease and `freed` mark. Collects it (metadata and pointers)
 -- when it holds no ready and no leased item, and returns nil. Otherwise forced: the pointer goes
--- to `at` and stays (forceAt); not forced: to `at` or its earliest ready item if earlier (never
+-- to `at` and stays (forcedUntil); not forced: to `at` or its earliest ready item if earlier (never
 -- before now). Writes p back, sets the pointer, returns its score.
 -- k: {partitions, global, accounts, accountPartitions, ready, leased}.
 -- @include remove_partition_pointer
@@ -17,9 +17,9 @@ local function hand_back_partition(k, p, pid, accountId, now, at, force)
   end
   local target = at
   if force then
-    p.forceAt = at
+    p.forcedUntil = at
   else
-    p.forceAt = nil
+    p.forcedUntil = nil
     if first[1] ~= nil and tonumber(first[2]) < target then
       target = math.max(tonumber(first[2]), now)
     end

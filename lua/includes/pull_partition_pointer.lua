@@ -5,6 +5,7 @@
 -- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
 -- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
 -- (unless '') so that idle processors wake at once instead of polling.
+-- @include decode_partition
 -- @include set_partition_pointer
 -- @include decode_ulid_time
 -- @include lease_cutoff
@@ -15,7 +16,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -23,9 +24,9 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end

@@ -31,7 +31,7 @@
 -- returns -10 NOT_LEASED
 -- @include dequeue_item
 -- @include track_earliest
--- @include settle_partition
+-- @include after_items_removed
 local OK = 0
 local pid, now, accountId = ARGV[2], tonumber(ARGV[4]), ARGV[6]
 local k = {
@@ -42,6 +42,6 @@ local k = {
 local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if status == OK then
   track_earliest(k.scavenge, k.leased, pid)
-  settle_partition(k, pid, accountId, now, ARGV[7])
+  after_items_removed(k, pid, accountId, now, ARGV[7])
 end
 return status

@@ -23,7 +23,7 @@
 -- @include is_real_key
 -- @include dequeue_status
 -- @include track_earliest
--- @include settle_partition
+-- @include after_items_removed
 local OK, NOT_FOUND = 0, -1
 local now, graceMs, wakeChannel, count = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local itemsKey, leasesKey = KEYS[1], KEYS[2]
@@ -93,6 +93,6 @@ end
 for _, pid in ipairs(order) do
   local k = touched[pid]
   track_earliest(KEYS[3], k.leased, pid)
-  settle_partition(k, pid, k.accountId, now, wakeChannel)
+  after_items_removed(k, pid, k.accountId, now, wakeChannel)
 end
 return out

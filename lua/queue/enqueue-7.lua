@@ -21,6 +21,7 @@
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
+-- @include decode_partition
 -- @include pull_partition_pointer
 local OK, ITEM_EXISTS, ITEM_TOMBSTONED = 0, 1, 2
 local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -39,7 +40,7 @@ if redis.call('HEXISTS', itemsKey, itemId) == 1 then return ITEM_EXISTS end
 redis.call('HSET', itemsKey, itemId, itemJson)
 redis.call('ZADD', readyKey, score, itemId)
 if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained then
-  local p = cjson.decode(redis.call('HGET', partitionsKey, pid))
+  local p = decode_partition(redis.call('HGET', partitionsKey, pid), pid)
   if not p.c then
     p.c = 1
     redis.call('HSET', partitionsKey, pid, cjson.encode(p))

@@ -9,10 +9,11 @@
 -- ARGV[3] now: ms
 -- ARGV[4] accountId: '' for none
 -- ARGV[5] graceMs: clock-skew bound, another scanner's lease counts until expiry + grace
--- reply {status, previous last-lease ms (OK only)}
+-- reply {status, lastLeasedAt}: when granted, the partition's lastLeasedAt before this lease (0: new)
 -- returns 0 OK
 -- returns -1 NOT_FOUND: no such partition
 -- returns -2 ALREADY_LEASED: another scanner holds an unexpired lease
+-- @include decode_partition
 -- @include decode_ulid_time
 -- @include lease_cutoff
 -- @include set_partition_pointer
@@ -22,16 +23,16 @@ local pid, leaseId, now, accountId, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
   return {ALREADY_LEASED}
 end
-local previousLast = p.last or 0
+local lastLeasedAt = p.lastLeasedAt or 0
 p.leaseId = leaseId
-p.last = now
+p.lastLeasedAt = now
 p.freed = nil
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 local hideUntil = decode_ulid_time(leaseId)
-if p.forceAt ~= nil and p.forceAt > hideUntil then hideUntil = p.forceAt end
+if p.forcedUntil ~= nil and p.forcedUntil > hideUntil then hideUntil = p.forcedUntil end
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, hideUntil)
-return {OK, previousLast}
+return {OK, lastLeasedAt}

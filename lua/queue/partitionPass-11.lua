@@ -31,7 +31,7 @@
 -- ARGV[12] requeueAt: ms, where the partition goes otherwise
 -- ARGV per entry (1): leaseId
 --   (`want` lease IDs, all with the same expiry: the n-th item leased takes the n-th)
--- reply {status, ids, item JSONs, entry statuses, previous last}: ids and JSONs of the items
+-- reply {status, ids, item JSONs, entry statuses, lastLeasedAt}: ids and JSONs of the items
 --   leased, in order; the status of every item looked at (for the caller's refusal counts); the
 --   time of the partition's previous pass or lease (0: new, or collected and recreated)
 -- returns 0 OK
@@ -45,6 +45,7 @@
 -- returns per entry -3 FUNCTION_LIMIT
 -- returns per entry -6 ACCOUNT_LIMIT
 -- returns per entry -12 NOT_ATTEMPTED: after a FIFO stop
+-- @include decode_partition
 -- @include is_real_key
 -- @include concurrency_capacity
 -- @include decode_ulid_time
@@ -60,12 +61,12 @@ local want, fifo, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[8] == '1', AR
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if p.c then return {CONSTRAINED} end
 if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
   return {ALREADY_LEASED}
 end
-local previousLast = p.last or 0
+local lastLeasedAt = p.lastLeasedAt or 0
 
 local accountKey = is_real_key(KEYS[6]) and KEYS[6]
 local counts = {}
@@ -124,18 +125,18 @@ if #ids > 0 then
   track_earliest(scavengeKey, leasedKey, pid)
 end
 
-p.last = now
+p.lastLeasedAt = now
 local k = {
   partitions = partitionsKey, global = globalKey, accounts = accountsKey,
   accountPartitions = accountPartitionsKey, ready = readyKey, leased = leasedKey,
 }
 local at = limited and now + tonumber(ARGV[11]) or tonumber(ARGV[12])
 local target = hand_back_partition(k, p, pid, accountId, now, at, limited)
-if target == nil then return {OK, ids, jsons, codes, previousLast} end
+if target == nil then return {OK, ids, jsons, codes, lastLeasedAt} end
 -- Due items left behind because the pass reached `want`: wake idle processors for them, as
 -- '<score>|left' (a partition scanners have seen, not a newly due one). Items refused for other
 -- reasons would only make every idle processor retry at once.
 if target <= now and #due == want and want > 0 and wakeChannel ~= '' then
   redis.call('PUBLISH', wakeChannel, string.format('%d|left', target))
 end
-return {OK, ids, jsons, codes, previousLast}
+return {OK, ids, jsons, codes, lastLeasedAt}

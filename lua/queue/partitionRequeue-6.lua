@@ -22,6 +22,7 @@
 -- returns -1 NOT_FOUND: no such partition
 -- returns -8 LEASE_MISMATCH: the partition is held under another lease
 -- returns -11 GARBAGE_COLLECTED: the partition was empty and has been removed
+-- @include decode_partition
 -- @include hand_back_partition
 local OK, NOT_FOUND, LEASE_MISMATCH, GARBAGE_COLLECTED = 0, -1, -8, -11
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -31,7 +32,7 @@ local now, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[6], ARGV[7]
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return NOT_FOUND end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if leaseId ~= '' and p.leaseId ~= leaseId then return LEASE_MISMATCH end
 -- Capacity freed while the partition was leased outweighs the holder's force.
 if p.freed then force = false end

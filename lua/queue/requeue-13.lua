@@ -27,6 +27,7 @@
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
+-- @include decode_item
 -- @include check_lease
 -- @include release_item
 -- @include track_earliest
@@ -41,7 +42,7 @@ local raw = redis.call('HGET', itemsKey, itemId)
 if raw == false then return NOT_FOUND end
 local fenced = check_lease(leasesKey, itemId, leaseId, now)
 if fenced ~= OK then return fenced end
-local item = cjson.decode(raw)
+local item = decode_item(raw, itemId)
 item.at = at
 item.wt = at
 item.score = at

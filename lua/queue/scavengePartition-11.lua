@@ -21,6 +21,7 @@
 -- ARGV[5] accountId: '' for none
 -- ARGV[6] wakeChannel: '' for none
 -- reply {count, ids} of the items returned to the ready set
+-- @include decode_item
 -- @include lease_cutoff
 -- @include release_item
 -- @include track_earliest
@@ -37,7 +38,7 @@ for _, id in ipairs(expired) do
   local raw = redis.call('HGET', itemsKey, id)
   release_item(k, id)
   if raw ~= false then
-    local item = cjson.decode(raw)
+    local item = decode_item(raw, id)
     item.sc = (item.sc or 0) + 1
     item.gen = item.gen + 1
     redis.call('HSET', itemsKey, id, cjson.encode(item))

@@ -25,8 +25,8 @@ export type CallEvent =
       fifo: boolean;
       looked: { itemId: string | null; status: StatusName }[];
     }
-  | { type: 'partitionLeased'; partitionId: string; leaseId: string; previousLeasedAt: number }
-  | { type: 'partitionPassed'; partitionId: string; previousLeasedAt: number }
+  | { type: 'partitionLeased'; partitionId: string; leaseId: string; lastLeasedAt: number }
+  | { type: 'partitionPassed'; partitionId: string; lastLeasedAt: number }
   | { type: 'partitionRequeued'; partitionId: string; leaseId: string }
   | {
       type: 'fenced';
@@ -66,7 +66,7 @@ export function decodeCall(script: string, raw: readonly ScriptArg[], reply: unk
       if (r.status !== 'OK') return [];
       const { partitionId, leaseId } = args;
       return [
-        { type: 'partitionLeased', partitionId, leaseId, previousLeasedAt: r.previousLeasedAt },
+        { type: 'partitionLeased', partitionId, leaseId, lastLeasedAt: r.lastLeasedAt },
       ];
     }
     case 'partitionRequeue': {
@@ -164,7 +164,7 @@ function partitionPassEvents(raw: readonly ScriptArg[], reply: unknown): CallEve
     {
       type: 'partitionPassed',
       partitionId: args.partitionId,
-      previousLeasedAt: r.previousLeasedAt,
+      lastLeasedAt: r.lastLeasedAt,
     },
     {
       type: 'batch',

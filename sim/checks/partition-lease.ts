@@ -14,9 +14,9 @@ export class PartitionLeaseChecker implements Checker {
   before(process: string, e: Parameters<NonNullable<Checker['before']>>[1], ctx: CheckContext) {
     switch (e.type) {
       case 'partitionLeased':
-        return this.leased(process, e.partitionId, e.leaseId, e.previousLeasedAt, ctx);
+        return this.leased(process, e.partitionId, e.leaseId, e.lastLeasedAt, ctx);
       case 'partitionPassed':
-        this.heldByOther(process, e.partitionId, e.previousLeasedAt, ctx, 'passed', true);
+        this.heldByOther(process, e.partitionId, e.lastLeasedAt, ctx, 'passed', true);
         return void this.holders.delete(e.partitionId);
       case 'partitionRequeued': {
         const holder = this.holders.get(e.partitionId);
@@ -35,23 +35,23 @@ export class PartitionLeaseChecker implements Checker {
     process: string,
     pid: string,
     leaseId: string,
-    previousLeasedAt: number,
+    lastLeasedAt: number,
     ctx: CheckContext,
   ): void {
-    this.heldByOther(process, pid, previousLeasedAt, ctx, 'leased', false);
+    this.heldByOther(process, pid, lastLeasedAt, ctx, 'leased', false);
     this.holders.set(pid, { item: pid, process, leaseId, expiresAt: ulidTime(leaseId) });
   }
 
   private heldByOther(
     process: string,
     pid: string,
-    previousLeasedAt: number,
+    lastLeasedAt: number,
     ctx: CheckContext,
     what: string,
     evenBySelf: boolean,
   ): void {
     const prev = this.holders.get(pid);
-    if (!prev || previousLeasedAt === 0) return;
+    if (!prev || lastLeasedAt === 0) return;
     if (!evenBySelf && prev.process === process) return;
     const v = ctx.view(prev.process);
     if (v.alive && prev.expiresAt > ctx.now() + v.skewMs)

@@ -1,23 +1,47 @@
-/** Kinds of queue item. Start/edge kinds carry run steps; the rest are system timers and jobs. */
-export const ITEM_KINDS = [
-  'start',
-  'edge',
-  'edge-error',
-  'sleep',
-  'pause',
-  'debounce',
-  'schedule-batch',
-  'cancel',
-  'pbf',
-  'jps',
-  'fp',
-  'fup',
-  'cron-sync',
-  'cron',
-  'cron-health-check',
-  'ltc',
-] as const;
-export type ItemKind = (typeof ITEM_KINDS)[number];
+import { UnknownVersionError } from '../core/errors.js';
+
+/**
+ * Kinds of queue item, by the names Inngest gives them (so that records and traces read alike).
+ * Run kinds carry a function run's steps; system kinds are timers and jobs of the engine.
+ */
+export const ITEM_KIND_MEANINGS = {
+  /** A run's first step: execute the function from the top. */
+  start: 'run start',
+  /** The next step of a run, after a step ended (an edge of the step graph). */
+  edge: 'next step',
+  /** Saves a step's final error (after its retries) and runs what follows. */
+  'edge-error': 'final step error',
+  /** A run resuming after step.sleep. */
+  sleep: 'sleep wake-up',
+  /** A waitForEvent (or invoke) timing out. */
+  pause: 'pause timeout',
+  /** A debounce timer firing: the last event of the quiet period starts its run. */
+  debounce: 'debounce fire',
+  /** An event batch's timeout: the batch starts its run though not full. */
+  'schedule-batch': 'batch timeout',
+  /** An eager cancellation (a run's start or finish timeout). */
+  cancel: 'cancellation',
+  /** "Pause blocks flush": moves buffered pauses to their long-term store. */
+  pbf: 'pause buffer flush',
+  /** "Job promotion": re-scores a future item when its time comes near (for priority). */
+  jps: 'job promotion',
+  /** "Function pause": stops a function's runs from starting. */
+  fp: 'function pause',
+  /** "Function unpause": lets them start again. */
+  fup: 'function unpause',
+  /** Keeps the cron schedules in step with the registered functions. */
+  'cron-sync': 'cron sync',
+  /** One scheduled tick of a cron-triggered function. */
+  cron: 'cron tick',
+  /** Checks that every cron schedule still has its next tick queued. */
+  'cron-health-check': 'cron health check',
+  /** "Latency canary": a no-op item whose queue wait measures the queue's latency. */
+  ltc: 'latency canary',
+} as const;
+
+/** Kinds of queue item: see ITEM_KIND_MEANINGS for what each is. */
+export const ITEM_KINDS = Object.keys(ITEM_KIND_MEANINGS) as (keyof typeof ITEM_KIND_MEANINGS)[];
+export type ItemKind = keyof typeof ITEM_KIND_MEANINGS;
 
 /** Kinds whose score is promoted to their run's start time when due within the promotion window. */
 export const PROMOTABLE_KINDS: ReadonlySet<ItemKind> = new Set([
@@ -126,8 +150,17 @@ export interface QueueItem {
   idempotencyTtlMs?: number;
 }
 
-/** The stored JSON. Short names keep the hash small; Lua edits at, wt, score, atts, gen and sc. */
+/** The schema version written into every stored item (`v`); see decodeItem. */
+export const ITEM_VERSION = 1;
+const ITEM_VERSIONS: readonly number[] = [ITEM_VERSION];
+
+/**
+ * The stored JSON. Short names keep the hash small (one entry per item); Lua edits at, wt,
+ * score, atts, gen and sc. Each field is QueueItem's of the same position.
+ */
 interface StoredItem {
+  /** Schema version: refused on read when unknown (lua/includes/decode_item.lua too). */
+  v: number;
   id: string;
   k: ItemKind;
   p: string;
@@ -153,6 +186,7 @@ interface StoredItem {
 
 export function encodeItem(item: QueueItem): string {
   const stored: StoredItem = {
+    v: ITEM_VERSION,
     id: item.id,
     k: item.kind,
     p: item.partitionId,
@@ -186,8 +220,10 @@ export function encodeItem(item: QueueItem): string {
   return JSON.stringify(stored);
 }
 
+/** Reads a stored item; UnknownVersionError when its schema version is not known here. */
 export function decodeItem(json: string): QueueItem {
   const s = JSON.parse(json) as StoredItem;
+  if (!ITEM_VERSIONS.includes(s.v)) throw new UnknownVersionError('item', s.v, ITEM_VERSIONS);
   const item: QueueItem = {
     id: s.id,
     kind: s.k,

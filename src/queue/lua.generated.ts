@@ -7,7 +7,7 @@ export const LUA_SCRIPTS = {
     name: 'dequeue',
     file: 'queue/dequeue-14.lua',
     numKeys: 14,
-    sha: 'a92e9592ae04bb4d7fcdd5877d93588ee86a4993',
+    sha: '1a070c6a8ce10299fe5d658e4f0dda760d906e28',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -105,7 +105,7 @@ end
 -- dequeue_status allows it. A tombstone '<expiry ms>|<leaseId>' keeps refusing the ID at enqueue
 -- until its expiry, and makes a repeated dequeue by the same lease succeed again.
 -- k: {items, leases, ready, leased, tombstone, inProgress = {...}}. The caller then updates the
--- partition's scavenger pointer and settles it.
+-- partition's scavenger pointer and calls after_items_removed.
 -- Returns dequeue_status's answer.
 local function dequeue_item(k, id, leaseId, now, tombstoneTtlMs, graceMs)
   local OK = 0
@@ -141,6 +141,17 @@ local function remove_partition_pointer(globalKey, accountsKey, accountPartition
     track_earliest(accountsKey, accountPartitionsKey, accountId)
   end
 end
+-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
 -- set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score):
 -- writes the partition's score into the global and account partition indexes and keeps the
 -- account's score in the accounts index equal to its earliest partition. accountId '' = no account.
@@ -165,7 +176,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -173,20 +184,20 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end
   set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
   if wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, score) end
 end
--- settle_partition(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
+-- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
 -- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
 -- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
-local function settle_partition(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
@@ -239,7 +250,7 @@ local k = {
 local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if status == OK then
   track_earliest(k.scavenge, k.leased, pid)
-  settle_partition(k, pid, accountId, now, ARGV[7])
+  after_items_removed(k, pid, accountId, now, ARGV[7])
 end
 return status
 `,
@@ -248,7 +259,7 @@ return status
     name: 'dequeueBatch',
     file: 'queue/dequeueBatch-n.lua',
     numKeys: 'variable',
-    sha: '336a3a649d94303a11b31a3d09315114e62b3d21',
+    sha: '19e74bc8c75ba8fddba5e2cbe90ddbc350fe5086',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
@@ -354,6 +365,17 @@ local function remove_partition_pointer(globalKey, accountsKey, accountPartition
     track_earliest(accountsKey, accountPartitionsKey, accountId)
   end
 end
+-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
 -- set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score):
 -- writes the partition's score into the global and account partition indexes and keeps the
 -- account's score in the accounts index equal to its earliest partition. accountId '' = no account.
@@ -378,7 +400,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -386,20 +408,20 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end
   set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
   if wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, score) end
 end
--- settle_partition(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
+-- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
 -- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
 -- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
-local function settle_partition(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
@@ -502,7 +524,7 @@ end
 for _, pid in ipairs(order) do
   local k = touched[pid]
   track_earliest(KEYS[3], k.leased, pid)
-  settle_partition(k, pid, k.accountId, now, wakeChannel)
+  after_items_removed(k, pid, k.accountId, now, wakeChannel)
 end
 return out
 `,
@@ -511,8 +533,19 @@ return out
     name: 'enqueue',
     file: 'queue/enqueue-7.lua',
     numKeys: 7,
-    sha: 'e56ceaa386fca0498482df9880db5b49ffa6e06b',
-    source: `-- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
+    sha: '325f0becc086a83cc01788afaf7acc8f3a966d78',
+    source: `-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
+-- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
 -- scavenger index (partition -> earliest lease expiry) and the accounts index (account ->
 -- earliest partition).
@@ -580,7 +613,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -588,9 +621,9 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end
@@ -637,7 +670,7 @@ if redis.call('HEXISTS', itemsKey, itemId) == 1 then return ITEM_EXISTS end
 redis.call('HSET', itemsKey, itemId, itemJson)
 redis.call('ZADD', readyKey, score, itemId)
 if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained then
-  local p = cjson.decode(redis.call('HGET', partitionsKey, pid))
+  local p = decode_partition(redis.call('HGET', partitionsKey, pid), pid)
   if not p.c then
     p.c = 1
     redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -1149,8 +1182,19 @@ return out
     name: 'partitionLease',
     file: 'queue/partitionLease-4.lua',
     numKeys: 4,
-    sha: '875bb6b82c6316d13c925a035aa39f24bfde07ab',
-    source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
+    sha: 'd928fff6227a3ba7ed4f0450b5cbaf066d9cd563',
+    source: `-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
+-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
 local function decode_ulid_time(id)
@@ -1215,7 +1259,7 @@ end
 -- ARGV[3] now: ms
 -- ARGV[4] accountId: '' for none
 -- ARGV[5] graceMs: clock-skew bound, another scanner's lease counts until expiry + grace
--- reply {status, previous last-lease ms (OK only)}
+-- reply {status, lastLeasedAt}: when granted, the partition's lastLeasedAt before this lease (0: new)
 -- returns 0 OK
 -- returns -1 NOT_FOUND: no such partition
 -- returns -2 ALREADY_LEASED: another scanner holds an unexpired lease
@@ -1225,27 +1269,38 @@ local pid, leaseId, now, accountId, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
   return {ALREADY_LEASED}
 end
-local previousLast = p.last or 0
+local lastLeasedAt = p.lastLeasedAt or 0
 p.leaseId = leaseId
-p.last = now
+p.lastLeasedAt = now
 p.freed = nil
 redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 local hideUntil = decode_ulid_time(leaseId)
-if p.forceAt ~= nil and p.forceAt > hideUntil then hideUntil = p.forceAt end
+if p.forcedUntil ~= nil and p.forcedUntil > hideUntil then hideUntil = p.forcedUntil end
 set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, hideUntil)
-return {OK, previousLast}
+return {OK, lastLeasedAt}
 `,
   },
   partitionPass: {
     name: 'partitionPass',
     file: 'queue/partitionPass-11.lua',
     numKeys: 11,
-    sha: '605a5f28b367e01e6d597158e2a1bceb619a4f37',
-    source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
+    sha: '86cf1e191fa58a76df74857e3b0d83097dfc8c4a',
+    source: `-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
+-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
 end
@@ -1330,7 +1385,7 @@ end
 -- hand_back_partition(k, p, pid, accountId, now, at, force): a scanner is done with partition p
 -- (its decoded metadata). Clears its lease and \`freed\` mark. Collects it (metadata and pointers)
 -- when it holds no ready and no leased item, and returns nil. Otherwise forced: the pointer goes
--- to \`at\` and stays (forceAt); not forced: to \`at\` or its earliest ready item if earlier (never
+-- to \`at\` and stays (forcedUntil); not forced: to \`at\` or its earliest ready item if earlier (never
 -- before now). Writes p back, sets the pointer, returns its score.
 -- k: {partitions, global, accounts, accountPartitions, ready, leased}.
 local function hand_back_partition(k, p, pid, accountId, now, at, force)
@@ -1344,9 +1399,9 @@ local function hand_back_partition(k, p, pid, accountId, now, at, force)
   end
   local target = at
   if force then
-    p.forceAt = at
+    p.forcedUntil = at
   else
-    p.forceAt = nil
+    p.forcedUntil = nil
     if first[1] ~= nil and tonumber(first[2]) < target then
       target = math.max(tonumber(first[2]), now)
     end
@@ -1388,7 +1443,7 @@ end
 -- ARGV[12] requeueAt: ms, where the partition goes otherwise
 -- ARGV per entry (1): leaseId
 --   (\`want\` lease IDs, all with the same expiry: the n-th item leased takes the n-th)
--- reply {status, ids, item JSONs, entry statuses, previous last}: ids and JSONs of the items
+-- reply {status, ids, item JSONs, entry statuses, lastLeasedAt}: ids and JSONs of the items
 --   leased, in order; the status of every item looked at (for the caller's refusal counts); the
 --   time of the partition's previous pass or lease (0: new, or collected and recreated)
 -- returns 0 OK
@@ -1411,12 +1466,12 @@ local want, fifo, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[8] == '1', AR
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if p.c then return {CONSTRAINED} end
 if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
   return {ALREADY_LEASED}
 end
-local previousLast = p.last or 0
+local lastLeasedAt = p.lastLeasedAt or 0
 
 local accountKey = is_real_key(KEYS[6]) and KEYS[6]
 local counts = {}
@@ -1475,21 +1530,21 @@ if #ids > 0 then
   track_earliest(scavengeKey, leasedKey, pid)
 end
 
-p.last = now
+p.lastLeasedAt = now
 local k = {
   partitions = partitionsKey, global = globalKey, accounts = accountsKey,
   accountPartitions = accountPartitionsKey, ready = readyKey, leased = leasedKey,
 }
 local at = limited and now + tonumber(ARGV[11]) or tonumber(ARGV[12])
 local target = hand_back_partition(k, p, pid, accountId, now, at, limited)
-if target == nil then return {OK, ids, jsons, codes, previousLast} end
+if target == nil then return {OK, ids, jsons, codes, lastLeasedAt} end
 -- Due items left behind because the pass reached \`want\`: wake idle processors for them, as
 -- '<score>|left' (a partition scanners have seen, not a newly due one). Items refused for other
 -- reasons would only make every idle processor retry at once.
 if target <= now and #due == want and want > 0 and wakeChannel ~= '' then
   redis.call('PUBLISH', wakeChannel, string.format('%d|left', target))
 end
-return {OK, ids, jsons, codes, previousLast}
+return {OK, ids, jsons, codes, lastLeasedAt}
 `,
   },
   partitionPeek: {
@@ -1538,8 +1593,19 @@ return {due, ids, scores, redis.call('HMGET', partitionsKey, unpack(ids)), earli
     name: 'partitionRequeue',
     file: 'queue/partitionRequeue-6.lua',
     numKeys: 6,
-    sha: '41ca6b4a12756eec6dc1c5d761f970d249f65484',
-    source: `-- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
+    sha: '23419e8b7d4000cf4de229ba9f6a2d28435ffebc',
+    source: `-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
+-- track_earliest(indexKey, sourceKey, member): keeps \`member\`'s score in the index equal to the
 -- earliest score in the source sorted set, or removes it when the source is empty. Used for the
 -- scavenger index (partition -> earliest lease expiry) and the accounts index (account ->
 -- earliest partition).
@@ -1574,7 +1640,7 @@ end
 -- hand_back_partition(k, p, pid, accountId, now, at, force): a scanner is done with partition p
 -- (its decoded metadata). Clears its lease and \`freed\` mark. Collects it (metadata and pointers)
 -- when it holds no ready and no leased item, and returns nil. Otherwise forced: the pointer goes
--- to \`at\` and stays (forceAt); not forced: to \`at\` or its earliest ready item if earlier (never
+-- to \`at\` and stays (forcedUntil); not forced: to \`at\` or its earliest ready item if earlier (never
 -- before now). Writes p back, sets the pointer, returns its score.
 -- k: {partitions, global, accounts, accountPartitions, ready, leased}.
 local function hand_back_partition(k, p, pid, accountId, now, at, force)
@@ -1588,9 +1654,9 @@ local function hand_back_partition(k, p, pid, accountId, now, at, force)
   end
   local target = at
   if force then
-    p.forceAt = at
+    p.forcedUntil = at
   else
-    p.forceAt = nil
+    p.forcedUntil = nil
     if first[1] ~= nil and tonumber(first[2]) < target then
       target = math.max(tonumber(first[2]), now)
     end
@@ -1631,7 +1697,7 @@ local now, accountId, wakeChannel = tonumber(ARGV[5]), ARGV[6], ARGV[7]
 
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return NOT_FOUND end
-local p = cjson.decode(raw)
+local p = decode_partition(raw, pid)
 if leaseId ~= '' and p.leaseId ~= leaseId then return LEASE_MISMATCH end
 -- Capacity freed while the partition was leased outweighs the holder's force.
 if p.freed then force = false end
@@ -1715,8 +1781,19 @@ return {due, ids, scores}
     name: 'requeue',
     file: 'queue/requeue-13.lua',
     numKeys: 13,
-    sha: '572927a08380b9b4a51d5a7f8dcef7f74248d00d',
-    source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
+    sha: '47531186a10899f845ff22ab9edd514710bbfedc',
+    source: `-- decode_item(raw, id): the stored item JSON \`raw\`, decoded; an error names the item when its
+-- schema version \`v\` is not one this code knows (ITEM_VERSION in src/queue/item.ts), so that no
+-- script edits a record a newer durq wrote.
+local function decode_item(raw, id)
+  local ITEM_VERSION = 1
+  local item = cjson.decode(raw)
+  if item.v ~= ITEM_VERSION then
+    error('durq: item ' .. tostring(id) .. ' has schema version ' .. tostring(item.v) .. ', this durq knows ' .. ITEM_VERSION)
+  end
+  return item
+end
+-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
 local function decode_ulid_time(id)
@@ -1789,6 +1866,17 @@ local function track_earliest(indexKey, sourceKey, member)
     redis.call('ZADD', indexKey, first[2], member)
   end
 end
+-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
+end
 -- set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score):
 -- writes the partition's score into the global and account partition indexes and keeps the
 -- account's score in the accounts index equal to its earliest partition. accountId '' = no account.
@@ -1813,7 +1901,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -1821,9 +1909,9 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end
@@ -1869,7 +1957,7 @@ local raw = redis.call('HGET', itemsKey, itemId)
 if raw == false then return NOT_FOUND end
 local fenced = check_lease(leasesKey, itemId, leaseId, now)
 if fenced ~= OK then return fenced end
-local item = cjson.decode(raw)
+local item = decode_item(raw, itemId)
 item.at = at
 item.wt = at
 item.score = at
@@ -1949,8 +2037,19 @@ return OK
     name: 'scavengePartition',
     file: 'queue/scavengePartition-11.lua',
     numKeys: 11,
-    sha: 'a664049fe3e545f97653afe8704afd146482d05b',
-    source: `-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
+    sha: '9a81ccf28f004a4ec0d507109b66c2993f80ce39',
+    source: `-- decode_item(raw, id): the stored item JSON \`raw\`, decoded; an error names the item when its
+-- schema version \`v\` is not one this code knows (ITEM_VERSION in src/queue/item.ts), so that no
+-- script edits a record a newer durq wrote.
+local function decode_item(raw, id)
+  local ITEM_VERSION = 1
+  local item = cjson.decode(raw)
+  if item.v ~= ITEM_VERSION then
+    error('durq: item ' .. tostring(id) .. ' has schema version ' .. tostring(item.v) .. ', this durq knows ' .. ITEM_VERSION)
+  end
+  return item
+end
+-- lease_cutoff(now, graceMs): the one rule of lease liveness. A lease whose expiry is at or before
 -- the cutoff is over; one that expires after it still counts. Its holder passes graceMs 0: for
 -- fencing (extend, dequeue, requeue) a lease ends at its expiry. Everyone else passes the
 -- clock-skew bound: for limits, re-leasing, scavenging, cancelling and partition or role leases,
@@ -1985,6 +2084,17 @@ local function track_earliest(indexKey, sourceKey, member)
   else
     redis.call('ZADD', indexKey, first[2], member)
   end
+end
+-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
+-- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
+-- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
+local function decode_partition(raw, pid)
+  local PARTITION_VERSION = 1
+  local p = cjson.decode(raw)
+  if p.v ~= PARTITION_VERSION then
+    error('durq: partition ' .. tostring(pid) .. ' has schema version ' .. tostring(p.v) .. ', this durq knows ' .. PARTITION_VERSION)
+  end
+  return p
 end
 -- set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score):
 -- writes the partition's score into the global and account partition indexes and keeps the
@@ -2032,7 +2142,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
-    local p = cjson.decode(raw)
+    local p = decode_partition(raw, pid)
     if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
       if clearForce and not p.freed then
         p.freed = true
@@ -2040,9 +2150,9 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
       end
       return
     end
-    if p.forceAt ~= nil and p.forceAt > now then
+    if p.forcedUntil ~= nil and p.forcedUntil > now then
       if not clearForce then return end
-      p.forceAt = nil
+      p.forcedUntil = nil
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))
     end
   end
@@ -2084,7 +2194,7 @@ for _, id in ipairs(expired) do
   local raw = redis.call('HGET', itemsKey, id)
   release_item(k, id)
   if raw ~= false then
-    local item = cjson.decode(raw)
+    local item = decode_item(raw, id)
     item.sc = (item.sc or 0) + 1
     item.gen = item.gen + 1
     redis.call('HSET', itemsKey, id, cjson.encode(item))

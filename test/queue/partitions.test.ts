@@ -69,7 +69,7 @@ describe('partition lease and requeue', () => {
     const { queue, shard, clock } = freshQueue(redis);
     await queue.enqueue(edge('f1'));
     const first = await shard.leasePartition(ref('f1'), 4000);
-    expect(first).toMatchObject({ ok: true, expiresAt: T0 + 4000, previousLeasedAt: 0 });
+    expect(first).toMatchObject({ ok: true, expiresAt: T0 + 4000, lastLeasedAt: 0 });
     expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), 'fn:a1:f1'))).toBe(
       T0 + 4000,
     );
@@ -83,7 +83,7 @@ describe('partition lease and requeue', () => {
     });
     clock.advance(4000);
     const again = await shard.leasePartition(ref('f1'), 4000);
-    expect(again).toMatchObject({ ok: true, previousLeasedAt: T0 });
+    expect(again).toMatchObject({ ok: true, lastLeasedAt: T0 });
     expect(await shard.leasePartition(ref('nope'), 4000)).toEqual({
       ok: false,
       reason: 'not-found',
@@ -126,7 +126,7 @@ describe('partition lease and requeue', () => {
       T0 + 100,
     );
     const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1')) as string);
-    expect(meta.forceAt).toBeUndefined();
+    expect(meta.forcedUntil).toBeUndefined();
   });
 
   it("a dequeue while a scanner holds the partition cancels that scanner's forced requeue, with a wake-up", async () => {
@@ -150,7 +150,7 @@ describe('partition lease and requeue', () => {
         T0 + 100,
       );
       const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), 'fn:a1:f1'))!);
-      expect(meta.forceAt).toBeUndefined();
+      expect(meta.forcedUntil).toBeUndefined();
       expect(meta.freed).toBeUndefined();
       await waitUntil(() => heard.length > 0);
       expect(heard).toContain(T0 + 100);

@@ -64,7 +64,7 @@ describe('partitionPass: a whole pass in one call', () => {
     expect(r.refusals).toEqual(['function-limit', 'not-attempted']);
     expect(Number(await redis.raw.zscore(shard.keys.globalPartitions(), P.id))).toBe(T0 + 5000);
     const meta = JSON.parse((await redis.raw.hget(shard.keys.partitions(), P.id))!);
-    expect(meta.forceAt).toBe(T0 + 5000);
+    expect(meta.forcedUntil).toBe(T0 + 5000);
     await expectHealthy(redis.raw, shard.keys, T0);
     // Capacity freed by a dequeue clears the force.
     expect(await shard.dequeue(r.leased[0]!.item, r.leased[0]!.leaseId)).toEqual({ ok: true });

@@ -190,11 +190,11 @@ describe('auditor checkers, each against a planted bug', () => {
   });
 
   it('partition-lease: a second scanner while the first holds it; a requeue with a stale lease', () => {
-    const pl = (l: string, previousLeasedAt = T0 - 1): CallEvent => ({
+    const pl = (l: string, lastLeasedAt = T0 - 1): CallEvent => ({
       type: 'partitionLeased',
       partitionId: 'fn:a:g',
       leaseId: l,
-      previousLeasedAt,
+      lastLeasedAt,
     });
     const a = audit();
     const l0 = lease(4000);

@@ -17,14 +17,14 @@ export const partitionLeaseScript = defineScript({
 /** The reply: a status and, when granted, the partition's previous lease or pass time (0: new). */
 export function decodePartitionLeaseReply(reply: unknown): {
   status: 'OK' | 'NOT_FOUND' | 'ALREADY_LEASED';
-  previousLeasedAt: number;
+  lastLeasedAt: number;
 } {
   const [code, previous] = reply as [number, number?];
-  return { status: partitionLeaseScript.status(code), previousLeasedAt: previous ?? 0 };
+  return { status: partitionLeaseScript.status(code), lastLeasedAt: previous ?? 0 };
 }
 
 export type PartitionLeaseResult =
-  | { ok: true; leaseId: string; expiresAt: number; previousLeasedAt: number }
+  | { ok: true; leaseId: string; expiresAt: number; lastLeasedAt: number }
   | { ok: false; reason: 'not-found' | 'already-leased' };
 
 export async function leasePartition(
@@ -52,10 +52,10 @@ export async function leasePartition(
       graceMs: ctx.graceMs,
     },
   });
-  const { status, previousLeasedAt } = decodePartitionLeaseReply(reply);
+  const { status, lastLeasedAt } = decodePartitionLeaseReply(reply);
   switch (status) {
     case 'OK':
-      return { ok: true, leaseId: lease, expiresAt, previousLeasedAt };
+      return { ok: true, leaseId: lease, expiresAt, lastLeasedAt };
     case 'NOT_FOUND':
       return { ok: false, reason: 'not-found' };
     case 'ALREADY_LEASED':

@@ -64,7 +64,7 @@ export function decodePartitionPassReply(reply: unknown): {
   ids: string[];
   jsons: string[];
   looked: PassEntryStatus[];
-  previousLeasedAt: number;
+  lastLeasedAt: number;
 } {
   const [code, ids = [], jsons = [], codes = [], previous = 0] = reply as [
     number,
@@ -78,7 +78,7 @@ export function decodePartitionPassReply(reply: unknown): {
     ids,
     jsons,
     looked: codes.map((c) => partitionPassScript.entryStatus(c)),
-    previousLeasedAt: previous,
+    lastLeasedAt: previous,
   };
 }
 

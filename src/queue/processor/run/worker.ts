@@ -136,6 +136,10 @@ async function callHandler(
   }
 }
 
+/**
+ * Settles an item: reports its handler's outcome to Redis, fenced by its lease (an ack, a retry,
+ * or a permanent failure). In durq, "settle" means this and nothing else.
+ */
 async function settle(
   env: WorkerEnv,
   shard: QueueShard,

@@ -1,10 +1,10 @@
--- settle_partition(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
+-- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
 -- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
 -- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
 -- @include remove_partition_pointer
 -- @include pull_partition_pointer
-local function settle_partition(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
