@@ -65,9 +65,7 @@ export function decodeCall(script: string, raw: readonly ScriptArg[], reply: unk
       const r = decodePartitionLeaseReply(reply);
       if (r.status !== 'OK') return [];
       const { partitionId, leaseId } = args;
-      return [
-        { type: 'partitionLeased', partitionId, leaseId, lastLeasedAt: r.lastLeasedAt },
-      ];
+      return [{ type: 'partitionLeased', partitionId, leaseId, lastLeasedAt: r.lastLeasedAt }];
     }
     case 'partitionRequeue': {
       const { args } = S.partitionRequeue.decodeArgs(raw);
