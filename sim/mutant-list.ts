@@ -57,7 +57,7 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'requeue forgets the partition pointer',
     file: 'lua/queue/requeue-13.lua',
-    find: 'pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,\n  at, now, false, wakeChannel)',
+    find: 'pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,\n  at, now, graceMs, false, wakeChannel)',
     replace: '',
     caughtBy: { simulator: 'pointers', properties: 'retries.test.ts' },
   },

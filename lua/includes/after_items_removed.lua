@@ -1,10 +1,10 @@
--- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
--- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
--- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
+-- after_items_removed(k, pid, accountId, now, graceMs, wakeChannel): after items left a partition,
+-- garbage-collects it when it holds nothing (no ready and no leased item) or pulls its pointer to
+-- its earliest ready item, clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
 -- @include remove_partition_pointer
 -- @include pull_partition_pointer
-local function after_items_removed(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, graceMs, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
@@ -14,5 +14,5 @@ local function after_items_removed(k, pid, accountId, now, wakeChannel)
     return
   end
   pull_partition_pointer(k.partitions, k.global, k.accounts, k.accountPartitions, pid, accountId,
-    tonumber(first[2]), now, true, wakeChannel)
+    tonumber(first[2]), now, graceMs, true, wakeChannel)
 end

@@ -22,7 +22,7 @@
 -- ARGV[5] tombstoneTtlMs: 0 = no tombstone
 -- ARGV[6] accountId: '' for none
 -- ARGV[7] wakeChannel: '' for none
--- ARGV[8] graceMs: clock-skew bound, for the unfenced path
+-- ARGV[8] graceMs: clock-skew bound, for the unfenced path and the partition's lease
 -- returns 0 OK: removed (also when this lease already removed it: the tombstone remembers it)
 -- returns -1 NOT_FOUND
 -- returns -2 ALREADY_LEASED: unfenced call on an item that holds an unexpired lease
@@ -42,6 +42,6 @@ local k = {
 local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if status == OK then
   track_earliest(k.scavenge, k.leased, pid)
-  after_items_removed(k, pid, accountId, now, ARGV[7])
+  after_items_removed(k, pid, accountId, now, tonumber(ARGV[8]), ARGV[7])
 end
 return status

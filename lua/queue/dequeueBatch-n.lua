@@ -9,7 +9,7 @@
 -- KEYS[6] accounts: the accounts index
 -- KEYS per entry (8): ready, leased, tombstone, accountPartitions, inProgressAccount, inProgressPartition, inProgressCustom1, inProgressCustom2
 -- ARGV[1] now: ms
--- ARGV[2] graceMs: clock-skew bound, for the unfenced path
+-- ARGV[2] graceMs: clock-skew bound, for the unfenced path and the partitions' leases
 -- ARGV[3] wakeChannel: '' for none
 -- ARGV[4] count: the number of entries N
 -- ARGV per entry (5): itemId, partitionId, leaseId, accountId, tombstoneTtlMs
@@ -93,6 +93,6 @@ end
 for _, pid in ipairs(order) do
   local k = touched[pid]
   track_earliest(KEYS[3], k.leased, pid)
-  after_items_removed(k, pid, k.accountId, now, wakeChannel)
+  after_items_removed(k, pid, k.accountId, now, graceMs, wakeChannel)
 end
 return out

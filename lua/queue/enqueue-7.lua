@@ -18,6 +18,7 @@
 -- ARGV[8] wakeChannel: '' for none
 -- ARGV[9] constrained: 0/1, the item has a custom concurrency key or a throttle; its partition
 --   is then marked `c`, so that scanners take it by the general path (partitionPass refuses it)
+-- ARGV[10] graceMs: clock-skew bound: a partition leased by another scanner is left to it
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
@@ -28,7 +29,7 @@ local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3
 local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
 local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local constrained = ARGV[9] == '1'
+local constrained, graceMs = ARGV[9] == '1', tonumber(ARGV[10])
 
 local tombstone = redis.call('GET', tombstoneKey)
 if tombstone ~= false then
@@ -47,5 +48,5 @@ if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained 
   end
 end
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  score, now, false, wakeChannel)
+  score, now, graceMs, false, wakeChannel)
 return OK

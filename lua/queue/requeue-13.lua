@@ -22,6 +22,7 @@
 -- ARGV[6] attemptIncrement: 0/1
 -- ARGV[7] accountId: '' for none
 -- ARGV[8] wakeChannel: '' for none
+-- ARGV[9] graceMs: clock-skew bound: a partition leased by another scanner is left to it
 -- returns 0 OK
 -- returns -1 NOT_FOUND
 -- returns -8 LEASE_MISMATCH
@@ -37,6 +38,7 @@ local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], 
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local at, attemptIncrement, accountId, wakeChannel = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local graceMs = tonumber(ARGV[9])
 
 local raw = redis.call('HGET', itemsKey, itemId)
 if raw == false then return NOT_FOUND end
@@ -53,5 +55,5 @@ release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KE
 redis.call('ZADD', readyKey, at, itemId)
 track_earliest(scavengeKey, leasedKey, pid)
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  at, now, false, wakeChannel)
+  at, now, graceMs, false, wakeChannel)
 return OK

@@ -50,6 +50,6 @@ end
 track_earliest(scavengeKey, leasedKey, pid)
 if earliest ~= nil then
   pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-    earliest, now, false, wakeChannel)
+    earliest, now, graceMs, false, wakeChannel)
 end
 return {#returned, returned}

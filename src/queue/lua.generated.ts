@@ -7,7 +7,7 @@ export const LUA_SCRIPTS = {
     name: 'dequeue',
     file: 'queue/dequeue-14.lua',
     numKeys: 14,
-    sha: '1a070c6a8ce10299fe5d658e4f0dda760d906e28',
+    sha: 'fa5545664837e1d2aa204a2250298934b1ecd44b',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -163,21 +163,22 @@ local function set_partition_pointer(globalKey, accountsKey, accountPartitionsKe
   end
 end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce, wakeChannel):
--- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked \`freed\`,
--- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
--- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
--- (unless '') so that idle processors wake at once instead of polling.
+--                        score, now, graceMs, clearForce, wakeChannel):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition (its
+-- lease live for others: with the clock-skew grace) is left alone (its holder requeues it), but
+-- with clearForce (capacity was freed) it is marked \`freed\`, so that its holder's requeue cannot
+-- force it (that wake-up would be lost otherwise); a forced one is left alone too, unless
+-- clearForce, which also clears the force. When it moves the pointer it publishes the new score
+-- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce, wakeChannel)
+                                      pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -193,11 +194,11 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
   if wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, score) end
 end
--- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
--- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
--- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
+-- after_items_removed(k, pid, accountId, now, graceMs, wakeChannel): after items left a partition,
+-- garbage-collects it when it holds nothing (no ready and no leased item) or pulls its pointer to
+-- its earliest ready item, clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
-local function after_items_removed(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, graceMs, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
@@ -207,7 +208,7 @@ local function after_items_removed(k, pid, accountId, now, wakeChannel)
     return
   end
   pull_partition_pointer(k.partitions, k.global, k.accounts, k.accountPartitions, pid, accountId,
-    tonumber(first[2]), now, true, wakeChannel)
+    tonumber(first[2]), now, graceMs, true, wakeChannel)
 end
 -- dequeue: removes a finished item, fenced by its lease, and leaves a tombstone that refuses the
 -- ID at enqueue until it expires. The partition is garbage-collected when it becomes empty;
@@ -233,7 +234,7 @@ end
 -- ARGV[5] tombstoneTtlMs: 0 = no tombstone
 -- ARGV[6] accountId: '' for none
 -- ARGV[7] wakeChannel: '' for none
--- ARGV[8] graceMs: clock-skew bound, for the unfenced path
+-- ARGV[8] graceMs: clock-skew bound, for the unfenced path and the partition's lease
 -- returns 0 OK: removed (also when this lease already removed it: the tombstone remembers it)
 -- returns -1 NOT_FOUND
 -- returns -2 ALREADY_LEASED: unfenced call on an item that holds an unexpired lease
@@ -250,7 +251,7 @@ local k = {
 local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
 if status == OK then
   track_earliest(k.scavenge, k.leased, pid)
-  after_items_removed(k, pid, accountId, now, ARGV[7])
+  after_items_removed(k, pid, accountId, now, tonumber(ARGV[8]), ARGV[7])
 end
 return status
 `,
@@ -259,7 +260,7 @@ return status
     name: 'dequeueBatch',
     file: 'queue/dequeueBatch-n.lua',
     numKeys: 'variable',
-    sha: '19e74bc8c75ba8fddba5e2cbe90ddbc350fe5086',
+    sha: 'de62f34baa711ad34969a014dfc5b643f1df738d',
     source: `-- is_real_key(key): false for the placeholder keys (ending in ':-') that fill unused KEYS slots.
 local function is_real_key(key)
   return string.sub(key, -2) ~= ':-'
@@ -387,21 +388,22 @@ local function set_partition_pointer(globalKey, accountsKey, accountPartitionsKe
   end
 end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce, wakeChannel):
--- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked \`freed\`,
--- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
--- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
--- (unless '') so that idle processors wake at once instead of polling.
+--                        score, now, graceMs, clearForce, wakeChannel):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition (its
+-- lease live for others: with the clock-skew grace) is left alone (its holder requeues it), but
+-- with clearForce (capacity was freed) it is marked \`freed\`, so that its holder's requeue cannot
+-- force it (that wake-up would be lost otherwise); a forced one is left alone too, unless
+-- clearForce, which also clears the force. When it moves the pointer it publishes the new score
+-- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce, wakeChannel)
+                                      pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -417,11 +419,11 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   set_partition_pointer(globalKey, accountsKey, accountPartitionsKey, pid, accountId, score)
   if wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, score) end
 end
--- after_items_removed(k, pid, accountId, now, wakeChannel): after items left a partition, garbage-collects it when
--- it holds nothing (no ready and no leased item) or pulls its pointer to its earliest ready item,
--- clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
+-- after_items_removed(k, pid, accountId, now, graceMs, wakeChannel): after items left a partition,
+-- garbage-collects it when it holds nothing (no ready and no leased item) or pulls its pointer to
+-- its earliest ready item, clearing a force (capacity was freed). k: {partitions, global, accounts, accountPartitions,
 -- ready, leased}.
-local function after_items_removed(k, pid, accountId, now, wakeChannel)
+local function after_items_removed(k, pid, accountId, now, graceMs, wakeChannel)
   local first = redis.call('ZRANGE', k.ready, 0, 0, 'WITHSCORES')
   if first[1] == nil then
     if redis.call('ZCARD', k.leased) == 0 then
@@ -431,7 +433,7 @@ local function after_items_removed(k, pid, accountId, now, wakeChannel)
     return
   end
   pull_partition_pointer(k.partitions, k.global, k.accounts, k.accountPartitions, pid, accountId,
-    tonumber(first[2]), now, true, wakeChannel)
+    tonumber(first[2]), now, graceMs, true, wakeChannel)
 end
 -- dequeueBatch: dequeue for N items (of any partitions of this shard) in one call; each item is
 -- fenced and handled exactly as by dequeue (an item named twice is handled as a repeat after
@@ -444,7 +446,7 @@ end
 -- KEYS[6] accounts: the accounts index
 -- KEYS per entry (8): ready, leased, tombstone, accountPartitions, inProgressAccount, inProgressPartition, inProgressCustom1, inProgressCustom2
 -- ARGV[1] now: ms
--- ARGV[2] graceMs: clock-skew bound, for the unfenced path
+-- ARGV[2] graceMs: clock-skew bound, for the unfenced path and the partitions' leases
 -- ARGV[3] wakeChannel: '' for none
 -- ARGV[4] count: the number of entries N
 -- ARGV per entry (5): itemId, partitionId, leaseId, accountId, tombstoneTtlMs
@@ -524,7 +526,7 @@ end
 for _, pid in ipairs(order) do
   local k = touched[pid]
   track_earliest(KEYS[3], k.leased, pid)
-  after_items_removed(k, pid, k.accountId, now, wakeChannel)
+  after_items_removed(k, pid, k.accountId, now, graceMs, wakeChannel)
 end
 return out
 `,
@@ -533,7 +535,7 @@ return out
     name: 'enqueue',
     file: 'queue/enqueue-7.lua',
     numKeys: 7,
-    sha: '325f0becc086a83cc01788afaf7acc8f3a966d78',
+    sha: '44f8bd9f48795f916fea09a693e80fb475c6a728',
     source: `-- decode_partition(raw, pid): the stored partition JSON \`raw\`, decoded; an error names the
 -- partition when its schema version \`v\` is not one this code knows (PARTITION_VERSION in
 -- src/queue/partition.ts), so that no script edits a record a newer durq wrote.
@@ -600,21 +602,22 @@ local function lease_cutoff(now, graceMs)
   return now - graceMs
 end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce, wakeChannel):
--- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked \`freed\`,
--- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
--- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
--- (unless '') so that idle processors wake at once instead of polling.
+--                        score, now, graceMs, clearForce, wakeChannel):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition (its
+-- lease live for others: with the clock-skew grace) is left alone (its holder requeues it), but
+-- with clearForce (capacity was freed) it is marked \`freed\`, so that its holder's requeue cannot
+-- force it (that wake-up would be lost otherwise); a forced one is left alone too, unless
+-- clearForce, which also clears the force. When it moves the pointer it publishes the new score
+-- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce, wakeChannel)
+                                      pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -650,6 +653,7 @@ end
 -- ARGV[8] wakeChannel: '' for none
 -- ARGV[9] constrained: 0/1, the item has a custom concurrency key or a throttle; its partition
 --   is then marked \`c\`, so that scanners take it by the general path (partitionPass refuses it)
+-- ARGV[10] graceMs: clock-skew bound: a partition leased by another scanner is left to it
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
@@ -658,7 +662,7 @@ local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3
 local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
 local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-local constrained = ARGV[9] == '1'
+local constrained, graceMs = ARGV[9] == '1', tonumber(ARGV[10])
 
 local tombstone = redis.call('GET', tombstoneKey)
 if tombstone ~= false then
@@ -677,7 +681,7 @@ if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained 
   end
 end
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  score, now, false, wakeChannel)
+  score, now, graceMs, false, wakeChannel)
 return OK
 `,
   },
@@ -1781,7 +1785,7 @@ return {due, ids, scores}
     name: 'requeue',
     file: 'queue/requeue-13.lua',
     numKeys: 13,
-    sha: '47531186a10899f845ff22ab9edd514710bbfedc',
+    sha: '484611979d95d65b02a82656e6a929baf24ad83e',
     source: `-- decode_item(raw, id): the stored item JSON \`raw\`, decoded; an error names the item when its
 -- schema version \`v\` is not one this code knows (ITEM_VERSION in src/queue/item.ts), so that no
 -- script edits a record a newer durq wrote.
@@ -1888,21 +1892,22 @@ local function set_partition_pointer(globalKey, accountsKey, accountPartitionsKe
   end
 end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce, wakeChannel):
--- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked \`freed\`,
--- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
--- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
--- (unless '') so that idle processors wake at once instead of polling.
+--                        score, now, graceMs, clearForce, wakeChannel):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition (its
+-- lease live for others: with the clock-skew grace) is left alone (its holder requeues it), but
+-- with clearForce (capacity was freed) it is marked \`freed\`, so that its holder's requeue cannot
+-- force it (that wake-up would be lost otherwise); a forced one is left alone too, unless
+-- clearForce, which also clears the force. When it moves the pointer it publishes the new score
+-- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce, wakeChannel)
+                                      pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -1942,6 +1947,7 @@ end
 -- ARGV[6] attemptIncrement: 0/1
 -- ARGV[7] accountId: '' for none
 -- ARGV[8] wakeChannel: '' for none
+-- ARGV[9] graceMs: clock-skew bound: a partition leased by another scanner is left to it
 -- returns 0 OK
 -- returns -1 NOT_FOUND
 -- returns -8 LEASE_MISMATCH
@@ -1952,6 +1958,7 @@ local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], 
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local at, attemptIncrement, accountId, wakeChannel = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local graceMs = tonumber(ARGV[9])
 
 local raw = redis.call('HGET', itemsKey, itemId)
 if raw == false then return NOT_FOUND end
@@ -1968,7 +1975,7 @@ release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KE
 redis.call('ZADD', readyKey, at, itemId)
 track_earliest(scavengeKey, leasedKey, pid)
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  at, now, false, wakeChannel)
+  at, now, graceMs, false, wakeChannel)
 return OK
 `,
   },
@@ -1976,7 +1983,7 @@ return OK
     name: 'roleLease',
     file: 'queue/roleLease-1.lua',
     numKeys: 1,
-    sha: '0d47b36749e8aba848af5f9b84c16f2db325c9b1',
+    sha: '855a8df23078f4baa6a1438396f946cb3a03ed34',
     source: `-- decode_ulid_time(id): the 48-bit ms timestamp in the first 10 Crockford base-32 characters of a ULID.
 -- Each byte is decoded by arithmetic (0-9, then A-Z without I, L, O, U), not by a table: a table
 -- would be rebuilt on every script call.
@@ -2015,18 +2022,19 @@ end
 -- ARGV[1] newLeaseId: '' = release
 -- ARGV[2] leaseId: the caller's current lease ('' = none)
 -- ARGV[3] now: ms
+-- ARGV[4] graceMs: clock-skew bound: another process's role lease counts until expiry + grace
 -- returns 0 OK: granted (or released)
 -- returns -2 ALREADY_LEASED: another process holds an unexpired lease
 local OK, ALREADY_LEASED = 0, -2
 local roleKey = KEYS[1]
-local newId, currentId, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local newId, currentId, now, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 
 local held = redis.call('GET', roleKey)
 if newId == '' then
   if held ~= false and held == currentId then redis.call('DEL', roleKey) end
   return OK
 end
-if held ~= false and held ~= currentId and decode_ulid_time(held) > lease_cutoff(now, 0) then
+if held ~= false and held ~= currentId and decode_ulid_time(held) > lease_cutoff(now, graceMs) then
   return ALREADY_LEASED
 end
 redis.call('SET', roleKey, newId, 'PX', decode_ulid_time(newId) - now + 86400000)
@@ -2037,7 +2045,7 @@ return OK
     name: 'scavengePartition',
     file: 'queue/scavengePartition-11.lua',
     numKeys: 11,
-    sha: '9a81ccf28f004a4ec0d507109b66c2993f80ce39',
+    sha: '559bfc53448ff11f52579d608a1b43421bea2751',
     source: `-- decode_item(raw, id): the stored item JSON \`raw\`, decoded; an error names the item when its
 -- schema version \`v\` is not one this code knows (ITEM_VERSION in src/queue/item.ts), so that no
 -- script edits a record a newer durq wrote.
@@ -2129,21 +2137,22 @@ local function decode_ulid_time(id)
   return t
 end
 -- pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
---                        score, now, clearForce, wakeChannel):
--- moves the partition pointer earlier, to max(score, now), never later. A leased partition is left
--- alone (its holder requeues it), but with clearForce (capacity was freed) it is marked \`freed\`,
--- so that its holder's requeue cannot force it (that wake-up would be lost otherwise); a forced
--- one is left alone too, unless clearForce, which also clears the force. When it moves the pointer it publishes the new score on wakeChannel
--- (unless '') so that idle processors wake at once instead of polling.
+--                        score, now, graceMs, clearForce, wakeChannel):
+-- moves the partition pointer earlier, to max(score, now), never later. A leased partition (its
+-- lease live for others: with the clock-skew grace) is left alone (its holder requeues it), but
+-- with clearForce (capacity was freed) it is marked \`freed\`, so that its holder's requeue cannot
+-- force it (that wake-up would be lost otherwise); a forced one is left alone too, unless
+-- clearForce, which also clears the force. When it moves the pointer it publishes the new score
+-- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
-                                      pid, accountId, score, now, clearForce, wakeChannel)
+                                      pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
   local current = redis.call('ZSCORE', globalKey, pid)
   if current ~= false and tonumber(current) <= score then return end
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, 0) then
+    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))
@@ -2206,7 +2215,7 @@ end
 track_earliest(scavengeKey, leasedKey, pid)
 if earliest ~= nil then
   pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-    earliest, now, false, wakeChannel)
+    earliest, now, graceMs, false, wakeChannel)
 end
 return {#returned, returned}
 `,

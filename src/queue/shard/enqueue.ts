@@ -27,6 +27,7 @@ export const enqueueScript = defineScript({
     'accountId',
     'wakeChannel',
     'constrained',
+    'graceMs',
   ],
   statuses: ['OK', 'ITEM_EXISTS', 'ITEM_TOMBSTONED'],
 });
@@ -60,6 +61,7 @@ export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<E
       accountId: scriptAccountId(partition),
       wakeChannel: ctx.keys.wakeChannel(),
       constrained: constrained ? 1 : 0,
+      graceMs: ctx.graceMs,
     },
   });
   const status = enqueueScript.status(code);

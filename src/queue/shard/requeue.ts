@@ -33,6 +33,7 @@ export const requeueScript = defineScript({
     'attemptIncrement',
     'accountId',
     'wakeChannel',
+    'graceMs',
   ],
   statuses: ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'],
 });
@@ -78,6 +79,7 @@ export async function requeueItem(
       attemptIncrement: opts.consumeAttempt ? 1 : 0,
       accountId: scriptAccountId(itemPartition(item)),
       wakeChannel: ctx.keys.wakeChannel(),
+      graceMs: ctx.graceMs,
     },
   });
   return toFenceResult(requeueScript.status(code));

@@ -9,7 +9,7 @@ import { defineScript } from './script-spec.js';
 export const roleLeaseScript = defineScript({
   script: LUA_SCRIPTS.roleLease,
   keys: ['role'],
-  args: ['newLeaseId', 'leaseId', 'now'],
+  args: ['newLeaseId', 'leaseId', 'now', 'graceMs'],
   statuses: ['OK', 'ALREADY_LEASED'],
 });
 
@@ -27,7 +27,7 @@ export async function leaseRole(
   const lease = newLeaseId(now + durationMs, ctx.random);
   const code = await roleLeaseScript.run(ctx.transport, {
     keys: { role: ctx.keys.role(role) },
-    args: { newLeaseId: lease, leaseId: currentLeaseId ?? '', now },
+    args: { newLeaseId: lease, leaseId: currentLeaseId ?? '', now, graceMs: ctx.graceMs },
   });
   const status = roleLeaseScript.status(code);
   switch (status) {
@@ -48,7 +48,7 @@ export async function releaseRole(
 ): Promise<void> {
   const code = await roleLeaseScript.run(ctx.transport, {
     keys: { role: ctx.keys.role(role) },
-    args: { newLeaseId: '', leaseId: currentLeaseId, now: ctx.clock.now() },
+    args: { newLeaseId: '', leaseId: currentLeaseId, now: ctx.clock.now(), graceMs: ctx.graceMs },
   });
   roleLeaseScript.status(code);
 }
