@@ -171,7 +171,7 @@ function summaryLine(r: SimResult): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || 'none';
   const status = r.violations.length === 0 ? 'ok' : `VIOLATION (${r.violations[0]!.invariant})`;
-  return `seed ${r.seed}: ${status}; ${r.items} items, ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs; ${(r.virtualMs / 1000).toFixed(1)} s virtual in ${(r.wallMs / 1000).toFixed(2)} s; trace ${r.traceHash}; faults: ${faults}`;
+  return `seed ${r.seed}: ${status}; ${r.items} items, ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs; duplicate enqueues met ${r.enqueuesMet.queued} queued, ${r.enqueuesMet.leased} leased, ${r.enqueuesMet.finished} finished; ${(r.virtualMs / 1000).toFixed(1)} s virtual in ${(r.wallMs / 1000).toFixed(2)} s; trace ${r.traceHash}; faults: ${faults}`;
 }
 
 function explain(r: SimResult): string {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { connectRedis, seededRandom, ShardKeys } from '../src/internal.js';
-import type { Violation } from './checks/auditor.js';
+import type { EnqueueMet, Violation } from './checks/auditor.js';
 import { finalChecks } from './final-checks.js';
 import { heal } from './heal.js';
 import type { SimOptions } from './options.js';
@@ -26,6 +26,8 @@ export interface SimResult {
   failed: number;
   lost: number;
   duplicates: number;
+  /** What the producer's enqueues met (retries and planned duplicates included). */
+  enqueuesMet: Record<EnqueueMet, number>;
   violations: Violation[];
   faults: Record<string, number>;
   events: number;
@@ -84,6 +86,7 @@ export async function runSimulation(
     failed: terminal.filter((t) => t === 'failed').length,
     lost: world.lost,
     duplicates: auditor.duplicates,
+    enqueuesMet: { ...auditor.enqueuesMet },
     violations: auditor.violations,
     faults: world.faultCounts,
     events: scheduler.eventsRun,

@@ -18,6 +18,12 @@ export interface PlannedItem {
   arrivalMs: number;
   /** Sleep items: run this long after their arrival. */
   delayMs: number;
+  /**
+   * A second enqueue of an item already planned (same ID and input), timed to meet it queued,
+   * leased, or finished: the queue must refuse it (exists, tombstoned), and the auditor checks
+   * each answer against what the item is at that moment.
+   */
+  duplicate?: 'while-queued' | 'while-leased' | 'after-completion';
 }
 
 export interface FunctionConfig {
@@ -104,6 +110,7 @@ export function generateWorkload(random: Random, opts: SimOptions): Workload {
     items.push({ input, arrivalMs, delayMs });
   }
   addBursts(random, opts, functions, accountConcurrency, items, arrivalWindow);
+  addDuplicates(random, opts, items);
   items.sort((a, b) => a.arrivalMs - b.arrivalMs || (a.input.id < b.input.id ? -1 : 1));
   return { functions, accountConcurrency, items };
 }
@@ -174,5 +181,36 @@ function addBursts(
         delayMs: 0,
       });
     }
+  }
+}
+
+/** Per mille of planned items that get a duplicate enqueue. */
+const DUPLICATE_PER_MILLE = 40;
+
+/**
+ * Duplicate enqueues of about 4% of the items, at seeded times chosen to meet each one queued
+ * (a sleep item, while its delay runs), leased (a slow first attempt, half a lease in), or
+ * finished (well after its arrival). Where one lands is decided by the run; the auditor checks
+ * the answer against the item's state then, and counts which states were met.
+ */
+function addDuplicates(random: Random, opts: SimOptions, items: PlannedItem[]): void {
+  const originals = [...items];
+  for (const original of originals) {
+    if (random.int(1000) >= DUPLICATE_PER_MILLE) continue;
+    const roll = random.int(3);
+    const slow = original.input.payload.plan[0]!.slow;
+    let duplicate: NonNullable<PlannedItem['duplicate']>;
+    let afterMs: number;
+    if (roll === 0 && original.delayMs > 0) {
+      duplicate = 'while-queued';
+      afterMs = random.int(Math.max(1, Math.floor(original.delayMs / 2)));
+    } else if (roll === 1 || slow) {
+      duplicate = 'while-leased';
+      afterMs = slow ? Math.floor(opts.leaseMs / 2) : 20 + random.int(60);
+    } else {
+      duplicate = 'after-completion';
+      afterMs = 15_000 + random.int(15_000);
+    }
+    items.push({ ...original, arrivalMs: original.arrivalMs + afterMs, duplicate });
   }
 }

@@ -4,6 +4,7 @@ import type { Checker, CheckContext, ProcessView, Violation } from './checker.js
 import { concurrencyChecker } from './concurrency.js';
 import { decodeCall, type CallEvent } from './events.js';
 import { fencing } from './fencing.js';
+import { IdempotencyChecker, type EnqueueMet } from './idempotency.js';
 import { ItemLedger, LeaseLedger, type Holder, type ItemFacts } from './ledger.js';
 import { fifoOrder } from './order.js';
 import { OutcomeChecker } from './outcomes.js';
@@ -11,7 +12,7 @@ import { PartitionLeaseChecker } from './partition-lease.js';
 import { singleHolder } from './single-holder.js';
 import { ThrottleChecker } from './throttle.js';
 
-export type { Holder, ItemFacts, ProcessView, Violation };
+export type { EnqueueMet, Holder, ItemFacts, ProcessView, Violation };
 
 /**
  * Checks the correctness contract from what it is told: every script call that reached Redis,
@@ -25,6 +26,7 @@ export class Auditor {
   private readonly leases = new LeaseLedger();
   private readonly outcomes = new OutcomeChecker();
   private readonly throttle: ThrottleChecker;
+  private readonly idempotency = new IdempotencyChecker();
   private readonly checkers: Checker[];
   private readonly ctx: CheckContext;
 
@@ -37,6 +39,7 @@ export class Auditor {
     this.throttle = new ThrottleChecker(workload);
     // Order matters only for which violation is reported first.
     this.checkers = [
+      this.idempotency,
       this.outcomes,
       fencing,
       singleHolder,
@@ -61,6 +64,11 @@ export class Auditor {
 
   get duplicates(): number {
     return this.outcomes.duplicates;
+  }
+
+  /** What the run's enqueues met: new items, and duplicates of queued, leased, finished ones. */
+  get enqueuesMet(): Readonly<Record<EnqueueMet, number>> {
+    return this.idempotency.met;
   }
 
   get dequeuedPerAccount(): ReadonlyMap<string, number> {

@@ -15,6 +15,8 @@ import {
  * `processNow` is the caller's clock (its `now` ARGV), which may run ahead by its skew.
  */
 export type CallEvent =
+  /** Every enqueue that reached Redis, with its answer (an OK is followed by 'enqueued'). */
+  | { type: 'enqueueAnswered'; itemId: string; status: StatusName; processNow: number }
   | { type: 'enqueued'; itemId: string; itemJson: string }
   | { type: 'granted'; itemId: string; leaseId: string; processNow: number }
   | {
@@ -48,8 +50,15 @@ export function decodeCall(script: string, raw: readonly ScriptArg[], reply: unk
   switch (script) {
     case 'enqueue': {
       const { args } = S.enqueue.decodeArgs(raw);
-      if (S.enqueue.status(reply) !== 'OK') return [];
-      return [{ type: 'enqueued', itemId: args.itemId, itemJson: args.itemJson }];
+      const status = S.enqueue.status(reply);
+      const answered: CallEvent = {
+        type: 'enqueueAnswered',
+        itemId: args.itemId,
+        status,
+        processNow: Number(args.now),
+      };
+      if (status !== 'OK') return [answered];
+      return [answered, { type: 'enqueued', itemId: args.itemId, itemJson: args.itemJson }];
     }
     case 'lease': {
       const { args } = S.lease.decodeArgs(raw);

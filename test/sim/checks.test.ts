@@ -241,6 +241,27 @@ describe('auditor checkers, each against a planted bug', () => {
     expect(b.invariants()).toEqual(['retries', 'retries']);
   });
 
+  it('idempotency: an enqueue of a finished item that is stored again instead of refused', () => {
+    const answered = (id: string, status: string): CallEvent => ({
+      type: 'enqueueAnswered',
+      itemId: id,
+      status: status as 'OK',
+      processNow: T0,
+    });
+    const a = audit();
+    const l = lease(1000);
+    a.feed('p0', answered('x', 'OK'), enq('x', 'g'), answered('x', 'ITEM_EXISTS'), grant('x', l));
+    a.feed('p0', answered('x', 'ITEM_EXISTS'), fenced('dequeue', 'x', l));
+    a.feed('p0', answered('x', 'ITEM_TOMBSTONED'));
+    expect(a.invariants()).toEqual([]);
+    expect(a.auditor.enqueuesMet).toEqual({ new: 1, queued: 1, leased: 1, finished: 1 });
+    a.feed('p0', answered('x', 'OK'));
+    expect(a.invariants()).toEqual(['idempotency']);
+    const b = audit();
+    b.feed('p0', answered('y', 'OK'), enq('y', 'g'), answered('y', 'OK'));
+    expect(b.invariants()).toEqual(['idempotency']);
+  });
+
   it('no-loss: a handler running an item that was never enqueued', () => {
     const a = audit();
     a.auditor.onHandlerStart('ghost', 0);

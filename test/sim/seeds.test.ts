@@ -55,6 +55,15 @@ describe('simulator', () => {
     expect(second.virtualMs).toBe(first.virtualMs);
   });
 
+  it("the workload's duplicate enqueues meet items queued, leased and finished", () => {
+    const met = { queued: 0, leased: 0, finished: 0 };
+    for (const r of firstRun.values())
+      for (const k of ['queued', 'leased', 'finished'] as const) met[k] += r.enqueuesMet[k];
+    expect(met.queued).toBeGreaterThan(0);
+    expect(met.leased).toBeGreaterThan(0);
+    expect(met.finished).toBeGreaterThan(0);
+  });
+
   it('different seeds give different histories', () => {
     const hashes = new Set([...firstRun.values()].map((r) => r.traceHash));
     expect(hashes.size).toBe(firstRun.size);
