@@ -60,6 +60,63 @@ describe('ordering', () => {
     );
   }, 120_000);
 
+  it('a FIFO batch stops at the first function or account limit; custom-key refusals let later items through', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.boolean(), { minLength: 2, maxLength: 8 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        async (keyed, fnLimit, accountLimit, otherLeased, fifo) => {
+          const { shard, queue } = setup();
+          const limits = { function: fnLimit, account: accountLimit };
+          // Items of another function of the account, leased first: they count for the account.
+          for (let j = 0; j < otherLeased; j++) {
+            const { item } = await queue.enqueue({ kind: 'edge', accountId: 'a', functionId: 'g' });
+            await shard.lease(item, { durationMs: 60_000 });
+          }
+          for (const [i, k] of keyed.entries()) {
+            const customKeys = k ? [{ scope: 'fn' as const, key: 'k', limit: 1 }] : undefined;
+            await queue.enqueue({
+              kind: 'sleep',
+              accountId: 'a',
+              functionId: 'f',
+              id: `i${i}`,
+              at: T0 - 1000 + i,
+              ...(customKeys ? { customKeys } : {}),
+            });
+          }
+          const peeked = await shard.peek(P, T0, keyed.length);
+          expect(peeked.map((p) => p.item.id)).toEqual(keyed.map((_, i) => `i${i}`));
+          const rs = await shard.leaseBatch(
+            peeked.map((p) => p.item),
+            { durationMs: 60_000, limits, fifo },
+          );
+          // The reference: checks in lease order (custom key, function, account); a FIFO batch
+          // stops at the first function or account refusal.
+          let [fn, account, key, stopped] = [0, otherLeased, 0, false];
+          const expected = keyed.map((k) => {
+            if (stopped) return 'not-attempted';
+            if (k && key >= 1) return 'custom-key-1-limit';
+            const refusal =
+              fn >= fnLimit ? 'function-limit' : account >= accountLimit ? 'account-limit' : null;
+            if (refusal) {
+              stopped = fifo;
+              return refusal;
+            }
+            fn++;
+            account++;
+            if (k) key++;
+            return 'ok';
+          });
+          expect(rs.map((r) => (r.ok ? 'ok' : r.reason))).toEqual(expected);
+        },
+      ),
+      propertyParams(150),
+    );
+  }, 120_000);
+
   it('a priority factor moves due start/edge items ahead by its seconds; sleeps keep their run start', async () => {
     await fc.assert(
       fc.asyncProperty(

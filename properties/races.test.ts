@@ -8,7 +8,9 @@ import { propertyParams } from './settings.js';
 /**
  * Several leasers and completers race on the same items; fc.scheduler decides the order in which
  * their calls are issued (Redis runs each call atomically, in arrival order). Under every explored
- * interleaving: never two holders of one item, never more live leases than a limit.
+ * interleaving: never two holders of one item, never more live leases than a limit: the function
+ * limit (items i0-i3 in f, i4-i5 in g), the account limit (all six in account a) and a custom key
+ * (the odd items).
  */
 describe('races', () => {
   const redis = useRedis();
@@ -25,7 +27,8 @@ describe('races', () => {
         fc.scheduler(),
         fc.array(action, { minLength: 4, maxLength: 30 }),
         fc.integer({ min: 1, max: 3 }),
-        async (s, actions, fnLimit) => {
+        fc.integer({ min: 1, max: 4 }),
+        async (s, actions, fnLimit, accountLimit) => {
           const clock = new ManualClock(T0);
           const shard = new QueueShard({
             name: `race-${process.pid}-${++run}`,
@@ -36,16 +39,10 @@ describe('races', () => {
           const queue = new Queue({ shards: [shard], clock, random: seededRandom(run + 1) });
           const items: QueueItem[] = [];
           for (let i = 0; i < 6; i++) {
-            const input = { kind: 'edge' as const, accountId: 'a', functionId: 'f', id: `i${i}` };
-            items.push(
-              (
-                await queue.enqueue(
-                  i % 2
-                    ? { ...input, customKeys: [{ scope: 'fn' as const, key: 'k', limit: 1 }] }
-                    : input,
-                )
-              ).item,
-            );
+            const functionId = i < 4 ? 'f' : 'g';
+            const input = { kind: 'edge' as const, accountId: 'a', functionId, id: `i${i}` };
+            const customKeys = [{ scope: 'account' as const, key: 'k', limit: 1 }];
+            items.push((await queue.enqueue(i % 2 ? { ...input, customKeys } : input)).item);
           }
           const held = new Map<string, { worker: number; leaseId: string; expiresAt: number }>();
           const check = (granted: string, worker: number, leaseId: string, expiresAt: number) => {
@@ -59,11 +56,14 @@ describe('races', () => {
               );
             held.set(granted, { worker, leaseId, expiresAt });
             const live = [...held.entries()].filter(([, h]) => h.expiresAt > at);
-            expect(live.length).toBeLessThanOrEqual(fnLimit);
+            const inF = live.filter(([id]) => Number(id.slice(1)) < 4);
+            expect(inF.length).toBeLessThanOrEqual(fnLimit);
+            expect(live.length - inF.length).toBeLessThanOrEqual(fnLimit);
+            expect(live.length).toBeLessThanOrEqual(accountLimit);
             const keyHolders = live.filter(([id]) => Number(id.slice(1)) % 2 === 1);
             expect(keyHolders.length).toBeLessThanOrEqual(1);
           };
-          const limits = { function: fnLimit };
+          const limits = { function: fnLimit, account: accountLimit };
           const tasks = actions.map(({ op, item, worker }) =>
             s.schedule(Promise.resolve(op)).then(async () => {
               const it = items[item]!;
@@ -72,7 +72,8 @@ describe('races', () => {
                 const r = await shard.lease(it, { durationMs: 1000, limits });
                 if (r.ok) check(it.id, worker, r.leaseId, r.expiresAt);
               } else if (op === 'batch') {
-                const batch = items.slice(item, item + 3);
+                const sameFn = items.filter((x) => x.functionId === it.functionId);
+                const batch = sameFn.slice(sameFn.indexOf(it), sameFn.indexOf(it) + 3);
                 const rs = await shard.leaseBatch(batch, { durationMs: 1000, limits });
                 rs.forEach((r, k) => r.ok && check(batch[k]!.id, worker, r.leaseId, r.expiresAt));
               } else if (op === 'dequeue' && mine) {

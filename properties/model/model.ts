@@ -26,6 +26,13 @@ export interface Model {
   tombstoneTtlMs: number;
   /** The shard's clock-skew bound: others count a lease until expiry + graceMs. */
   graceMs: number;
+  /** How often each situation of interest came up (see model.test.ts, which requires some). */
+  coverage: Map<string, number>;
+}
+
+/** Counts one occurrence of a situation the suite must keep reaching. */
+export function cover(m: Model, what: string): void {
+  m.coverage.set(what, (m.coverage.get(what) ?? 0) + 1);
 }
 
 /** Live as its holder sees it (fencing): until its expiry. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { predictEnqueue, type Model } from '../model.js';
+import { cover, predictEnqueue, type Model } from '../model.js';
 import { checkAgainstModel, inputFor, type Cmd, type Real } from '../real.js';
 
 export class Enqueue implements Cmd {
@@ -13,6 +13,7 @@ export class Enqueue implements Cmd {
     const expected = predictEnqueue(m, id);
     const res = await r.queue.enqueue({ ...inputFor(this.i), at: m.now + this.offsetMs });
     expect(res.status).toBe(expected);
+    cover(m, `enqueue:${expected}`);
     if (expected === 'enqueued') {
       const input = inputFor(this.i);
       m.tombstones.delete(id);

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { describeModel, predictLease, type Model } from '../model.js';
+import { cover, describeModel, predictLease, type Model } from '../model.js';
 import {
   checkAgainstModel,
   granted,
@@ -33,8 +33,11 @@ export class LeaseBatch implements Cmd {
     results.forEach((res, k) => {
       const id = peeked[k]!.item.id;
       const expected = stopped ? 'not-attempted' : predictLease(m, id);
-      if (this.fifo && (expected === 'function-limit' || expected === 'account-limit'))
+      cover(m, `lease:${expected}`);
+      if (this.fifo && (expected === 'function-limit' || expected === 'account-limit')) {
         stopped = true;
+        if (k < results.length - 1) cover(m, 'fifo-stop-with-items-behind');
+      }
       expect(res.ok ? 'ok' : res.reason, `${id} in batch; ${describeModel(m)}`).toBe(expected);
       if (res.ok) granted(m, m.items.get(id)!, res.leaseId);
     });

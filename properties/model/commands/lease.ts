@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { describeModel, predictLease, type Model } from '../model.js';
+import { cover, describeModel, predictLease, type Model } from '../model.js';
 import { checkAgainstModel, granted, LEASE_MS, realItem, type Cmd, type Real } from '../real.js';
 
 export class Lease implements Cmd {
@@ -13,6 +13,7 @@ export class Lease implements Cmd {
       limits: m.limits,
     });
     expect(res.ok ? 'ok' : res.reason, describeModel(m)).toBe(expected);
+    cover(m, `lease:${expected}`);
     if (res.ok) granted(m, m.items.get(id)!, res.leaseId);
     await checkAgainstModel(m, r);
   }
