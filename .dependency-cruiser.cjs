@@ -63,10 +63,12 @@ module.exports = {
     },
     {
       name: 'resolvable',
-      comment: 'Every import resolves (BullMQ is installed on demand by the bench).',
+      comment:
+        'Every import resolves (BullMQ is installed on demand by the bench; the packaging ' +
+        "test's program imports durq by name from the package it installs).",
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true, pathNot: '^bullmq(/|$)' },
+      to: { couldNotResolve: true, pathNot: '^(bullmq(/|$)|durq$)' },
     },
   ],
   options: {
