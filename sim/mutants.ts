@@ -31,7 +31,7 @@ function copyTree(): string {
     encoding: 'utf8',
   })
     .split('\n')
-    .filter((f) => f && !f.startsWith('node_modules/'));
+    .filter((f) => f && f !== 'node_modules' && !f.startsWith('node_modules/'));
   for (const f of files) {
     mkdirSync(dirname(join(dir, f)), { recursive: true });
     try {

@@ -1,19 +1,15 @@
 /**
- * The profiled target is bundled to one plain .mjs with esbuild (tsx's own compiler) instead of
+ * The profiled target is bundled to one plain .mjs with esbuild (the compiler tsx uses) instead of
  * run through `node --import tsx`: on Node 20 tsx's loader hooks run in a second thread with its
  * own V8 isolate, so `--prof` writes two isolate logs, and clinic flame (0x) profiles whichever
  * readdir lists first, often the idle loader thread. A bundle also leaves one .cpuprofile, no
  * tsx frames, and real line numbers through its source map (tsx puts each module on line 1).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire, SourceMap } from 'node:module';
+import { SourceMap } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-/** The part of esbuild's API used here (esbuild comes with tsx; no types needed from it). */
-interface Esbuild {
-  build(options: Record<string, unknown>): Promise<{ errors: unknown[] }>;
-}
+import { build } from 'esbuild';
 
 /** A position mapped back to its source: a file URL and a 1-based line (null if unknown). */
 export interface Position {
@@ -24,9 +20,7 @@ export type Resolve = (url: string, line0: number, column0: number) => Position;
 
 /** Bundles `entry` (repo-relative) to `outfile`; packages stay imports from node_modules. */
 export async function bundle(root: string, entry: string, outfile: string): Promise<Resolve> {
-  const fromTsx = createRequire(createRequire(join(root, 'package.json')).resolve('tsx'));
-  const esbuild = fromTsx('esbuild') as Esbuild;
-  await esbuild.build({
+  await build({
     entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
