@@ -18,7 +18,8 @@ export function generatedModule(luaRoot: string, layer: string): string {
       `    file: '${s.file}',`,
       `    numKeys: ${typeof s.numKeys === 'number' ? s.numKeys : "'variable'"},`,
       `    sha: '${s.sha}',`,
-      `    source: \`${escapeTemplate(s.source)}\`,`,
+      // One line per script: the readable source is lua/; this is the build artefact that runs.
+      `    source: ${JSON.stringify(s.source)},`,
       `  },`,
     ].join('\n'),
   );
@@ -37,10 +38,6 @@ export function generatedModule(luaRoot: string, layer: string): string {
 /** Where a layer's generated module lives. */
 export function generatedPath(repoRoot: string, layer: string): string {
   return join(repoRoot, 'src', layer, 'lua.generated.ts');
-}
-
-function escapeTemplate(source: string): string {
-  return source.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${');
 }
 
 /** The layers whose generated module is missing or differs from lua/ now. */
