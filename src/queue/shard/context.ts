@@ -63,6 +63,64 @@ export function itemKeys(ctx: ShardContext, item: QueueItem): ItemKeys {
   };
 }
 
+/** The five keys every item-state script starts with. */
+export const ITEM_STATE_KEYS = ['items', 'leases', 'ready', 'leased', 'scavenger'] as const;
+/** The keys that locate a partition: its metadata, and the global, accounts and account indexes. */
+export const PARTITION_INDEX_KEYS = [
+  'partitions',
+  'globalPartitions',
+  'accounts',
+  'accountPartitions',
+] as const;
+/** The in-progress sets a partition's leases count in. */
+export const PARTITION_IN_PROGRESS_KEYS = ['inProgressAccount', 'inProgressPartition'] as const;
+/** Plus those of an item's custom keys: every in-progress set its lease counts in. */
+export const ITEM_IN_PROGRESS_KEYS = [
+  ...PARTITION_IN_PROGRESS_KEYS,
+  'inProgressCustom1',
+  'inProgressCustom2',
+] as const;
+
+/** Every key a script of one partition may name, by the names the specs use. */
+export interface PartitionScriptKeys extends PartitionKeys {
+  items: string;
+  leases: string;
+  scavenger: string;
+  partitions: string;
+  globalPartitions: string;
+  accounts: string;
+}
+
+/** Every key a script of one item may name; a spec picks its own by name. */
+export interface ItemScriptKeys extends PartitionScriptKeys, ItemKeys {
+  tombstone: string;
+}
+
+export function partitionScriptKeys(ctx: ShardContext, p: PartitionRef): PartitionScriptKeys {
+  return { ...shardScriptKeys(ctx), ...partitionKeys(ctx, p) };
+}
+
+export function itemScriptKeys(ctx: ShardContext, item: QueueItem): ItemScriptKeys {
+  return {
+    ...shardScriptKeys(ctx),
+    ...itemKeys(ctx, item),
+    tombstone: ctx.keys.tombstone(item.id),
+  };
+}
+
+/** The shard-wide keys (one each per shard). */
+export function shardScriptKeys(ctx: ShardContext) {
+  const { keys } = ctx;
+  return {
+    items: keys.items(),
+    leases: keys.leases(),
+    scavenger: keys.scavenger(),
+    partitions: keys.partitions(),
+    globalPartitions: keys.globalPartitions(),
+    accounts: keys.accounts(),
+  };
+}
+
 /** The partition an item lives in. */
 export function itemPartition(item: QueueItem): PartitionRef {
   const ref: PartitionRef = { id: item.partitionId };

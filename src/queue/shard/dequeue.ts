@@ -2,29 +2,22 @@ import { unreachable } from '../../core/assert.js';
 import type { QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { fenceRefusal, type FenceStatus } from '../status.js';
-import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './context.js';
+import {
+  ITEM_IN_PROGRESS_KEYS,
+  ITEM_STATE_KEYS,
+  itemPartition,
+  itemScriptKeys,
+  PARTITION_INDEX_KEYS,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { FENCE_STATUSES, type FenceResult } from './lease-common.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/dequeue-14.lua */
 export const dequeueScript = defineScript({
   script: LUA_SCRIPTS.dequeue,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'tombstone',
-    'partitions',
-    'globalPartitions',
-    'accounts',
-    'accountPartitions',
-    'inProgressAccount',
-    'inProgressPartition',
-    'inProgressCustom1',
-    'inProgressCustom2',
-  ],
+  keys: [...ITEM_STATE_KEYS, 'tombstone', ...PARTITION_INDEX_KEYS, ...ITEM_IN_PROGRESS_KEYS],
   args: [
     'itemId',
     'partitionId',
@@ -46,24 +39,8 @@ export interface DequeueEntry {
 
 export async function dequeueItem(ctx: ShardContext, entry: DequeueEntry): Promise<FenceResult> {
   const { item } = entry;
-  const k = itemKeys(ctx, item);
   const code = await dequeueScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      ready: k.ready,
-      leased: k.leased,
-      scavenger: ctx.keys.scavenger(),
-      tombstone: ctx.keys.tombstone(item.id),
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: k.accountPartitions,
-      inProgressAccount: k.inProgressAccount,
-      inProgressPartition: k.inProgressPartition,
-      inProgressCustom1: k.inProgressCustom1,
-      inProgressCustom2: k.inProgressCustom2,
-    },
+    keys: itemScriptKeys(ctx, item),
     args: {
       itemId: item.id,
       partitionId: item.partitionId,

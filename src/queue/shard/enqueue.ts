@@ -2,21 +2,19 @@ import { unreachable } from '../../core/assert.js';
 import { encodeItem, type QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { encodePartition } from '../partition.js';
-import { itemPartition, partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import {
+  itemPartition,
+  itemScriptKeys,
+  PARTITION_INDEX_KEYS,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/enqueue-7.lua */
 export const enqueueScript = defineScript({
   script: LUA_SCRIPTS.enqueue,
-  keys: [
-    'items',
-    'tombstone',
-    'ready',
-    'partitions',
-    'globalPartitions',
-    'accounts',
-    'accountPartitions',
-  ],
+  keys: ['items', 'tombstone', 'ready', ...PARTITION_INDEX_KEYS],
   args: [
     'itemId',
     'itemJson',
@@ -37,20 +35,11 @@ export type EnqueueResult =
 
 export async function enqueueItem(ctx: ShardContext, item: QueueItem): Promise<EnqueueResult> {
   const partition = itemPartition(item);
-  const k = partitionKeys(ctx, partition);
   // As partitionPass checks it: any stored custom key or throttle sends the partition to the
   // general path (a throttle binds only `start` items, so an edge with one merely costs a bit).
   const constrained = item.customKeys.length > 0 || item.throttle !== undefined;
   const code = await enqueueScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      tombstone: ctx.keys.tombstone(item.id),
-      ready: k.ready,
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: k.accountPartitions,
-    },
+    keys: itemScriptKeys(ctx, item),
     args: {
       itemId: item.id,
       itemJson: encodeItem(item),

@@ -3,23 +3,14 @@ import { leaseId as newLeaseId } from '../../core/ulid.js';
 import type { QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { fenceRefusal } from '../status.js';
-import { itemKeys, type ShardContext } from './context.js';
+import { ITEM_IN_PROGRESS_KEYS, itemScriptKeys, type ShardContext } from './context.js';
 import { leaseExpiry, type ExtendResult } from './lease-common.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/extendLease-8.lua */
 export const extendLeaseScript = defineScript({
   script: LUA_SCRIPTS.extendLease,
-  keys: [
-    'items',
-    'leases',
-    'leased',
-    'scavenger',
-    'inProgressAccount',
-    'inProgressPartition',
-    'inProgressCustom1',
-    'inProgressCustom2',
-  ],
+  keys: ['items', 'leases', 'leased', 'scavenger', ...ITEM_IN_PROGRESS_KEYS],
   args: ['itemId', 'partitionId', 'leaseId', 'newLeaseId', 'now'],
   statuses: ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'LEASE_EXPIRED', 'NOT_LEASED'],
 });
@@ -32,18 +23,8 @@ export async function extendLease(
 ): Promise<ExtendResult> {
   const expiresAt = leaseExpiry(ctx, durationMs);
   const lease = newLeaseId(expiresAt, ctx.random);
-  const k = itemKeys(ctx, item);
   const code = await extendLeaseScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      leased: k.leased,
-      scavenger: ctx.keys.scavenger(),
-      inProgressAccount: k.inProgressAccount,
-      inProgressPartition: k.inProgressPartition,
-      inProgressCustom1: k.inProgressCustom1,
-      inProgressCustom2: k.inProgressCustom2,
-    },
+    keys: itemScriptKeys(ctx, item),
     args: {
       itemId: item.id,
       partitionId: item.partitionId,

@@ -1,7 +1,12 @@
 import { leaseId as newLeaseId } from '../../core/ulid.js';
 import type { QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { itemKeys, type ShardContext } from './context.js';
+import {
+  ITEM_IN_PROGRESS_KEYS,
+  ITEM_STATE_KEYS,
+  itemScriptKeys,
+  type ShardContext,
+} from './context.js';
 import {
   LEASE_STATUSES,
   leaseExpiry,
@@ -15,18 +20,7 @@ import { defineScript } from './script-spec.js';
 /** lua/queue/lease-10.lua */
 export const leaseScript = defineScript({
   script: LUA_SCRIPTS.lease,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'inProgressAccount',
-    'inProgressPartition',
-    'inProgressCustom1',
-    'inProgressCustom2',
-    'throttle',
-  ],
+  keys: [...ITEM_STATE_KEYS, ...ITEM_IN_PROGRESS_KEYS, 'throttle'],
   args: [
     'itemId',
     'partitionId',
@@ -60,22 +54,10 @@ export async function leaseItem(
 ): Promise<LeaseResult> {
   const expiresAt = leaseExpiry(ctx, opts.durationMs);
   const lease = newLeaseId(expiresAt, ctx.random);
-  const k = itemKeys(ctx, item);
   const [ck1, ck2] = item.customKeys;
   const th = item.kind === 'start' ? item.throttle : undefined;
   const reply = await leaseScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      ready: k.ready,
-      leased: k.leased,
-      scavenger: ctx.keys.scavenger(),
-      inProgressAccount: k.inProgressAccount,
-      inProgressPartition: k.inProgressPartition,
-      inProgressCustom1: k.inProgressCustom1,
-      inProgressCustom2: k.inProgressCustom2,
-      throttle: k.throttle,
-    },
+    keys: itemScriptKeys(ctx, item),
     args: {
       itemId: item.id,
       partitionId: item.partitionId,

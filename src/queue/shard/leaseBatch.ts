@@ -3,7 +3,14 @@ import { leaseId as newLeaseId } from '../../core/ulid.js';
 import type { QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { LeaseStatus } from '../status.js';
-import { itemKeys, itemPartition, partitionKeys, type ShardContext } from './context.js';
+import {
+  ITEM_STATE_KEYS,
+  itemKeys,
+  itemPartition,
+  PARTITION_IN_PROGRESS_KEYS,
+  partitionScriptKeys,
+  type ShardContext,
+} from './context.js';
 import {
   LEASE_BATCH_MAX,
   LEASE_STATUSES,
@@ -18,15 +25,7 @@ import { defineScript } from './script-spec.js';
 /** lua/queue/leaseBatch-n.lua */
 export const leaseBatchScript = defineScript({
   script: LUA_SCRIPTS.leaseBatch,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'inProgressAccount',
-    'inProgressPartition',
-  ],
+  keys: [...ITEM_STATE_KEYS, ...PARTITION_IN_PROGRESS_KEYS],
   indexedKeys: true,
   args: ['partitionId', 'now', 'graceMs', 'accountLimit', 'functionLimit', 'fifo', 'count'],
   countArg: 'count',
@@ -70,21 +69,12 @@ export async function leaseItems(
   if (items.length > LEASE_BATCH_MAX)
     throw new InvalidOptionError('items', `holds ${items.length}, over ${LEASE_BATCH_MAX}`);
   const first = items[0] as QueueItem;
-  const pk = partitionKeys(ctx, itemPartition(first));
   const expiresAt = leaseExpiry(ctx, opts.durationMs);
   const accountLimit = limitArg('limits.account', opts.limits?.account);
   const functionLimit = limitArg('limits.function', opts.limits?.function);
   const { entries, extraKeys, leases } = batchEntries(ctx, items, expiresAt);
   const reply = await leaseBatchScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      ready: pk.ready,
-      leased: pk.leased,
-      scavenger: ctx.keys.scavenger(),
-      inProgressAccount: pk.inProgressAccount,
-      inProgressPartition: pk.inProgressPartition,
-    },
+    keys: partitionScriptKeys(ctx, itemPartition(first)),
     args: {
       partitionId: first.partitionId,
       now: ctx.clock.now(),

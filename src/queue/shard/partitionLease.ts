@@ -3,13 +3,18 @@ import { checkIntOption } from '../../core/option-checks.js';
 import { leaseId as newLeaseId } from '../../core/ulid.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { PartitionRef } from '../partition.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import {
+  PARTITION_INDEX_KEYS,
+  partitionScriptKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/partitionLease-4.lua */
 export const partitionLeaseScript = defineScript({
   script: LUA_SCRIPTS.partitionLease,
-  keys: ['partitions', 'globalPartitions', 'accounts', 'accountPartitions'],
+  keys: PARTITION_INDEX_KEYS,
   args: ['partitionId', 'leaseId', 'now', 'accountId', 'graceMs'],
   statuses: ['OK', 'NOT_FOUND', 'ALREADY_LEASED'],
 });
@@ -36,14 +41,8 @@ export async function leasePartition(
   const now = ctx.clock.now();
   const expiresAt = now + durationMs;
   const lease = newLeaseId(expiresAt, ctx.random);
-  const pk = partitionKeys(ctx, partition);
   const reply = await partitionLeaseScript.run(ctx.transport, {
-    keys: {
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: pk.accountPartitions,
-    },
+    keys: partitionScriptKeys(ctx, partition),
     args: {
       partitionId: partition.id,
       leaseId: lease,

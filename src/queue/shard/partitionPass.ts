@@ -5,26 +5,21 @@ import { decodeItem, type QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { PartitionRef } from '../partition.js';
 import { leaseRefusal, type LeaseRefusal } from '../status.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import {
+  ITEM_STATE_KEYS,
+  PARTITION_IN_PROGRESS_KEYS,
+  PARTITION_INDEX_KEYS,
+  partitionScriptKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { LEASE_BATCH_MAX, LEASE_MS_MAX, limitArg, type ConcurrencyLimits } from './lease-common.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/partitionPass-11.lua */
 export const partitionPassScript = defineScript({
   script: LUA_SCRIPTS.partitionPass,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'inProgressAccount',
-    'inProgressPartition',
-    'partitions',
-    'globalPartitions',
-    'accounts',
-    'accountPartitions',
-  ],
+  keys: [...ITEM_STATE_KEYS, ...PARTITION_IN_PROGRESS_KEYS, ...PARTITION_INDEX_KEYS],
   args: [
     'partitionId',
     'now',
@@ -123,21 +118,8 @@ export async function passPartition(
   const now = ctx.clock.now();
   const expiresAt = now + o.leaseMs;
   const leases = Array.from({ length: o.want }, () => newLeaseId(expiresAt, ctx.random));
-  const pk = partitionKeys(ctx, partition);
   const reply = await partitionPassScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      ready: pk.ready,
-      leased: pk.leased,
-      scavenger: ctx.keys.scavenger(),
-      inProgressAccount: pk.inProgressAccount,
-      inProgressPartition: pk.inProgressPartition,
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: pk.accountPartitions,
-    },
+    keys: partitionScriptKeys(ctx, partition),
     args: {
       partitionId: partition.id,
       now,

@@ -2,13 +2,18 @@ import { unreachable } from '../../core/assert.js';
 import { checkIntOption } from '../../core/option-checks.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { PartitionRef } from '../partition.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import {
+  PARTITION_INDEX_KEYS,
+  partitionScriptKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/partitionRequeue-6.lua */
 export const partitionRequeueScript = defineScript({
   script: LUA_SCRIPTS.partitionRequeue,
-  keys: ['partitions', 'globalPartitions', 'accounts', 'accountPartitions', 'ready', 'leased'],
+  keys: [...PARTITION_INDEX_KEYS, 'ready', 'leased'],
   args: ['partitionId', 'leaseId', 'at', 'force', 'now', 'accountId', 'wakeChannel'],
   statuses: ['OK', 'NOT_FOUND', 'LEASE_MISMATCH', 'GARBAGE_COLLECTED'],
 });
@@ -29,16 +34,8 @@ export async function requeuePartition(
   opts: PartitionRequeueOptions,
 ): Promise<PartitionRequeueResult> {
   checkIntOption('at', opts.at);
-  const pk = partitionKeys(ctx, partition);
   const code = await partitionRequeueScript.run(ctx.transport, {
-    keys: {
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: pk.accountPartitions,
-      ready: pk.ready,
-      leased: pk.leased,
-    },
+    keys: partitionScriptKeys(ctx, partition),
     args: {
       partitionId: partition.id,
       leaseId: opts.leaseId ?? '',

@@ -1,7 +1,15 @@
 import { checkIntOption } from '../../core/option-checks.js';
 import type { QueueItem } from '../item.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { itemKeys, itemPartition, scriptAccountId, type ShardContext } from './context.js';
+import {
+  ITEM_IN_PROGRESS_KEYS,
+  ITEM_STATE_KEYS,
+  itemPartition,
+  itemScriptKeys,
+  PARTITION_INDEX_KEYS,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { toFenceResult } from './dequeue.js';
 import type { FenceResult } from './lease-common.js';
 import { defineScript } from './script-spec.js';
@@ -9,21 +17,7 @@ import { defineScript } from './script-spec.js';
 /** lua/queue/requeue-13.lua */
 export const requeueScript = defineScript({
   script: LUA_SCRIPTS.requeue,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'partitions',
-    'globalPartitions',
-    'accounts',
-    'accountPartitions',
-    'inProgressAccount',
-    'inProgressPartition',
-    'inProgressCustom1',
-    'inProgressCustom2',
-  ],
+  keys: [...ITEM_STATE_KEYS, ...PARTITION_INDEX_KEYS, ...ITEM_IN_PROGRESS_KEYS],
   args: [
     'itemId',
     'partitionId',
@@ -53,23 +47,8 @@ export async function requeueItem(
 ): Promise<FenceResult> {
   checkIntOption('at', opts.at);
   const now = ctx.clock.now();
-  const k = itemKeys(ctx, item);
   const code = await requeueScript.run(ctx.transport, {
-    keys: {
-      items: ctx.keys.items(),
-      leases: ctx.keys.leases(),
-      ready: k.ready,
-      leased: k.leased,
-      scavenger: ctx.keys.scavenger(),
-      partitions: ctx.keys.partitions(),
-      globalPartitions: ctx.keys.globalPartitions(),
-      accounts: ctx.keys.accounts(),
-      accountPartitions: k.accountPartitions,
-      inProgressAccount: k.inProgressAccount,
-      inProgressPartition: k.inProgressPartition,
-      inProgressCustom1: k.inProgressCustom1,
-      inProgressCustom2: k.inProgressCustom2,
-    },
+    keys: itemScriptKeys(ctx, item),
     args: {
       itemId: item.id,
       partitionId: item.partitionId,

@@ -2,26 +2,21 @@ import { checkIntOption } from '../../core/option-checks.js';
 import { leaseCutoff } from '../lease-liveness.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { decodePartition, type PartitionRef } from '../partition.js';
-import { partitionKeys, scriptAccountId, type ShardContext } from './context.js';
+import {
+  ITEM_STATE_KEYS,
+  PARTITION_IN_PROGRESS_KEYS,
+  PARTITION_INDEX_KEYS,
+  partitionScriptKeys,
+  scriptAccountId,
+  type ShardContext,
+} from './context.js';
 import { peekIndex } from './peekByScore.js';
 import { defineScript } from './script-spec.js';
 
 /** lua/queue/scavengePartition-11.lua */
 export const scavengePartitionScript = defineScript({
   script: LUA_SCRIPTS.scavengePartition,
-  keys: [
-    'items',
-    'leases',
-    'ready',
-    'leased',
-    'scavenger',
-    'partitions',
-    'globalPartitions',
-    'accounts',
-    'accountPartitions',
-    'inProgressAccount',
-    'inProgressPartition',
-  ],
+  keys: [...ITEM_STATE_KEYS, ...PARTITION_INDEX_KEYS, ...PARTITION_IN_PROGRESS_KEYS],
   args: ['partitionId', 'now', 'graceMs', 'limit', 'accountId', 'wakeChannel'],
   statuses: [],
 });
@@ -67,21 +62,8 @@ export async function scavenge(
   for (const pid of due.ids) {
     const json = await ctx.transport.hget(ctx.keys.partitions(), pid);
     const partition: PartitionRef = json ? decodePartition(json, 0) : { id: pid };
-    const pk = partitionKeys(ctx, partition);
     const call = {
-      keys: {
-        items: ctx.keys.items(),
-        leases: ctx.keys.leases(),
-        ready: pk.ready,
-        leased: pk.leased,
-        scavenger: ctx.keys.scavenger(),
-        partitions: ctx.keys.partitions(),
-        globalPartitions: ctx.keys.globalPartitions(),
-        accounts: ctx.keys.accounts(),
-        accountPartitions: pk.accountPartitions,
-        inProgressAccount: pk.inProgressAccount,
-        inProgressPartition: pk.inProgressPartition,
-      },
+      keys: partitionScriptKeys(ctx, partition),
       args: {
         partitionId: pid,
         now,
