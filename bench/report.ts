@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chartJs, escape } from '../sim/report.js';
+import { chartJs, escape } from '../testkit/charts.js';
 import type { ChartData } from './harness/context.js';
 import type { BenchResult } from './harness/result.js';
 import type { TargetCheck } from './harness/targets.js';

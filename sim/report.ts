@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { chartJs, escape } from '../testkit/charts.js';
 import type { SimResult } from './run.js';
-
-const require = createRequire(import.meta.url);
-
-/** Chart.js's browser bundle, inlined so the page works offline. */
-export function chartJs(): string {
-  // The UMD bundle is not in the package's exports map: find it beside the resolved entry.
-  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
-}
-
-export const escape = (s: string): string =>
-  s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
 
 /**
  * A self-contained HTML page for one run: queue depth, leases in flight per function against its
