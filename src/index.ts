@@ -63,6 +63,7 @@ export type {
 } from './queue/processor/options.js';
 export {
   NonRetriableError,
+  ProcessorClosingError,
   RetryAtError,
   type Handler,
   type HandlerContext,

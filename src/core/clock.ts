@@ -1,3 +1,5 @@
+import { InvalidOptionError } from './errors.js';
+
 /** Time as the product sees it: integer ms since the epoch, and a cancellable sleep. */
 export interface Clock {
   now(): number;
@@ -68,7 +70,7 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms` and wakes every sleeper whose deadline has passed. */
   advance(ms: number): void {
     if (!Number.isInteger(ms) || ms < 0)
-      throw new RangeError(`advance: ms must be a non-negative integer, got ${ms}`);
+      throw new InvalidOptionError('ms', `must be a non-negative integer, got ${ms}`);
     this.set(this.nowMs + ms);
   }
 
@@ -76,7 +78,7 @@ export class ManualClock implements Clock {
   set(ms: number): void {
     assertTime(ms);
     if (ms < this.nowMs)
-      throw new RangeError(`ManualClock cannot go back from ${this.nowMs} to ${ms}`);
+      throw new InvalidOptionError('ms', `cannot go back from ${this.nowMs} to ${ms}`);
     this.nowMs = ms;
     const due = this.sleepers
       .filter((s) => s.wakeAtMs <= ms)
@@ -93,5 +95,5 @@ export class ManualClock implements Clock {
 
 function assertTime(ms: number): void {
   if (!Number.isSafeInteger(ms) || ms < 0)
-    throw new RangeError(`clock time must be a non-negative integer ms, got ${ms}`);
+    throw new InvalidOptionError('ms', `must be a non-negative integer clock time, got ${ms}`);
 }

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'NON_RETRIABLE',
   /** A handler asked for a retry at a given time (RetryAtError). */
   'RETRY_AT',
+  /** A handler's signal aborted: its processor is closing (ProcessorClosingError). */
+  'PROCESSOR_CLOSING',
   /** An internal invariant did not hold: a bug in durq (AssertionError). */
   'ASSERTION_FAILED',
 ] as const;
@@ -39,7 +41,7 @@ export class DurqError extends Error {
   }
 }
 
-/** A configuration value is out of range; `option` names it. */
+/** A configuration value or an argument is missing or out of range; `option` names it. */
 export class InvalidOptionError extends DurqError {
   override name = 'InvalidOptionError';
   readonly option: string;

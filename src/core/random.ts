@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import { randomBytes } from 'node:crypto';
 import seedrandom from 'seedrandom';
 
@@ -22,8 +23,9 @@ class SeededRandom implements Random {
 
   int(maxExclusive: number): number {
     if (!Number.isSafeInteger(maxExclusive) || maxExclusive <= 0) {
-      throw new RangeError(
-        `Random.int: maxExclusive must be a positive integer, got ${maxExclusive}`,
+      throw new InvalidOptionError(
+        'maxExclusive',
+        `must be a positive integer, got ${maxExclusive}`,
       );
     }
     return Math.floor(this.prng() * maxExclusive);

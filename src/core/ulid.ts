@@ -1,3 +1,4 @@
+import { InvalidOptionError } from './errors.js';
 import type { Random } from './random.js';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -10,7 +11,7 @@ const DECODE = new Map([...ALPHABET].map((c, i) => [c, i] as const));
 /** A ULID whose 48-bit timestamp is `timeMs` and whose 80 random bits come from `random`. */
 export function ulid(timeMs: number, random: Random): string {
   if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > ULID_TIME_MAX) {
-    throw new RangeError(`ulid: time must be an integer ms in [0, 2^48), got ${timeMs}`);
+    throw new InvalidOptionError('timeMs', `must be an integer ms in [0, 2^48), got ${timeMs}`);
   }
   let time = '';
   let t = timeMs;
@@ -26,11 +27,12 @@ export function ulid(timeMs: number, random: Random): string {
 /** The timestamp of a ULID, in ms. Throws on a string that is not a ULID. */
 export function ulidTime(id: string): number {
   if (id.length !== TIME_LEN + RANDOM_LEN)
-    throw new TypeError(`not a ULID (length ${id.length}): ${id}`);
+    throw new InvalidOptionError('id', `is not a ULID (length ${id.length}): ${id}`);
   let t = 0;
   for (let i = 0; i < TIME_LEN; i++) {
     const v = DECODE.get(id[i] as string);
-    if (v === undefined) throw new TypeError(`not a ULID (bad character '${id[i]}'): ${id}`);
+    if (v === undefined)
+      throw new InvalidOptionError('id', `is not a ULID (bad character '${id[i]}'): ${id}`);
     t = t * 32 + v;
   }
   return t;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, SystemClock } from '../../src/core/clock.js';
 import { isUlid, leaseId, ulid, ulidTime } from '../../src/core/ulid.js';
 import { seededRandom } from '../../src/core/random.js';
+import { InvalidOptionError } from '../../src/core/errors.js';
 import { shardIndexFor } from '../../src/queue/selector.js';
 
 describe('ManualClock', () => {
@@ -19,7 +20,7 @@ describe('ManualClock', () => {
     await c;
     expect(woke).toEqual([10, 50, 100]);
     expect(() => clock.set(999)).toThrow(/cannot go back/);
-    expect(() => clock.advance(-1)).toThrow(RangeError);
+    expect(() => clock.advance(-1)).toThrow(InvalidOptionError);
   });
 
   it('resolves a sleep early on abort', async () => {
@@ -62,7 +63,7 @@ describe('seeded random', () => {
       const n = r.int(7);
       expect(n >= 0 && n < 7 && Number.isInteger(n)).toBe(true);
     }
-    expect(() => r.int(0)).toThrow(RangeError);
+    expect(() => r.int(0)).toThrow(InvalidOptionError);
   });
 });
 
@@ -77,7 +78,7 @@ describe('ULID', () => {
     expect(isUlid(a)).toBe(true);
     expect(isUlid('not-a-ulid')).toBe(false);
     expect(ulidTime(leaseId(42, r))).toBe(42);
-    expect(() => ulid(-1, r)).toThrow(RangeError);
+    expect(() => ulid(-1, r)).toThrow(InvalidOptionError);
     expect(() => ulidTime('U'.repeat(26))).toThrow(/bad character/);
   });
 
@@ -93,6 +94,6 @@ describe('shard selector', () => {
     for (const c of counts) expect(c).toBeGreaterThan(800);
     expect(shardIndexFor('acct', 4)).toBe(shardIndexFor('acct', 4));
     expect(shardIndexFor('acct', 1)).toBe(0);
-    expect(() => shardIndexFor('acct', 0)).toThrow(RangeError);
+    expect(() => shardIndexFor('acct', 0)).toThrow(InvalidOptionError);
   });
 });

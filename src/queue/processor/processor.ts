@@ -1,3 +1,4 @@
+import { ProcessorClosingError } from './run/handler.js';
 import { Continuations } from './scan/continuations.js';
 import { LeaseExtender } from './run/extender.js';
 import type { ProcessorOptions, ResolvedOptions } from './options.js';
@@ -123,7 +124,7 @@ async function shutdown(
 /** Hands a still-running item back to its ready set at once, without consuming an attempt. */
 async function release(env: WorkerEnv, running: RunningItem): Promise<void> {
   running.released = true;
-  running.abort.abort(new Error('processor shutting down'));
+  running.abort.abort(new ProcessorClosingError());
   await running.extension; // a renewal in flight would make the requeue's lease stale
   const r = await running.shard
     .requeue(running.item, running.lease.id, { at: env.clock.now(), consumeAttempt: false })

@@ -42,6 +42,15 @@ export class RetryAtError extends DurqError {
   }
 }
 
+/** The reason a running handler's signal aborts when its processor closes before it finished. */
+export class ProcessorClosingError extends DurqError {
+  override name = 'ProcessorClosingError';
+
+  constructor() {
+    super('PROCESSOR_CLOSING', 'the processor is closing: the item was requeued');
+  }
+}
+
 /** Any error with `retriable === false` is final (so SDK error classes can opt in). */
 export function isNonRetriable(err: unknown): boolean {
   return (

@@ -1,3 +1,5 @@
+import { assert } from '../../../core/assert.js';
+
 /** Worker slots: a counting semaphore whose waiters are woken as slots free up. */
 export class Slots {
   readonly size: number;
@@ -24,7 +26,7 @@ export class Slots {
   }
 
   release(n = 1): void {
-    if (n > this.used) throw new Error(`Slots.release(${n}) with only ${this.used} in use`);
+    assert(n <= this.used, `Slots.release(${n}) with only ${this.used} in use`);
     this.used -= n;
     const waiters = this.waiters;
     this.waiters = [];
