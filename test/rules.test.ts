@@ -44,6 +44,12 @@ describe('determinism rules', () => {
     expect(offenders(files, pattern, /\/\/.*$/)).toEqual([]);
   });
 
+  it('src/ throws only DurqErrors: no plain Error, TypeError or RangeError', () => {
+    const files = filesUnder(join(root, 'src'), '.ts');
+    const pattern = /\bthrow new (Error|TypeError|RangeError|SyntaxError)\(/;
+    expect(offenders(files, pattern, /\/\/.*$/)).toEqual([]);
+  });
+
   it('the rule checks can fail: they flag a planted call and skip a commented one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'durq-rules-'));
     const planted = join(dir, 'planted.ts');
