@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
 
-describe('role leases', () => {
-  const redis = useRedis();
-
-  it('one holder at a time; renew needs the current lease; an expired role can be taken; release frees it', async () => {
-    const { shard, clock } = freshQueue(redis);
-    const a = await shard.leaseRole('scavenger', 10_000, null);
-    expect(a.ok).toBe(true);
-    expect(await shard.leaseRole('scavenger', 10_000, null)).toEqual({ ok: false });
-    expect(await shard.leaseRole('scavenger', 10_000, 'Z'.repeat(26))).toEqual({ ok: false });
-    if (!a.ok) return;
-    const renewed = await shard.leaseRole('scavenger', 10_000, a.leaseId);
-    expect(renewed.ok).toBe(true);
-    expect((await shard.leaseRole('sequential', 10_000, null)).ok).toBe(true);
-    clock.advance(10_000);
-    const b = await shard.leaseRole('scavenger', 10_000, null);
-    expect(b.ok).toBe(true);
-    if (!b.ok || !renewed.ok) return;
-    expect(await shard.leaseRole('scavenger', 10_000, renewed.leaseId)).toEqual({ ok: false });
-    await shard.releaseRole('scavenger', renewed.leaseId); // stale: no effect
-    expect(await shard.leaseRole('scavenger', 10_000, null)).toEqual({ ok: false });
-    await shard.releaseRole('scavenger', b.leaseId);
-    expect((await shard.leaseRole('scavenger', 10_000, null)).ok).toBe(true);
-  });
-});
-
+// About several scripts: the wake-ups are published by the scripts that make a partition due
+// earlier (enqueue here), and nextDueAt reads the global index through peekByScore.
 describe('wake-ups and next due time', () => {
   const redis = useRedis();
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { EnqueueInput, QueueItem } from '../../src/queue/item.js';
-import { expectHealthy } from '../../testkit/shard-state.js';
-import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
+import type { EnqueueInput, QueueItem } from '../../../src/queue/item.js';
+import { expectHealthy } from '../../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../../testkit/redis-fixture.js';
 
 const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1' };
 const P = { id: 'fn:a1:f1', accountId: 'a1' };
 
-describe('leaseBatch', () => {
+describe('leaseBatch (lua/queue/leaseBatch-n.lua)', () => {
   const redis = useRedis();
 
   async function enqueueMany(

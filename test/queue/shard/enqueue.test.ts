@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ulid } from '../../src/core/ulid.js';
-import { seededRandom } from '../../src/core/random.js';
-import { expectHealthy } from '../../testkit/shard-state.js';
-import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
+import { ulid } from '../../../src/core/ulid.js';
+import { seededRandom } from '../../../src/core/random.js';
+import { expectHealthy } from '../../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../../testkit/redis-fixture.js';
 
 const fn = (id = 'f1', accountId = 'a1') => ({ kind: 'edge' as const, accountId, functionId: id });
 
-describe('enqueue', () => {
+describe('enqueue (lua/queue/enqueue-7.lua)', () => {
   const redis = useRedis();
 
   it('stores the item, creates the partition and sets global, account and accounts pointers', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectHealthy } from '../../testkit/shard-state.js';
-import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
-import { waitUntil } from '../helpers/wait.js';
+import { expectHealthy } from '../../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../../testkit/redis-fixture.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 const P = { id: 'fn:a1:f1', accountId: 'a1', functionId: 'f1' };
 const edge = (id: string, at = T0) => ({
@@ -21,7 +21,7 @@ const opts = (want: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('partitionPass: a whole pass in one call', () => {
+describe('partitionPass (lua/queue/partitionPass-11.lua): a whole pass in one call', () => {
   const redis = useRedis();
 
   it('leases due items in score order, returns them, and points the partition at what is left, with a wake-up', async () => {

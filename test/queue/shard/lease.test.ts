@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { EnqueueInput } from '../../src/queue/item.js';
-import { expectHealthy } from '../../testkit/shard-state.js';
-import { freshQueue, T0, useRedis } from '../../testkit/redis-fixture.js';
+import type { EnqueueInput } from '../../../src/queue/item.js';
+import { expectHealthy } from '../../../testkit/shard-state.js';
+import { freshQueue, T0, useRedis } from '../../../testkit/redis-fixture.js';
 
 const base: EnqueueInput = { kind: 'edge', accountId: 'a1', functionId: 'f1' };
 
-describe('lease', () => {
+describe('lease (lua/queue/lease-10.lua)', () => {
   const redis = useRedis();
 
   it('leases: moves the item from ready to the lease index, counts it, sets the scavenger pointer', async () => {
