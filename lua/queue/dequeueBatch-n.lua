@@ -31,22 +31,23 @@ local ids = {}
 for i = 0, count - 1 do ids[i + 1] = ARGV[5 + i * 5] end
 local current = count > 0 and redis.call('HMGET', leasesKey, unpack(ids)) or {}
 
--- Each entry is decided as a single dequeue would decide it (dequeue_status). An ID named again
--- after an earlier entry of this batch removed it answers as a repeat would after that removal:
--- OK for the same lease when a tombstone is kept, else NOT_FOUND. An ID whose earlier entry was
--- refused is judged afresh (nothing about it changed).
+-- Each entry is decided as a single dequeue would decide it (dequeue_status); a repeat of an
+-- earlier call's ack (the item is gone, its tombstone names the lease) answers OK and, as there,
+-- changes nothing. An ID named again after an earlier entry of this batch removed it answers as
+-- a repeat would after that removal: OK for the same lease when a tombstone is kept, else
+-- NOT_FOUND. An ID whose earlier entry was refused is judged afresh (nothing about it changed).
 local out, removedBy, removed = {}, {}, {}
 for i = 1, count do
   local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
   local id, leaseId = ids[i], ARGV[ab + 2]
   local first = removedBy[id]
-  local code
+  local code, present = nil, false
   if first then
     if leaseId ~= '' and leaseId == first.leaseId and first.ttl > 0 then code = OK else code = NOT_FOUND end
   else
-    code = dequeue_status({items = itemsKey, tombstone = KEYS[kb + 2]}, id, leaseId, current[i], now, graceMs)
+    code, present = dequeue_status({items = itemsKey, tombstone = KEYS[kb + 2]}, id, leaseId, current[i], now, graceMs)
   end
-  if code == OK and not first then
+  if code == OK and present then
     removed[#removed + 1] = i
     removedBy[id] = {leaseId = leaseId, ttl = tonumber(ARGV[ab + 4])}
   end

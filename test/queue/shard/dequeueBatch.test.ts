@@ -46,4 +46,23 @@ describe('dequeueBatch (lua/queue/dequeueBatch-n.lua)', () => {
     const s = await expectHealthy(redis.raw, shard.keys, clock.now());
     expect(s.items.size).toBe(0);
   });
+
+  it('a repeat of an ack from an earlier call answers OK and changes nothing, as a single dequeue', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    const x = (await queue.enqueue({ ...base, id: 'x' })).item;
+    await queue.enqueue({ ...base, id: 'y' });
+    const lx = (await shard.lease(x, { durationMs: 5000 })) as { leaseId: string };
+    expect(await shard.dequeueBatch([{ item: x, leaseId: lx.leaseId }])).toEqual([{ ok: true }]);
+    const tombstone = await redis.raw.get(shard.keys.tombstone('x'));
+    // The partition is forced out meanwhile (a scanner met a limit).
+    const p = { id: x.partitionId, accountId: x.accountId!, functionId: x.functionId! };
+    await shard.requeuePartition(p, { at: clock.now() + 60_000, force: true });
+    clock.advance(1000);
+    // The first reply was lost: the acker sends the same ack again in a later batch.
+    expect(await shard.dequeueBatch([{ item: x, leaseId: lx.leaseId }])).toEqual([{ ok: true }]);
+    expect(await redis.raw.get(shard.keys.tombstone('x'))).toBe(tombstone);
+    const pointer = Number(await redis.raw.zscore(shard.keys.globalPartitions(), p.id));
+    expect(pointer).toBe(clock.now() - 1000 + 60_000);
+    await expectHealthy(redis.raw, shard.keys, clock.now());
+  });
 });
