@@ -54,7 +54,7 @@ export class IoredisTransport implements RedisTransport {
   ): Promise<() => Promise<void>> {
     const subscriber = this.client.duplicate();
     subscriber.on('error', () => {
-      // reconnects by itself; missed messages only delay a wake-up until the idle timeout
+      // reconnects by itself; messages published meanwhile are lost, which subscribers tolerate
     });
     subscriber.on('message', (ch: string, message: string) => {
       if (ch === channel) onMessage(message);

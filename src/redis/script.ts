@@ -1,6 +1,6 @@
 /**
- * A Lua script ready to send: its includes inlined (flattened at build time, see
- * src/redis/flatten.ts and `npm run lua`), its SHA1, and how many KEYS it takes.
+ * A Lua script ready to send: its includes inlined (flattened at build time by `npm run lua`,
+ * with src/redis/script-loader.ts), its SHA1, and how many KEYS it takes.
  */
 export interface LuaScript {
   /** Its name, `verbNoun` (the file is `<layer>/<verbNoun>-<numKeys>.lua`). */
