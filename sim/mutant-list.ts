@@ -115,8 +115,9 @@ export const MUTANTS: Mutant[] = [
     // Its window is the 200 ms skew bound: the simulator does not reliably hit it in 5 seeds.
     name: 'a lease ignores the clock-skew grace',
     file: 'lua/includes/try_lease_item.lua',
-    find: 'if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then',
-    replace: 'if current ~= false and decode_ulid_time(current) > lease_cutoff(now, 0) then',
+    find: 'if current ~= false and lease_is_live(current, now, graceMs) then return ALREADY_LEASED, 0 end',
+    replace:
+      'if current ~= false and lease_is_live(current, now, 0) then return ALREADY_LEASED, 0 end',
     caughtBy: { properties: 'model.test.ts' },
   },
   {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ function tree(files: Record<string, string>): string {
     join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext' } }),
   );
+  // Packages resolve as in the repository (the ioredis rule needs the real package).
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
@@ -26,7 +28,7 @@ function tree(files: Record<string, string>): string {
 function broken(dir: string): { status: number | null; rules: string[] } {
   const r = spawnSync(
     process.execPath,
-    [cli, '--config', '.dependency-cruiser.cjs', 'src', 'sim'],
+    [cli, '--config', '.dependency-cruiser.cjs', 'src', 'sim', 'testkit'],
     {
       cwd: dir,
       encoding: 'utf8',
@@ -41,6 +43,8 @@ const clean = {
   'src/queue/queue.ts': "import { now } from '../core/clock.js';\nexport const q = now;\n",
   'src/index.ts': "export { q } from './queue/queue.js';\n",
   'sim/main.ts': "import { q } from '../src/index.js';\nexport const m = q;\n",
+  'testkit/server.ts': "import { q } from '../src/internal.js';\nexport const s = q;\n",
+  'src/internal.ts': "export * from './index.js';\n",
 };
 
 describe('dependency rules (npm run deps, part of lint)', () => {
@@ -80,5 +84,25 @@ describe('dependency rules (npm run deps, part of lint)', () => {
     const r = broken(dir);
     expect(r.status).not.toBe(0);
     expect(r.rules.sort()).toEqual(['harness-through-entries', 'product-not-harness']);
+  });
+
+  it('fail a layer importing an entry, testkit importing its users, ioredis above the redis layer, an unresolvable import', () => {
+    const dir = tree({
+      ...clean,
+      'src/queue/uses-entry.ts': "import { q } from '../index.js';\nexport const e = q;\n",
+      'testkit/helper.ts': "import { m } from '../sim/main.js';\nexport const h = m;\n",
+      'src/queue/uses-ioredis.ts': "import { Redis } from 'ioredis';\nexport const r = Redis;\n",
+      'src/core/missing.ts': "import { x } from './nowhere.js';\nexport const y = x;\n",
+    });
+    const r = broken(dir);
+    expect(r.status).not.toBe(0);
+    expect(r.rules).toEqual(
+      expect.arrayContaining([
+        'layers-not-entries',
+        'testkit-stands-alone',
+        'ioredis-only-in-redis-layer',
+        'resolvable',
+      ]),
+    );
   });
 });

@@ -6,17 +6,14 @@
 -- dequeueBatch both decide by this. k: {items, tombstone}.
 -- Returns the status (OK, NOT_FOUND, ALREADY_LEASED, or a refusal of fence_status), and whether
 -- the item is still there (false: it is gone, and an OK is a repeat that must change nothing).
--- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 -- @include fence_status
 -- @include removed_by_lease
 local function dequeue_status(k, id, leaseId, current, now, graceMs)
   local OK, NOT_FOUND, ALREADY_LEASED, NOT_LEASED = 0, -1, -2, -10
   if leaseId == '' then
     if redis.call('HEXISTS', k.items, id) == 0 then return NOT_FOUND, false end
-    if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
-      return ALREADY_LEASED, true
-    end
+    if current ~= false and lease_is_live(current, now, graceMs) then return ALREADY_LEASED, true end
     return OK, true
   end
   if current == false then

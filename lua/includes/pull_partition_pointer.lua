@@ -8,8 +8,7 @@
 -- on wakeChannel (unless '') so that idle processors wake at once instead of polling.
 -- @include decode_partition
 -- @include set_partition_pointer
--- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey,
                                       pid, accountId, score, now, graceMs, clearForce, wakeChannel)
   if score < now then score = now end
@@ -18,7 +17,7 @@ local function pull_partition_pointer(partitionsKey, globalKey, accountsKey, acc
   local raw = redis.call('HGET', partitionsKey, pid)
   if raw ~= false then
     local p = decode_partition(raw, pid)
-    if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
+    if p.leaseId ~= nil and lease_is_live(p.leaseId, now, graceMs) then
       if clearForce and not p.freed then
         p.freed = true
         redis.call('HSET', partitionsKey, pid, cjson.encode(p))

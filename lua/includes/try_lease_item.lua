@@ -8,7 +8,7 @@
 -- account; only when all pass does it write (so a refusal changes nothing).
 -- Returns status, retryAtMs (THROTTLED only, else 0).
 -- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 -- @include concurrency_capacity
 -- @include gcra_check
 local function try_lease_item(k, it, now, graceMs)
@@ -16,9 +16,7 @@ local function try_lease_item(k, it, now, graceMs)
   local CUSTOM_KEY_1_LIMIT, CUSTOM_KEY_2_LIMIT, ACCOUNT_LIMIT, THROTTLED = -4, -5, -6, -7
   if redis.call('HEXISTS', k.items, it.id) == 0 then return NOT_FOUND, 0 end
   local current = redis.call('HGET', k.leases, it.id)
-  if current ~= false and decode_ulid_time(current) > lease_cutoff(now, graceMs) then
-    return ALREADY_LEASED, 0
-  end
+  if current ~= false and lease_is_live(current, now, graceMs) then return ALREADY_LEASED, 0 end
   local admitted, throttleState, throttleTtl = false, nil, nil
   if it.throttle then
     admitted, throttleState, throttleTtl = gcra_check(it.throttle, now, it.thLimit, it.thBurst, it.thPeriod)

@@ -29,19 +29,30 @@
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
--- @include dequeue_item
+-- @include dequeue_status
+-- @include release_item
+-- @include write_tombstone
+-- @include check_partition_version
 -- @include track_earliest
 -- @include after_items_removed
 local OK = 0
-local pid, now, accountId = ARGV[2], tonumber(ARGV[4]), ARGV[6]
-local k = {
-  items = KEYS[1], leases = KEYS[2], ready = KEYS[3], leased = KEYS[4], scavenge = KEYS[5],
-  tombstone = KEYS[6], inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]}, pid = pid,
-  partitions = KEYS[7], global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
-}
-local status = dequeue_item(k, ARGV[1], ARGV[3], now, tonumber(ARGV[5]), tonumber(ARGV[8]))
-if status == OK then
-  track_earliest(k.scavenge, k.leased, pid)
-  after_items_removed(k, pid, accountId, now, tonumber(ARGV[8]), ARGV[7])
-end
-return status
+local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local tombstoneKey, partitionsKey = KEYS[6], KEYS[7]
+local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
+
+local k = {items = itemsKey, tombstone = tombstoneKey}
+local status, present = dequeue_status(k, itemId, leaseId, redis.call('HGET', leasesKey, itemId), now, graceMs)
+-- A repeat of a dequeue whose reply was lost (the item is gone) answers OK and changes nothing.
+if status ~= OK or not present then return status end
+check_partition_version(partitionsKey, pid)
+redis.call('HDEL', itemsKey, itemId)
+redis.call('ZREM', readyKey, itemId)
+release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]}}, itemId)
+write_tombstone(tombstoneKey, now, tombstoneTtlMs, leaseId)
+track_earliest(scavengeKey, leasedKey, pid)
+after_items_removed({
+  partitions = partitionsKey, global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
+  ready = readyKey, leased = leasedKey,
+}, pid, accountId, now, graceMs, wakeChannel)
+return OK

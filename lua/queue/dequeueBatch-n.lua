@@ -22,6 +22,8 @@
 -- returns per entry -10 NOT_LEASED
 -- @include is_real_key
 -- @include dequeue_status
+-- @include check_partition_version
+-- @include write_tombstone
 -- @include track_earliest
 -- @include after_items_removed
 local OK, NOT_FOUND = 0, -1
@@ -74,10 +76,6 @@ for _, i in ipairs(removed) do
   for j = 0, 7 do
     if j ~= 2 and j ~= 3 then add(KEYS[kb + j], id) end
   end
-  local ttl = tonumber(ARGV[ab + 4])
-  if ttl > 0 then
-    redis.call('SET', KEYS[kb + 2], (now + ttl) .. '|' .. ARGV[ab + 2], 'PX', ttl + 86400000)
-  end
   if touched[pid] == nil then
     touched[pid] = {
       partitions = KEYS[4], global = KEYS[5], accounts = KEYS[6], ready = KEYS[kb],
@@ -85,6 +83,12 @@ for _, i in ipairs(removed) do
     }
     order[#order + 1] = pid
   end
+end
+-- Every partition it will touch must be of a known version before anything is written.
+for _, pid in ipairs(order) do check_partition_version(KEYS[4], pid) end
+for _, i in ipairs(removed) do
+  local kb, ab = 7 + (i - 1) * 8, 5 + (i - 1) * 5
+  write_tombstone(KEYS[kb + 2], now, tonumber(ARGV[ab + 4]), ARGV[ab + 2])
 end
 if #removedIds > 0 then
   redis.call('HDEL', itemsKey, unpack(removedIds))

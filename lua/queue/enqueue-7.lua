@@ -37,15 +37,17 @@ if tombstone ~= false then
   redis.call('DEL', tombstoneKey)
 end
 if redis.call('HEXISTS', itemsKey, itemId) == 1 then return ITEM_EXISTS end
+local storedPartition = redis.call('HGET', partitionsKey, pid)
+-- An unknown version stops the script here, before its first write.
+local p = storedPartition ~= false and decode_partition(storedPartition, pid) or nil
 
 redis.call('HSET', itemsKey, itemId, itemJson)
 redis.call('ZADD', readyKey, score, itemId)
-if redis.call('HSETNX', partitionsKey, pid, partitionJson) == 0 and constrained then
-  local p = decode_partition(redis.call('HGET', partitionsKey, pid), pid)
-  if not p.c then
-    p.c = 1
-    redis.call('HSET', partitionsKey, pid, cjson.encode(p))
-  end
+if p == nil then
+  redis.call('HSET', partitionsKey, pid, partitionJson)
+elseif constrained and not p.c then
+  p.c = 1
+  redis.call('HSET', partitionsKey, pid, cjson.encode(p))
 end
 pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
   score, now, graceMs, false, wakeChannel)

@@ -15,7 +15,7 @@
 -- returns -2 ALREADY_LEASED: another scanner holds an unexpired lease
 -- @include decode_partition
 -- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 -- @include set_partition_pointer
 local OK, NOT_FOUND, ALREADY_LEASED = 0, -1, -2
 local partitionsKey, globalKey, accountsKey, accountPartitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -24,9 +24,7 @@ local pid, leaseId, now, accountId, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]
 local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
 local p = decode_partition(raw, pid)
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
-  return {ALREADY_LEASED}
-end
+if p.leaseId ~= nil and lease_is_live(p.leaseId, now, graceMs) then return {ALREADY_LEASED} end
 local lastLeasedAt = p.lastLeasedAt or 0
 p.leaseId = leaseId
 p.lastLeasedAt = now

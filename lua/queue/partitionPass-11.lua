@@ -49,7 +49,7 @@
 -- @include is_real_key
 -- @include concurrency_capacity
 -- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 -- @include track_earliest
 -- @include hand_back_partition
 local OK, NOT_FOUND, ALREADY_LEASED, FUNCTION_LIMIT, ACCOUNT_LIMIT = 0, -1, -2, -3, -6
@@ -63,9 +63,7 @@ local raw = redis.call('HGET', partitionsKey, pid)
 if raw == false then return {NOT_FOUND} end
 local p = decode_partition(raw, pid)
 if p.c then return {CONSTRAINED} end
-if p.leaseId ~= nil and decode_ulid_time(p.leaseId) > lease_cutoff(now, graceMs) then
-  return {ALREADY_LEASED}
-end
+if p.leaseId ~= nil and lease_is_live(p.leaseId, now, graceMs) then return {ALREADY_LEASED} end
 local lastLeasedAt = p.lastLeasedAt or 0
 
 local accountKey = is_real_key(KEYS[6]) and KEYS[6]
@@ -93,12 +91,11 @@ if #due > 0 then
   if accountKey then
     accountLeft = concurrency_capacity(accountKey, tonumber(ARGV[6]), now, graceMs, counts)
   end
-  local cutoff = lease_cutoff(now, graceMs)
   for i, id in ipairs(due) do
     local code = OK
     if fifo and limited then code = NOT_ATTEMPTED
     elseif stored[i] == false then code = NOT_FOUND
-    elseif current[i] ~= false and decode_ulid_time(current[i]) > cutoff then code = ALREADY_LEASED
+    elseif current[i] ~= false and lease_is_live(current[i], now, graceMs) then code = ALREADY_LEASED
     elseif fnLeft <= 0 then code = FUNCTION_LIMIT
     elseif accountLeft <= 0 then code = ACCOUNT_LIMIT
     else

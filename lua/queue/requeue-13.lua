@@ -29,6 +29,7 @@
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
 -- @include decode_item
+-- @include check_partition_version
 -- @include check_lease
 -- @include release_item
 -- @include track_earliest
@@ -45,6 +46,7 @@ if raw == false then return NOT_FOUND end
 local fenced = check_lease(leasesKey, itemId, leaseId, now)
 if fenced ~= OK then return fenced end
 local item = decode_item(raw, itemId)
+check_partition_version(partitionsKey, pid)
 item.at = at
 item.wt = at
 item.score = at

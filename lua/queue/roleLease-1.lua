@@ -8,7 +8,7 @@
 -- returns 0 OK: granted (or released)
 -- returns -2 ALREADY_LEASED: another process holds an unexpired lease
 -- @include decode_ulid_time
--- @include lease_cutoff
+-- @include lease_is_live
 local OK, ALREADY_LEASED = 0, -2
 local roleKey = KEYS[1]
 local newId, currentId, now, graceMs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -18,8 +18,6 @@ if newId == '' then
   if held ~= false and held == currentId then redis.call('DEL', roleKey) end
   return OK
 end
-if held ~= false and held ~= currentId and decode_ulid_time(held) > lease_cutoff(now, graceMs) then
-  return ALREADY_LEASED
-end
+if held ~= false and held ~= currentId and lease_is_live(held, now, graceMs) then return ALREADY_LEASED end
 redis.call('SET', roleKey, newId, 'PX', decode_ulid_time(newId) - now + 86400000)
 return OK

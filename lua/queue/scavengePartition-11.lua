@@ -22,6 +22,7 @@
 -- ARGV[6] wakeChannel: '' for none
 -- reply {count, ids} of the items returned to the ready set
 -- @include decode_item
+-- @include check_partition_version
 -- @include lease_cutoff
 -- @include release_item
 -- @include track_earliest
@@ -33,12 +34,18 @@ local wakeChannel = ARGV[6]
 
 local k = {leases = leasesKey, leased = leasedKey, inProgress = {KEYS[10], KEYS[11]}}
 local expired = redis.call('ZRANGE', leasedKey, '-inf', lease_cutoff(now, graceMs), 'BYSCORE', 'LIMIT', 0, limit)
-local returned, earliest = {}, nil
-for _, id in ipairs(expired) do
+-- Every record it will edit is decoded (and its version checked) before the first write.
+check_partition_version(partitionsKey, pid)
+local decoded = {}
+for i, id in ipairs(expired) do
   local raw = redis.call('HGET', itemsKey, id)
+  decoded[i] = raw ~= false and decode_item(raw, id) or false
+end
+local returned, earliest = {}, nil
+for i, id in ipairs(expired) do
+  local item = decoded[i]
   release_item(k, id)
-  if raw ~= false then
-    local item = decode_item(raw, id)
+  if item then
     item.sc = (item.sc or 0) + 1
     item.gen = item.gen + 1
     redis.call('HSET', itemsKey, id, cjson.encode(item))

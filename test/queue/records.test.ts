@@ -94,4 +94,50 @@ describe('stored records carry a schema version', () => {
       /partitionLease.*partition fn:a:f has schema version 2/,
     );
   });
+
+  it('an unknown version stops a script before its first write: nothing is half written', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    const base = { kind: 'edge' as const, accountId: 'a', functionId: 'f' };
+    const { item } = await queue.enqueue({ ...base, id: 'old' });
+    const lease = await shard.lease(item, { durationMs: 1000 });
+    expect(lease.ok).toBe(true);
+    // The scavenger meets an expired item a newer durq wrote: it leaves it as it was.
+    await redis.raw.hset(
+      shard.keys.items(),
+      'old',
+      JSON.stringify({ ...JSON.parse(encodeItem(item)), v: 2 }),
+    );
+    clock.advance(2000);
+    const err = await shard.scavenge().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SCRIPT_FAILED', script: 'scavengePartition' });
+    expect(await shard.getLeaseId('old')).not.toBeNull();
+    expect(await redis.raw.zscore(shard.keys.leased(item.partitionId), 'old')).not.toBeNull();
+    // An enqueue into a partition a newer durq wrote stores nothing.
+    const pid = item.partitionId;
+    await redis.raw.hset(shard.keys.partitions(), pid, JSON.stringify({ v: 2, id: pid }));
+    const enq = await queue.enqueue({ ...base, id: 'new' }).catch((e: unknown) => e);
+    expect(enq).toMatchObject({ code: 'SCRIPT_FAILED', script: 'enqueue' });
+    expect(await redis.raw.hexists(shard.keys.items(), 'new')).toBe(0);
+    expect(await redis.raw.zscore(shard.keys.ready(pid), 'new')).toBeNull();
+  });
+
+  it('dequeue and dequeueBatch check the partition before they remove anything', async () => {
+    const { queue, shard } = freshQueue(redis);
+    const base = { kind: 'edge' as const, accountId: 'a', functionId: 'f' };
+    const { item } = await queue.enqueue({ ...base, id: 'x' });
+    const lease = await shard.lease(item, { durationMs: 5000 });
+    if (!lease.ok) throw new Error('lease refused');
+    const pid = item.partitionId;
+    await redis.raw.hset(shard.keys.partitions(), pid, JSON.stringify({ v: 2, id: pid }));
+    for (const call of [
+      () => shard.dequeue(item, lease.leaseId),
+      () => shard.dequeueBatch([{ item, leaseId: lease.leaseId }]),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'SCRIPT_FAILED' });
+      expect(await redis.raw.hexists(shard.keys.items(), 'x')).toBe(1);
+      expect(await shard.getLeaseId('x')).toBe(lease.leaseId);
+      expect(await redis.raw.get(shard.keys.tombstone('x'))).toBeNull();
+    }
+  });
 });

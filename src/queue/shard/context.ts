@@ -39,7 +39,7 @@ export interface ItemKeys extends PartitionKeys {
 
 export function partitionKeys(ctx: ShardContext, p: PartitionRef): PartitionKeys {
   const { keys } = ctx;
-  const counted = p.queueName === undefined && p.accountId !== undefined;
+  const counted = countsAnAccount(p);
   return {
     ready: keys.ready(p.id),
     leased: keys.leased(p.id),
@@ -131,7 +131,12 @@ export function itemPartition(item: QueueItem): PartitionRef {
   return ref;
 }
 
+/** A function partition counts against its account (indexes, limits); a system queue does not. */
+function countsAnAccount(p: PartitionRef): p is PartitionRef & { accountId: string } {
+  return p.queueName === undefined && p.accountId !== undefined;
+}
+
 /** The account ID as scripts take it: '' for partitions that no account index lists. */
 export function scriptAccountId(p: PartitionRef): string {
-  return p.queueName === undefined && p.accountId !== undefined ? p.accountId : '';
+  return countsAnAccount(p) ? p.accountId : '';
 }

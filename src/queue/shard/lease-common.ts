@@ -37,7 +37,7 @@ export const LEASE_STATUSES = [
   'THROTTLED',
 ] as const satisfies readonly LeaseStatus[];
 
-/** The statuses a fenced call (extend, dequeue, requeue and their batches) may answer. */
+/** The statuses dequeue and dequeueBatch may answer (extend, requeue: all but ALREADY_LEASED). */
 export const FENCE_STATUSES = [
   'OK',
   'NOT_FOUND',

@@ -36,6 +36,7 @@ export const partitionPassScript = defineScript({
   ],
   /** `want` lease IDs follow: the n-th item leased takes the n-th. */
   argsPerEntry: ['leaseId'],
+  countArg: 'want',
   statuses: ['OK', 'NOT_FOUND', 'ALREADY_LEASED', 'CONSTRAINED'],
   entryStatuses: [
     'OK',

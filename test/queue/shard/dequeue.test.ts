@@ -104,4 +104,22 @@ describe('dequeue (lua/queue/dequeue-14.lua)', () => {
       await unsubscribe();
     }
   });
+
+  it('a repeated dequeue changes nothing: the tombstone keeps its expiry, a force set since stays', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    const x = (await queue.enqueue({ ...base, id: 'x' })).item;
+    await queue.enqueue({ ...base, id: 'y' });
+    const lease = await shard.lease(x, { durationMs: 5000 });
+    if (!lease.ok) throw new Error('lease refused');
+    expect(await shard.dequeue(x, lease.leaseId)).toEqual({ ok: true });
+    const tombstone = await redis.raw.get(shard.keys.tombstone('x'));
+    const p = { id: x.partitionId, accountId: x.accountId!, functionId: x.functionId! };
+    await shard.requeuePartition(p, { at: clock.now() + 60_000, force: true });
+    clock.advance(1000);
+    expect(await shard.dequeue(x, lease.leaseId)).toEqual({ ok: true });
+    expect(await redis.raw.get(shard.keys.tombstone('x'))).toBe(tombstone);
+    const pointer = Number(await redis.raw.zscore(shard.keys.globalPartitions(), p.id));
+    expect(pointer).toBe(T0 + 60_000);
+    await expectHealthy(redis.raw, shard.keys, clock.now());
+  });
 });
