@@ -52,6 +52,7 @@
 -- @include lease_is_live
 -- @include track_earliest
 -- @include hand_back_partition
+-- @include item_version_known
 local OK, NOT_FOUND, ALREADY_LEASED, FUNCTION_LIMIT, ACCOUNT_LIMIT = 0, -1, -2, -3, -6
 local NOT_ATTEMPTED, CONSTRAINED = -12, -13
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
@@ -78,7 +79,10 @@ if #due > 0 then
   local stored = redis.call('HMGET', itemsKey, unpack(due))
   -- The mark is set at enqueue; items written without it (by an older version) are caught
   -- here: a due item with custom keys or a throttle marks the partition and nothing else changes.
-  for _, json in ipairs(stored) do
+  for i, json in ipairs(stored) do
+    if json and not item_version_known(json) then
+      error('durq: item ' .. due[i] .. ' has a schema version this durq does not know')
+    end
     if json and (string.find(json, '"ck":', 1, true) or string.find(json, '"th":', 1, true)) then
       p.c = 1
       redis.call('HSET', partitionsKey, pid, cjson.encode(p))

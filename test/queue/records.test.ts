@@ -51,6 +51,7 @@ describe('stored records carry a schema version', () => {
 
   it('the Lua decoders know the same versions as TypeScript', () => {
     expect(lua('decode_item.lua')).toContain(`local ITEM_VERSION = ${ITEM_VERSION}\n`);
+    expect(lua('item_version_known.lua')).toContain(`local ITEM_VERSION = ${ITEM_VERSION}\n`);
     expect(lua('decode_partition.lua')).toContain(
       `local PARTITION_VERSION = ${PARTITION_VERSION}\n`,
     );
@@ -139,5 +140,31 @@ describe('stored records carry a schema version', () => {
       expect(await shard.getLeaseId('x')).toBe(lease.leaseId);
       expect(await redis.raw.get(shard.keys.tombstone('x'))).toBeNull();
     }
+  });
+
+  it('a one-call pass leases no item of an unknown version', async () => {
+    const { queue, shard, clock } = freshQueue(redis);
+    const { item } = await queue.enqueue({
+      kind: 'edge',
+      accountId: 'a',
+      functionId: 'f',
+      id: 'z',
+    });
+    const newer = { ...JSON.parse(encodeItem(item)), v: 2 };
+    await redis.raw.hset(shard.keys.items(), 'z', JSON.stringify(newer));
+    const p = { id: item.partitionId, accountId: 'a', functionId: 'f' };
+    const err = await shard
+      .passPartition(p, {
+        want: 5,
+        untilMs: clock.now() + 1000,
+        leaseMs: 5000,
+        concurrencyRequeueMs: 1000,
+        requeueAt: clock.now() + 1000,
+      })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SCRIPT_FAILED', script: 'partitionPass' });
+    expect(String((err as Error).message)).toMatch(/item z has a schema version/);
+    expect(await shard.getLeaseId('z')).toBeNull();
+    expect(await redis.raw.zscore(shard.keys.ready(item.partitionId), 'z')).not.toBeNull();
   });
 });
