@@ -145,8 +145,4 @@ export class Auditor {
     const t = this.now();
     return [...this.leases.holders.values()].filter((h) => h.expiresAt > t);
   }
-
-  holderOf(id: string): Holder | undefined {
-    return this.leases.holders.get(id);
-  }
 }
