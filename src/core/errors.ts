@@ -27,6 +27,22 @@ export const ERROR_CODES = [
   'PROCESSOR_CLOSING',
   /** An internal invariant did not hold: a bug in durq (AssertionError). */
   'ASSERTION_FAILED',
+  /** An event given to send() is malformed (InvalidEventError names the field). */
+  'INVALID_EVENT',
+  /** An app's FunctionConfig is malformed (InvalidFunctionConfigError names the path). */
+  'INVALID_FUNCTION_CONFIG',
+  /** A CEL expression does not compile (InvalidExpressionError names where it came from). */
+  'INVALID_EXPRESSION',
+  /** An SDK answered with a body the protocol does not allow (SdkResponseError). */
+  'SDK_RESPONSE_INVALID',
+  /** An HTTP request to an SDK app failed: network, timeout, size cap (SdkRequestError). */
+  'SDK_REQUEST_FAILED',
+  /** Syncing an app (reading its FunctionConfigs) failed (AppSyncError). */
+  'APP_SYNC_FAILED',
+  /** No run with this ID is stored (RunNotFoundError). */
+  'RUN_NOT_FOUND',
+  /** The engine was closed; it takes no more calls (EngineClosedError). */
+  'ENGINE_CLOSED',
 ] as const;
 export type DurqErrorCode = (typeof ERROR_CODES)[number];
 
