@@ -30,11 +30,8 @@
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
 -- @include dequeue_status
--- @include release_item
--- @include write_tombstone
 -- @include check_partition_version
--- @include track_earliest
--- @include after_items_removed
+-- @include remove_item
 local OK = 0
 local itemsKey, leasesKey, readyKey, leasedKey, scavengeKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local tombstoneKey, partitionsKey = KEYS[6], KEYS[7]
@@ -46,13 +43,9 @@ local status, present = dequeue_status(k, itemId, leaseId, redis.call('HGET', le
 -- A repeat of a dequeue whose reply was lost (the item is gone) answers OK and changes nothing.
 if status ~= OK or not present then return status end
 check_partition_version(partitionsKey, pid)
-redis.call('HDEL', itemsKey, itemId)
-redis.call('ZREM', readyKey, itemId)
-release_item({leases = leasesKey, leased = leasedKey, inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]}}, itemId)
-write_tombstone(tombstoneKey, now, tombstoneTtlMs, leaseId)
-track_earliest(scavengeKey, leasedKey, pid)
-after_items_removed({
-  partitions = partitionsKey, global = KEYS[8], accounts = KEYS[9], accountPartitions = KEYS[10],
-  ready = readyKey, leased = leasedKey,
-}, pid, accountId, now, graceMs, wakeChannel)
+remove_item({
+  items = itemsKey, leases = leasesKey, ready = readyKey, leased = leasedKey, scavenger = scavengeKey,
+  tombstone = tombstoneKey, partitions = partitionsKey, global = KEYS[8], accounts = KEYS[9],
+  accountPartitions = KEYS[10], inProgress = {KEYS[11], KEYS[12], KEYS[13], KEYS[14]},
+}, itemId, pid, leaseId, now, tombstoneTtlMs, accountId, wakeChannel, graceMs)
 return OK

@@ -22,33 +22,12 @@
 -- returns 0 OK: enqueued
 -- returns 1 ITEM_EXISTS: an item with this ID is queued or leased
 -- returns 2 ITEM_TOMBSTONED: this ID was dequeued and its tombstone has not expired
--- @include decode_partition
--- @include pull_partition_pointer
-local OK, ITEM_EXISTS, ITEM_TOMBSTONED = 0, 1, 2
-local itemsKey, tombstoneKey, readyKey, partitionsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local globalKey, accountsKey, accountPartitionsKey = KEYS[5], KEYS[6], KEYS[7]
+-- @include enqueue_item
 local itemId, itemJson, score, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local pid, partitionJson, accountId, wakeChannel = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local constrained, graceMs = ARGV[9] == '1', tonumber(ARGV[10])
 
-local tombstone = redis.call('GET', tombstoneKey)
-if tombstone ~= false then
-  if tonumber(string.match(tombstone, '^[^|]*')) > now then return ITEM_TOMBSTONED end
-  redis.call('DEL', tombstoneKey)
-end
-if redis.call('HEXISTS', itemsKey, itemId) == 1 then return ITEM_EXISTS end
-local storedPartition = redis.call('HGET', partitionsKey, pid)
--- An unknown version stops the script here, before its first write.
-local p = storedPartition ~= false and decode_partition(storedPartition, pid) or nil
-
-redis.call('HSET', itemsKey, itemId, itemJson)
-redis.call('ZADD', readyKey, score, itemId)
-if p == nil then
-  redis.call('HSET', partitionsKey, pid, partitionJson)
-elseif constrained and not p.c then
-  p.c = 1
-  redis.call('HSET', partitionsKey, pid, cjson.encode(p))
-end
-pull_partition_pointer(partitionsKey, globalKey, accountsKey, accountPartitionsKey, pid, accountId,
-  score, now, graceMs, false, wakeChannel)
-return OK
+return enqueue_item({
+  items = KEYS[1], tombstone = KEYS[2], ready = KEYS[3], partitions = KEYS[4], global = KEYS[5],
+  accounts = KEYS[6], accountPartitions = KEYS[7],
+}, itemId, itemJson, score, now, pid, partitionJson, accountId, wakeChannel, constrained, graceMs)

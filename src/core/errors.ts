@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   'RUN_NOT_FOUND',
   /** The engine was closed; it takes no more calls (EngineClosedError). */
   'ENGINE_CLOSED',
+  /** An attempt of a run's step failed and will be retried (AttemptFailedError). */
+  'ATTEMPT_FAILED',
 ] as const;
 export type DurqErrorCode = (typeof ERROR_CODES)[number];
 

@@ -19,6 +19,12 @@ export const ITEM_KIND_MEANINGS = {
   debounce: 'debounce fire',
   /** An event batch's timeout: the batch starts its run though not full. */
   'schedule-batch': 'batch timeout',
+  /**
+   * durq's own: emits a run's terminal events (inngest/function.finished, .failed, .cancelled)
+   * after its finish committed, so that a crash between the two loses none (they go out at least
+   * once; their effects are idempotent by event ID).
+   */
+  finish: 'run finish',
   /** An eager cancellation (a run's start or finish timeout). */
   cancel: 'cancellation',
   /** "Pause blocks flush": moves buffered pauses to their long-term store. */

@@ -74,6 +74,11 @@ export class QueueShard {
     return this.ctx.graceMs;
   }
 
+  /** What the shard's scripts share (keys, transport, clock): for the run-state scripts, which live on the same shard. */
+  get context(): ShardContext {
+    return this.ctx;
+  }
+
   /** Stores a built item (see Queue.enqueue, which validates and scores input). */
   enqueue(item: QueueItem): Promise<EnqueueResult> {
     return enqueueItem(this.ctx, item);

@@ -1,7 +1,7 @@
 import { unreachable } from '../core/assert.js';
 
 /**
- * Status codes shared by every queue script: each script names the ones it uses once, at its
+ * Status codes shared by every queue and run-state script: each script names the ones it uses once, at its
  * top (`local OK, NOT_FOUND = 0, -1`), its header lists the ones it returns, and its spec in
  * src/queue/shard/ declares the same (a test holds all three to this table).
  */
@@ -22,6 +22,14 @@ export const Status = {
   GARBAGE_COLLECTED: -11,
   NOT_ATTEMPTED: -12,
   CONSTRAINED: -13,
+  // Run-state scripts (lua/state/, src/state/) share the table.
+  RUN_EXISTS: 3,
+  RUN_SKIPPED: 4,
+  RUN_NOT_FOUND: -20,
+  RUN_ENDED: -21,
+  MEMO_CONFLICT: -22,
+  STATE_OVERFLOW: -23,
+  PAUSE_GONE: -24,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -5,10 +5,12 @@ import { parseLuaHeader } from '../../../src/redis/lua-header.js';
 import { defaultLuaRoot } from '../../../src/redis/script-loader.js';
 import { LUA_SCRIPTS } from '../../../src/queue/lua.generated.js';
 import { QUEUE_SCRIPTS } from '../../../src/queue/shard/scripts.js';
+import { LUA_SCRIPTS as STATE_LUA_SCRIPTS } from '../../../src/state/lua.generated.js';
+import { STATE_SCRIPTS } from '../../../src/state/scripts.js';
 import { Status } from '../../../src/queue/status.js';
 
 const luaRoot = defaultLuaRoot();
-const specs = Object.values(QUEUE_SCRIPTS);
+const specs = [...Object.values(QUEUE_SCRIPTS), ...Object.values(STATE_SCRIPTS)];
 const read = (file: string) => readFileSync(join(luaRoot, file), 'utf8');
 
 /** `local OK, NOT_FOUND = 0, -1` lines (top level or indented), as name -> value pairs. */
@@ -49,6 +51,13 @@ describe('one spec per Lua script', () => {
     for (const [name, spec] of Object.entries(QUEUE_SCRIPTS)) expect(spec.name).toBe(name);
   });
 
+  it('every script of lua/state/ has exactly one spec, under its own name', () => {
+    const files = readdirSync(join(luaRoot, 'state')).map((f) => f.replace(/-(\d+|n)\.lua$/, ''));
+    expect(Object.keys(STATE_SCRIPTS).sort()).toEqual(files.sort());
+    expect(Object.keys(STATE_LUA_SCRIPTS).sort()).toEqual(files.sort());
+    for (const [name, spec] of Object.entries(STATE_SCRIPTS)) expect(spec.name).toBe(name);
+  });
+
   it.each(specs.map((s) => [s.script.file, s] as const))(
     '%s: header KEYS and ARGV are the spec names, in order',
     (file, spec) => {
@@ -85,7 +94,7 @@ describe('one spec per Lua script', () => {
       expect(new Set(names).size, `${file} declares a status twice`).toBe(names.length);
       const returned = [...spec.statuses, ...spec.entryStatuses].filter((s) => s !== 'OK');
       // What it returns it either names itself or gets from an include that names it.
-      const flattened = LUA_SCRIPTS[spec.name as keyof typeof LUA_SCRIPTS].source;
+      const flattened = spec.script.source;
       const everywhere = statusDeclarations(flattened).map(([n]) => n);
       for (const s of returned) expect(everywhere, `${file} never names ${s}`).toContain(s);
       expect(bareStatusNumbers(source)).toEqual([]);

@@ -11,6 +11,14 @@ export interface HandlerContext {
   payload: unknown;
   /** The shard the item lives on. */
   shard: string;
+  /**
+   * Runs a write that settles the item itself, fenced by its lease (e.g. one script that commits
+   * what the handler produced and acks the item at once). Lease extension stops, `op` gets the
+   * current lease ID, and once the handler returns the processor neither acks nor retries the
+   * item. If the handler throws afterwards, the processor retries the item as usual (fenced: a
+   * write that did settle it leaves nothing to retry).
+   */
+  settle<T>(op: (leaseId: string) => Promise<T>): Promise<T>;
 }
 
 /** What a handler may report back. */

@@ -29,6 +29,8 @@ export interface RunningItem {
   released: boolean;
   /** Set once the handler returned: close() leaves it to finish its ack or retry. */
   settling: boolean;
+  /** Set when the handler settled the item itself (HandlerContext.settle). */
+  selfSettled: boolean;
 }
 
 export interface WorkerEnv {
@@ -71,6 +73,7 @@ export async function runItem(
     extendFailing: false,
     released: false,
     settling: false,
+    selfSettled: false,
   };
   env.running.set(item.id, running);
   let slotHeld = true;
@@ -129,6 +132,12 @@ async function callHandler(
       attempt: item.attempt,
       payload: itemPayload(item),
       shard: shard.name,
+      async settle<T>(op: (leaseId: string) => Promise<T>): Promise<T> {
+        running.settling = true;
+        await running.extension;
+        running.selfSettled = true;
+        return await op(running.lease.id);
+      },
     };
     return { ok: true, result: await env.opts.handler(item, ctx) };
   } catch (error) {
@@ -148,6 +157,13 @@ async function settle(
   outcome: Outcome,
 ) {
   const { item, lease } = running;
+  if (outcome.ok && running.selfSettled) {
+    env.stats.succeeded++;
+    if (outcome.result && outcome.result.scheduledImmediateWork) {
+      env.continuations.add(itemPartition(item), env.clock.now());
+    }
+    return;
+  }
   if (outcome.ok) {
     const r = await acker.dequeue(item, lease);
     if (!r.ok) return void env.stats.leaseLost++;

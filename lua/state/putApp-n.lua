@@ -1,0 +1,24 @@
+-- putApp: registers an app's functions, replacing its previous ones atomically: functions the
+-- app no longer has are removed (and so no longer triggered), the others written anew, and the
+-- registry version moves, so that processes reload their copy.
+-- KEYS[1] apps: hash appId -> app JSON (its URL and function IDs)
+-- KEYS[2] functions: hash functionId -> function JSON
+-- KEYS[3] registryVersion: a counter, raised on every change
+-- ARGV[1] appId
+-- ARGV[2] appJson
+-- ARGV[3] count: the number of entries
+-- ARGV per entry (2): functionId, functionJson
+-- returns 0 OK (second element: the new registry version)
+local OK = 0
+local appId, appJson, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local previous = redis.call('HGET', KEYS[1], appId)
+local keep = {}
+for i = 1, count do keep[ARGV[3 + 2 * i - 1]] = true end
+if previous ~= false then
+  for _, fnId in ipairs(cjson.decode(previous).functionIds) do
+    if not keep[fnId] then redis.call('HDEL', KEYS[2], fnId) end
+  end
+end
+for i = 1, count do redis.call('HSET', KEYS[2], ARGV[3 + 2 * i - 1], ARGV[3 + 2 * i]) end
+redis.call('HSET', KEYS[1], appId, appJson)
+return {OK, redis.call('INCR', KEYS[3])}

@@ -1,0 +1,78 @@
+import type { QueueShard } from '../queue/shard.js';
+import { RunKeys } from './keys.js';
+import { commitStep, type CommitInput, type CommitResult } from './shard/commitStep.js';
+import type { StateContext } from './shard/context.js';
+import { createRun, type CreateRunInput, type CreateRunResult } from './shard/createRun.js';
+import { finishRun, type FinishInput, type FinishResult } from './shard/finishRun.js';
+import { listFunctions } from './shard/listFunctions.js';
+import { loadRun, type LoadedRun } from './shard/loadRun.js';
+import { pauseCandidates } from './shard/pauseCandidates.js';
+import { putApp } from './shard/putApp.js';
+import { readRun, type StoredRun } from './shard/readRun.js';
+import { resumePause, type ResumeInput, type ResumeResult } from './shard/resumePause.js';
+import { storeEvents } from './shard/storeEvents.js';
+import { decodePause, type Pause } from './pause.js';
+
+/**
+ * Run state on one queue shard: every operation is one script, atomic with the queue items it
+ * moves (same hash tag). The executor holds one per shard.
+ */
+export class RunStore {
+  readonly keys: RunKeys;
+  readonly shard: QueueShard;
+  private readonly ctx: StateContext;
+
+  constructor(shard: QueueShard) {
+    this.shard = shard;
+    this.keys = new RunKeys(shard.name);
+    this.ctx = { shard: shard.context, keys: this.keys };
+  }
+
+  createRun(input: CreateRunInput): Promise<CreateRunResult> {
+    return createRun(this.ctx, input);
+  }
+  loadRun(runId: string, functionId: string): Promise<LoadedRun | null> {
+    return loadRun(this.ctx, runId, functionId);
+  }
+  readRun(runId: string): Promise<StoredRun | null> {
+    return readRun(this.ctx, runId);
+  }
+  commitStep(input: CommitInput): Promise<CommitResult> {
+    return commitStep(this.ctx, input);
+  }
+  resumePause(input: ResumeInput): Promise<ResumeResult> {
+    return resumePause(this.ctx, input);
+  }
+  finishRun(input: FinishInput): Promise<FinishResult> {
+    return finishRun(this.ctx, input);
+  }
+  storeEvents(events: readonly { internalId: string; json: string }[], retentionMs: number) {
+    return storeEvents(this.ctx, events, retentionMs);
+  }
+  putApp(appId: string, appJson: string, functions: readonly { id: string; json: string }[]) {
+    return putApp(this.ctx, appId, appJson, functions);
+  }
+  listFunctions(knownVersion: string | null) {
+    return listFunctions(this.ctx, knownVersion);
+  }
+  pauseCandidates(eventName: string): Promise<Pause[]> {
+    return pauseCandidates(this.ctx, eventName);
+  }
+  /** A stored pause by ID, or null. */
+  async pause(pauseId: string): Promise<Pause | null> {
+    const raw = await this.ctx.shard.transport.hget(this.keys.pauses(), pauseId);
+    return raw === null ? null : decodePause(raw);
+  }
+  /** The pause an invoke's correlation ID names, or null. */
+  async invokePauseId(correlationId: string): Promise<string | null> {
+    return await this.ctx.shard.transport.hget(this.keys.invokes(), correlationId);
+  }
+  /** The stored function JSON, or null. */
+  async functionJson(functionId: string): Promise<string | null> {
+    return await this.ctx.shard.transport.hget(this.keys.functions(), functionId);
+  }
+  /** The stored app JSON, or null. */
+  async appJson(appId: string): Promise<string | null> {
+    return await this.ctx.shard.transport.hget(this.keys.apps(), appId);
+  }
+}

@@ -1,0 +1,115 @@
+import { UnknownVersionError } from '../core/errors.js';
+
+/** The schema version of run metadata (run_is_open.lua checks the same). */
+export const RUN_VERSION = 1;
+
+export const RUN_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+]);
+
+/** A run's metadata, as the metadata hash stores it (every field a string there). */
+export interface RunMeta {
+  id: string;
+  functionId: string;
+  appId: string;
+  accountId: string;
+  status: RunStatus;
+  idempotencyKey: string;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** Attempts each of the run's queue items gets (retries + 1). */
+  maxAttempts: number;
+  /** disable_immediate_execution: set after a parallel plan, cleared at its fan-in. */
+  die: boolean;
+  /** The request version the SDK reported (-1 until its first opcode response). */
+  requestVersion: number;
+  stepCount: number;
+  stateSize: number;
+  eventIds: string[];
+  result?: unknown;
+  error?: unknown;
+}
+
+/** The fields createRun writes. */
+export function encodeNewRunMeta(m: {
+  id: string;
+  functionId: string;
+  appId: string;
+  accountId: string;
+  idempotencyKey: string;
+  createdAt: number;
+  maxAttempts: number;
+  stateSize: number;
+  eventIds: string[];
+}): Record<string, string> {
+  return {
+    v: String(RUN_VERSION),
+    id: m.id,
+    fn: m.functionId,
+    app: m.appId,
+    acct: m.accountId,
+    status: 'scheduled',
+    idem: m.idempotencyKey,
+    created_at: String(m.createdAt),
+    max_attempts: String(m.maxAttempts),
+    die: '0',
+    rv: '-1',
+    step_count: '0',
+    state_size: String(m.stateSize),
+    event_ids: JSON.stringify(m.eventIds),
+  };
+}
+
+/** Metadata from HGETALL's flat field/value list; null when the hash is empty (no such run). */
+export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
+  if (flat.length === 0) return null;
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
+  if (f.v !== String(RUN_VERSION)) throw new UnknownVersionError('run', f.v, [RUN_VERSION]);
+  const meta: RunMeta = {
+    id: f.id as string,
+    functionId: f.fn as string,
+    appId: f.app as string,
+    accountId: f.acct as string,
+    status: f.status as RunStatus,
+    idempotencyKey: f.idem as string,
+    createdAt: Number(f.created_at),
+    maxAttempts: Number(f.max_attempts),
+    die: f.die === '1',
+    requestVersion: Number(f.rv ?? -1),
+    stepCount: Number(f.step_count ?? 0),
+    stateSize: Number(f.state_size ?? 0),
+    eventIds: JSON.parse(f.event_ids ?? '[]') as string[],
+  };
+  if (f.started_at !== undefined) meta.startedAt = Number(f.started_at);
+  if (f.ended_at !== undefined) meta.endedAt = Number(f.ended_at);
+  if (f.result !== undefined) meta.result = JSON.parse(f.result);
+  if (f.error !== undefined) meta.error = JSON.parse(f.error);
+  return meta;
+}
+
+/** A flat HGETALL list as an object. */
+export function flatToRecord(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+  return out;
+}
+
+/** What the run keeps per step: the step list of a finished run, and its spans. */
+export interface StepRecord {
+  id: string;
+  /** The user's step ID or display name. */
+  name: string;
+  /** The opcode that produced it (StepRun, StepFailed, Sleep, WaitForEvent, InvokeFunction). */
+  op: string;
+  startedAt: number;
+  endedAt: number;
+  /** Attempts it took (1 = first try). */
+  attempts: number;
+  failed?: boolean;
+}

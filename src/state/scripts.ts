@@ -1,0 +1,24 @@
+import { commitStepScript } from './shard/commitStep.js';
+import { createRunScript } from './shard/createRun.js';
+import { finishRunScript } from './shard/finishRun.js';
+import { listFunctionsScript } from './shard/listFunctions.js';
+import { loadRunScript } from './shard/loadRun.js';
+import { pauseCandidatesScript } from './shard/pauseCandidates.js';
+import { putAppScript } from './shard/putApp.js';
+import { readRunScript } from './shard/readRun.js';
+import { resumePauseScript } from './shard/resumePause.js';
+import { storeEventsScript } from './shard/storeEvents.js';
+
+/** Every run-state script's spec, by script name (a test checks this covers lua/state/). */
+export const STATE_SCRIPTS = {
+  createRun: createRunScript,
+  loadRun: loadRunScript,
+  commitStep: commitStepScript,
+  resumePause: resumePauseScript,
+  finishRun: finishRunScript,
+  storeEvents: storeEventsScript,
+  putApp: putAppScript,
+  pauseCandidates: pauseCandidatesScript,
+  readRun: readRunScript,
+  listFunctions: listFunctionsScript,
+} as const;

@@ -1,0 +1,182 @@
+import { assert, unreachable } from '../../core/assert.js';
+import { encodeItem, type QueueItem } from '../../queue/item.js';
+import { defineScript } from '../../queue/shard/script-spec.js';
+import { fenceRefusal, type FenceRefusal } from '../../queue/status.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { encodePause, type Pause } from '../pause.js';
+import type { StepRecord } from '../run.js';
+import { queueItemArgs, queueItemKeys, runScriptKeys, type StateContext } from './context.js';
+
+/** lua/state/commitStep-n.lua */
+export const commitStepScript = defineScript({
+  script: LUA_SCRIPTS.commitStep,
+  keys: [
+    'meta',
+    'memo',
+    'stack',
+    'pending',
+    'runItems',
+    'runPauses',
+    'pauses',
+    'invokes',
+    'steps',
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'tombstone',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+    'inProgressAccount',
+    'inProgressPartition',
+    'inProgressCustom1',
+    'inProgressCustom2',
+  ],
+  args: [
+    'itemId',
+    'partitionId',
+    'leaseId',
+    'now',
+    'tombstoneTtlMs',
+    'accountId',
+    'wakeChannel',
+    'graceMs',
+    'partitionJson',
+    'maxStateBytes',
+    'pendingJson',
+    'die',
+    'requestVersion',
+    'count',
+  ],
+  statuses: [
+    'OK',
+    'NOT_FOUND',
+    'LEASE_MISMATCH',
+    'LEASE_EXPIRED',
+    'NOT_LEASED',
+    'RUN_NOT_FOUND',
+    'RUN_ENDED',
+    'MEMO_CONFLICT',
+    'STATE_OVERFLOW',
+  ],
+  keysPerEntry: ['entryKey'],
+  argsPerEntry: ['type', 'id', 'json', 'score', 'extra'],
+  countArg: 'count',
+});
+
+/** One thing a commit writes. */
+export type CommitEntry =
+  | { type: 'memo'; stepId: string; memoJson: string; record?: StepRecord }
+  /** `item-if-done`: only when no parallel step is pending after the memos. */
+  | { type: 'item' | 'item-if-done'; item: QueueItem }
+  | { type: 'pause'; pause: Pause };
+
+export interface CommitInput {
+  /** The leased item whose request produced this; the commit acks it. */
+  item: QueueItem;
+  leaseId: string;
+  entries: readonly CommitEntry[];
+  /** Replaces the pending set (a parallel plan). */
+  pending?: readonly string[];
+  die?: '0' | '1' | 'reset-if-done';
+  requestVersion?: number;
+  maxStateBytes: number;
+}
+
+export type CommitResult =
+  | { status: 'committed'; hasPending: boolean }
+  | { status: 'lease-lost'; reason: FenceRefusal }
+  | { status: 'run-not-found' | 'run-ended' | 'memo-conflict' | 'state-overflow' };
+
+export async function commitStep(ctx: StateContext, input: CommitInput): Promise<CommitResult> {
+  const { item } = input;
+  assert(item.runId !== undefined, 'commitStep: the item has no run');
+  const run = runScriptKeys(ctx, item.runId);
+  const a = queueItemArgs(ctx, item);
+  const placeholder = ctx.keys.placeholder();
+  const reply = (await commitStepScript.run(ctx.shard.transport, {
+    keys: { ...run, ...queueItemKeys(ctx, item) },
+    args: {
+      itemId: item.id,
+      partitionId: a.partitionId,
+      leaseId: input.leaseId,
+      now: ctx.shard.clock.now(),
+      tombstoneTtlMs: a.tombstoneTtlMs,
+      accountId: a.accountId,
+      wakeChannel: a.wakeChannel,
+      graceMs: a.graceMs,
+      partitionJson: a.partitionJson,
+      maxStateBytes: input.maxStateBytes,
+      pendingJson: input.pending ? JSON.stringify(input.pending) : '',
+      die: input.die ?? '',
+      requestVersion: input.requestVersion ?? '',
+      count: input.entries.length,
+    },
+    entries: input.entries.map((e) => {
+      switch (e.type) {
+        case 'memo':
+          return {
+            keys: { entryKey: placeholder },
+            args: {
+              type: 'memo',
+              id: e.stepId,
+              json: e.memoJson,
+              score: 0,
+              extra: e.record ? JSON.stringify(e.record) : '',
+            },
+          };
+        case 'item':
+        case 'item-if-done':
+          return {
+            keys: { entryKey: ctx.shard.keys.tombstone(e.item.id) },
+            args: {
+              type: e.type,
+              id: e.item.id,
+              json: encodeItem(e.item),
+              score: e.item.score,
+              extra: '',
+            },
+          };
+        case 'pause':
+          return {
+            keys: {
+              entryKey:
+                e.pause.kind === 'invoke' ? placeholder : ctx.keys.pauseIndex(e.pause.event),
+            },
+            args: {
+              type: 'pause',
+              id: e.pause.id,
+              json: encodePause(e.pause),
+              score: 0,
+              extra: e.pause.correlationId ?? '',
+            },
+          };
+        default:
+          return unreachable(e, 'commit entry');
+      }
+    }),
+  })) as [number, number?];
+  const status = commitStepScript.status(reply[0]);
+  switch (status) {
+    case 'OK':
+      return { status: 'committed', hasPending: reply[1] === 1 };
+    case 'NOT_FOUND':
+    case 'LEASE_MISMATCH':
+    case 'LEASE_EXPIRED':
+    case 'NOT_LEASED':
+      return { status: 'lease-lost', reason: fenceRefusal(status) };
+    case 'RUN_NOT_FOUND':
+      return { status: 'run-not-found' };
+    case 'RUN_ENDED':
+      return { status: 'run-ended' };
+    case 'MEMO_CONFLICT':
+      return { status: 'memo-conflict' };
+    case 'STATE_OVERFLOW':
+      return { status: 'state-overflow' };
+    default:
+      return unreachable(status, 'commitStep status');
+  }
+}

@@ -1,0 +1,117 @@
+import { unreachable } from '../../core/assert.js';
+import { encodeItem, type QueueItem } from '../../queue/item.js';
+import { defineScript } from '../../queue/shard/script-spec.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import { encodePause, type Pause } from '../pause.js';
+import { queueItemArgs, queueItemKeys, runScriptKeys, type StateContext } from './context.js';
+
+/** lua/state/createRun-n.lua */
+export const createRunScript = defineScript({
+  script: LUA_SCRIPTS.createRun,
+  keys: [
+    'idempotency',
+    'meta',
+    'events',
+    'runItems',
+    'runPauses',
+    'pauses',
+    'items',
+    'tombstone',
+    'ready',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+  ],
+  args: [
+    'runId',
+    'idempotencyTtlMs',
+    'metaJson',
+    'eventsJson',
+    'now',
+    'itemId',
+    'itemJson',
+    'score',
+    'partitionId',
+    'partitionJson',
+    'accountId',
+    'wakeChannel',
+    'graceMs',
+    'count',
+  ],
+  statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED'],
+  keysPerEntry: ['pauseIndex'],
+  argsPerEntry: ['pauseId', 'pauseJson'],
+  countArg: 'count',
+});
+
+export interface CreateRunInput {
+  runId: string;
+  idempotencyKey: string;
+  idempotencyTtlMs: number;
+  meta: Record<string, string>;
+  eventsJson: string;
+  startItem: QueueItem;
+  cancelPauses: readonly Pause[];
+}
+
+export type CreateRunResult =
+  { status: 'created'; runId: string } | { status: 'exists' | 'skipped'; runId: string };
+
+export async function createRun(
+  ctx: StateContext,
+  input: CreateRunInput,
+): Promise<CreateRunResult> {
+  const item = input.startItem;
+  const run = runScriptKeys(ctx, input.runId);
+  const q = queueItemKeys(ctx, item);
+  const a = queueItemArgs(ctx, item);
+  const reply = (await createRunScript.run(ctx.shard.transport, {
+    keys: {
+      idempotency: ctx.keys.idempotency(input.idempotencyKey),
+      meta: run.meta,
+      events: run.events,
+      runItems: run.runItems,
+      runPauses: run.runPauses,
+      pauses: run.pauses,
+      items: q.items,
+      tombstone: q.tombstone,
+      ready: q.ready,
+      partitions: q.partitions,
+      globalPartitions: q.globalPartitions,
+      accounts: q.accounts,
+      accountPartitions: q.accountPartitions,
+    },
+    args: {
+      runId: input.runId,
+      idempotencyTtlMs: input.idempotencyTtlMs,
+      metaJson: JSON.stringify(input.meta),
+      eventsJson: input.eventsJson,
+      now: ctx.shard.clock.now(),
+      itemId: item.id,
+      itemJson: encodeItem(item),
+      score: item.score,
+      partitionId: a.partitionId,
+      partitionJson: a.partitionJson,
+      accountId: a.accountId,
+      wakeChannel: a.wakeChannel,
+      graceMs: a.graceMs,
+      count: input.cancelPauses.length,
+    },
+    entries: input.cancelPauses.map((p) => ({
+      keys: { pauseIndex: ctx.keys.pauseIndex(p.event) },
+      args: { pauseId: p.id, pauseJson: encodePause(p) },
+    })),
+  })) as [number, string];
+  const status = createRunScript.status(reply[0]);
+  switch (status) {
+    case 'OK':
+      return { status: 'created', runId: reply[1] };
+    case 'RUN_EXISTS':
+      return { status: 'exists', runId: reply[1] };
+    case 'RUN_SKIPPED':
+      return { status: 'skipped', runId: reply[1] };
+    default:
+      return unreachable(status, 'createRun status');
+  }
+}

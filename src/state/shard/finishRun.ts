@@ -1,0 +1,163 @@
+import { unreachable } from '../../core/assert.js';
+import { encodeItem, type QueueItem } from '../../queue/item.js';
+import { defineScript } from '../../queue/shard/script-spec.js';
+import { fenceRefusal, type FenceRefusal } from '../../queue/status.js';
+import { LUA_SCRIPTS } from '../lua.generated.js';
+import type { Pause } from '../pause.js';
+import { queueItemArgs, queueItemKeys, runScriptKeys, type StateContext } from './context.js';
+
+/** lua/state/finishRun-n.lua */
+export const finishRunScript = defineScript({
+  script: LUA_SCRIPTS.finishRun,
+  keys: [
+    'meta',
+    'memo',
+    'stack',
+    'pending',
+    'runItems',
+    'runPauses',
+    'pauses',
+    'invokes',
+    'events',
+    'steps',
+    'idempotency',
+    'items',
+    'leases',
+    'ready',
+    'leased',
+    'scavenger',
+    'tombstone',
+    'partitions',
+    'globalPartitions',
+    'accounts',
+    'accountPartitions',
+    'inProgressAccount',
+    'inProgressPartition',
+    'finishTombstone',
+  ],
+  args: [
+    'itemId',
+    'partitionId',
+    'leaseId',
+    'now',
+    'tombstoneTtlMs',
+    'accountId',
+    'wakeChannel',
+    'graceMs',
+    'status',
+    'resultJson',
+    'errorJson',
+    'retentionMs',
+    'finishItemId',
+    'finishItemJson',
+    'partitionJson',
+    'count',
+  ],
+  statuses: [
+    'OK',
+    'NOT_FOUND',
+    'LEASE_MISMATCH',
+    'LEASE_EXPIRED',
+    'NOT_LEASED',
+    'RUN_NOT_FOUND',
+    'RUN_ENDED',
+  ],
+  keysPerEntry: ['pauseIndex'],
+  argsPerEntry: ['pauseId'],
+  countArg: 'count',
+});
+
+export interface FinishInput {
+  runId: string;
+  idempotencyKey: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  resultJson?: string;
+  errorJson?: string;
+  retentionMs: number;
+  /** The caller's leased item (acked with the finish), or none (a cancellation from outside). */
+  current?: { item: QueueItem; leaseId: string };
+  /** The item that emits the terminal events; it also locates the run's partition. */
+  finishItem: QueueItem;
+  /** The run's pauses as last read (their event indexes are cleaned now; others lazily). */
+  pauses: readonly Pause[];
+}
+
+export type FinishResult =
+  | { status: 'finished' }
+  | { status: 'lease-lost'; reason: FenceRefusal }
+  | { status: 'run-not-found' | 'run-ended' };
+
+export async function finishRun(ctx: StateContext, input: FinishInput): Promise<FinishResult> {
+  const run = runScriptKeys(ctx, input.runId);
+  const located = input.current?.item ?? input.finishItem;
+  const q = queueItemKeys(ctx, located);
+  const a = queueItemArgs(ctx, located);
+  const reply = (await finishRunScript.run(ctx.shard.transport, {
+    keys: {
+      meta: run.meta,
+      memo: run.memo,
+      stack: run.stack,
+      pending: run.pending,
+      runItems: run.runItems,
+      runPauses: run.runPauses,
+      pauses: run.pauses,
+      invokes: run.invokes,
+      events: run.events,
+      steps: run.steps,
+      idempotency: ctx.keys.idempotency(input.idempotencyKey),
+      items: q.items,
+      leases: q.leases,
+      ready: q.ready,
+      leased: q.leased,
+      scavenger: q.scavenger,
+      tombstone: input.current ? q.tombstone : ctx.keys.placeholder(),
+      partitions: q.partitions,
+      globalPartitions: q.globalPartitions,
+      accounts: q.accounts,
+      accountPartitions: q.accountPartitions,
+      inProgressAccount: q.inProgressAccount,
+      inProgressPartition: q.inProgressPartition,
+      finishTombstone: ctx.shard.keys.tombstone(input.finishItem.id),
+    },
+    args: {
+      itemId: input.current?.item.id ?? '',
+      partitionId: a.partitionId,
+      leaseId: input.current?.leaseId ?? '',
+      now: ctx.shard.clock.now(),
+      tombstoneTtlMs: a.tombstoneTtlMs,
+      accountId: a.accountId,
+      wakeChannel: a.wakeChannel,
+      graceMs: a.graceMs,
+      status: input.status,
+      resultJson: input.resultJson ?? '',
+      errorJson: input.errorJson ?? '',
+      retentionMs: input.retentionMs,
+      finishItemId: input.finishItem.id,
+      finishItemJson: encodeItem(input.finishItem),
+      partitionJson: a.partitionJson,
+      count: input.pauses.filter((p) => p.kind !== 'invoke').length,
+    },
+    entries: input.pauses
+      .filter((p) => p.kind !== 'invoke')
+      .map((p) => ({
+        keys: { pauseIndex: ctx.keys.pauseIndex(p.event) },
+        args: { pauseId: p.id },
+      })),
+  })) as [number];
+  const status = finishRunScript.status(reply[0]);
+  switch (status) {
+    case 'OK':
+      return { status: 'finished' };
+    case 'NOT_FOUND':
+    case 'LEASE_MISMATCH':
+    case 'LEASE_EXPIRED':
+    case 'NOT_LEASED':
+      return { status: 'lease-lost', reason: fenceRefusal(status) };
+    case 'RUN_NOT_FOUND':
+      return { status: 'run-not-found' };
+    case 'RUN_ENDED':
+      return { status: 'run-ended' };
+    default:
+      return unreachable(status, 'finishRun status');
+  }
+}
