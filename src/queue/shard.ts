@@ -74,7 +74,7 @@ export class QueueShard {
     return this.ctx.graceMs;
   }
 
-  /** What the shard's scripts share (keys, transport, clock): for the run-state scripts, which live on the same shard. */
+  /** What the shard's scripts share (keys, transport, clock), for the run-state scripts. */
   get context(): ShardContext {
     return this.ctx;
   }

@@ -1,9 +1,10 @@
 import { unreachable } from '../core/assert.js';
 
 /**
- * Status codes shared by every queue and run-state script: each script names the ones it uses once, at its
- * top (`local OK, NOT_FOUND = 0, -1`), its header lists the ones it returns, and its spec in
- * src/queue/shard/ declares the same (a test holds all three to this table).
+ * Status codes shared by every queue and run-state script: each script names the ones it uses
+ * once, at its top (`local OK, NOT_FOUND = 0, -1`), its header lists the ones it returns, and
+ * its spec (src/queue/shard/, src/state/shard/) declares the same (a test holds all three to
+ * this table).
  */
 export const Status = {
   OK: 0,

@@ -96,7 +96,6 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
   assert(item.runId !== undefined, 'commitStep: the item has no run');
   const run = runScriptKeys(ctx, item.runId);
   const a = queueItemArgs(ctx, item);
-  const placeholder = ctx.keys.placeholder();
   const reply = (await commitStepScript.run(ctx.shard.transport, {
     keys: { ...run, ...queueItemKeys(ctx, item) },
     args: {
@@ -115,49 +114,7 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
       requestVersion: input.requestVersion ?? '',
       count: input.entries.length,
     },
-    entries: input.entries.map((e) => {
-      switch (e.type) {
-        case 'memo':
-          return {
-            keys: { entryKey: placeholder },
-            args: {
-              type: 'memo',
-              id: e.stepId,
-              json: e.memoJson,
-              score: 0,
-              extra: e.record ? JSON.stringify(e.record) : '',
-            },
-          };
-        case 'item':
-        case 'item-if-done':
-          return {
-            keys: { entryKey: ctx.shard.keys.tombstone(e.item.id) },
-            args: {
-              type: e.type,
-              id: e.item.id,
-              json: encodeItem(e.item),
-              score: e.item.score,
-              extra: '',
-            },
-          };
-        case 'pause':
-          return {
-            keys: {
-              entryKey:
-                e.pause.kind === 'invoke' ? placeholder : ctx.keys.pauseIndex(e.pause.event),
-            },
-            args: {
-              type: 'pause',
-              id: e.pause.id,
-              json: encodePause(e.pause),
-              score: 0,
-              extra: e.pause.correlationId ?? '',
-            },
-          };
-        default:
-          return unreachable(e, 'commit entry');
-      }
-    }),
+    entries: input.entries.map((e) => encodeEntry(ctx, e)),
   })) as [number, number?];
   const status = commitStepScript.status(reply[0]);
   switch (status) {
@@ -178,5 +135,50 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
       return { status: 'state-overflow' };
     default:
       return unreachable(status, 'commitStep status');
+  }
+}
+
+/** One entry's KEYS and ARGV. */
+function encodeEntry(ctx: StateContext, e: CommitEntry) {
+  const placeholder = ctx.keys.placeholder();
+  switch (e.type) {
+    case 'memo':
+      return {
+        keys: { entryKey: placeholder },
+        args: {
+          type: 'memo',
+          id: e.stepId,
+          json: e.memoJson,
+          score: 0,
+          extra: e.record ? JSON.stringify(e.record) : '',
+        },
+      };
+    case 'item':
+    case 'item-if-done':
+      return {
+        keys: { entryKey: ctx.shard.keys.tombstone(e.item.id) },
+        args: {
+          type: e.type,
+          id: e.item.id,
+          json: encodeItem(e.item),
+          score: e.item.score,
+          extra: '',
+        },
+      };
+    case 'pause':
+      return {
+        keys: {
+          entryKey: e.pause.kind === 'invoke' ? placeholder : ctx.keys.pauseIndex(e.pause.event),
+        },
+        args: {
+          type: 'pause',
+          id: e.pause.id,
+          json: encodePause(e.pause),
+          score: 0,
+          extra: e.pause.correlationId ?? '',
+        },
+      };
+    default:
+      return unreachable(e, 'commit entry');
   }
 }

@@ -88,37 +88,10 @@ export type FinishResult =
   | { status: 'run-not-found' | 'run-ended' };
 
 export async function finishRun(ctx: StateContext, input: FinishInput): Promise<FinishResult> {
-  const run = runScriptKeys(ctx, input.runId);
   const located = input.current?.item ?? input.finishItem;
-  const q = queueItemKeys(ctx, located);
   const a = queueItemArgs(ctx, located);
   const reply = (await finishRunScript.run(ctx.shard.transport, {
-    keys: {
-      meta: run.meta,
-      memo: run.memo,
-      stack: run.stack,
-      pending: run.pending,
-      runItems: run.runItems,
-      runPauses: run.runPauses,
-      pauses: run.pauses,
-      invokes: run.invokes,
-      events: run.events,
-      steps: run.steps,
-      idempotency: ctx.keys.idempotency(input.idempotencyKey),
-      items: q.items,
-      leases: q.leases,
-      ready: q.ready,
-      leased: q.leased,
-      scavenger: q.scavenger,
-      tombstone: input.current ? q.tombstone : ctx.keys.placeholder(),
-      partitions: q.partitions,
-      globalPartitions: q.globalPartitions,
-      accounts: q.accounts,
-      accountPartitions: q.accountPartitions,
-      inProgressAccount: q.inProgressAccount,
-      inProgressPartition: q.inProgressPartition,
-      finishTombstone: ctx.shard.keys.tombstone(input.finishItem.id),
-    },
+    keys: finishKeys(ctx, input),
     args: {
       itemId: input.current?.item.id ?? '',
       partitionId: a.partitionId,
@@ -160,4 +133,35 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
     default:
       return unreachable(status, 'finishRun status');
   }
+}
+
+function finishKeys(ctx: StateContext, input: FinishInput) {
+  const run = runScriptKeys(ctx, input.runId);
+  const q = queueItemKeys(ctx, input.current?.item ?? input.finishItem);
+  return {
+    meta: run.meta,
+    memo: run.memo,
+    stack: run.stack,
+    pending: run.pending,
+    runItems: run.runItems,
+    runPauses: run.runPauses,
+    pauses: run.pauses,
+    invokes: run.invokes,
+    events: run.events,
+    steps: run.steps,
+    idempotency: ctx.keys.idempotency(input.idempotencyKey),
+    items: q.items,
+    leases: q.leases,
+    ready: q.ready,
+    leased: q.leased,
+    scavenger: q.scavenger,
+    tombstone: input.current ? q.tombstone : ctx.keys.placeholder(),
+    partitions: q.partitions,
+    globalPartitions: q.globalPartitions,
+    accounts: q.accounts,
+    accountPartitions: q.accountPartitions,
+    inProgressAccount: q.inProgressAccount,
+    inProgressPartition: q.inProgressPartition,
+    finishTombstone: ctx.shard.keys.tombstone(input.finishItem.id),
+  };
 }
