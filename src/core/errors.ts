@@ -39,8 +39,8 @@ export const ERROR_CODES = [
   'SDK_REQUEST_FAILED',
   /** Syncing an app (reading its FunctionConfigs) failed (AppSyncError). */
   'APP_SYNC_FAILED',
-  /** No run with this ID is stored (RunNotFoundError). */
-  'RUN_NOT_FOUND',
+  /** A run did not end within the time waitForRun was given (RunWaitTimeoutError). */
+  'RUN_WAIT_TIMEOUT',
   /** The engine was closed; it takes no more calls (EngineClosedError). */
   'ENGINE_CLOSED',
   /** An attempt of a run's step failed and will be retried (AttemptFailedError). */
