@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SdkResponseError } from './errors.js';
-import { jsonKind } from './json-kind.js';
+import { jsonKind } from './json-shape.js';
 
 /**
  * Every opcode an SDK may put in a 206 body (sdk-http-protocol.md §3.3), by the enum name
