@@ -8,6 +8,8 @@ import { stripSigningKeyPrefix } from './signing.js';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15 * 60 * 1000;
 /** Default deadline of an in-band sync. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 30 * 1000;
+/** The longest deadline a timer can hold (Node's timers overflow past 2^31 - 1 ms, ~24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 /** Default cap on an SDK's response body. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
@@ -79,8 +81,8 @@ export function driverSettings(options: HttpDriverOptions): DriverSettings {
   if (signingKeyFallback !== undefined && signingKey === undefined) {
     throw new InvalidOptionError('signingKeyFallback', 'needs signingKey as well');
   }
-  checkIntOption('requestTimeoutMs', requestTimeoutMs, 1);
-  checkIntOption('syncTimeoutMs', syncTimeoutMs, 1);
+  checkIntOption('requestTimeoutMs', requestTimeoutMs, 1, MAX_TIMEOUT_MS);
+  checkIntOption('syncTimeoutMs', syncTimeoutMs, 1, MAX_TIMEOUT_MS);
   checkIntOption('maxResponseBytes', maxResponseBytes, 1);
   const serverKind = options.serverKind ?? (signingKey === undefined ? 'dev' : 'cloud');
   if (serverKind !== 'dev' && serverKind !== 'cloud') {

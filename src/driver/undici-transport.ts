@@ -20,6 +20,9 @@ export interface UndiciTransportOptions {
   clock?: Clock;
 }
 
+/** Node's timers (and so undici's) overflow past 2^31 - 1 ms; longer deadlines are cut to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Abort {
   reason: SdkRequestFailure;
   what: string;
@@ -65,7 +68,7 @@ export class UndiciTransport implements HttpTransport {
     const onCallerAbort = (): void => abort('aborted', 'aborted by the caller');
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const deadlineDone = new AbortController();
-    void this.clock.sleep(req.timeoutMs, deadlineDone.signal).then(() => {
+    void this.clock.sleep(Math.min(req.timeoutMs, MAX_TIMER_MS), deadlineDone.signal).then(() => {
       if (!deadlineDone.signal.aborted)
         abort('timeout', `no whole response within ${req.timeoutMs} ms`);
     });
@@ -115,7 +118,7 @@ function requestOptions(
   signal: AbortSignal,
 ): Dispatcher.RequestOptions {
   // undici's idle timeouts default to 300 s; the deadline above is the one that counts.
-  const idleMs = Math.max(1, req.timeoutMs);
+  const idleMs = Math.min(Math.max(1, req.timeoutMs), MAX_TIMER_MS);
   return {
     origin: target.origin,
     path: target.pathname + target.search,

@@ -41,6 +41,7 @@ describe('HttpDriver options', () => {
     ['signingKeyFallback', { signingKeyFallback: 'ab' }],
     ['requestTimeoutMs', { requestTimeoutMs: 0 }],
     ['requestTimeoutMs', { requestTimeoutMs: 1.5 }],
+    ['requestTimeoutMs', { requestTimeoutMs: 2 ** 31 }],
     ['syncTimeoutMs', { syncTimeoutMs: -1 }],
     ['maxResponseBytes', { maxResponseBytes: Number.POSITIVE_INFINITY }],
     ['serverKind', { serverKind: 'prod' as 'dev' }],

@@ -129,6 +129,12 @@ describe('UndiciTransport', () => {
     expect((await failure(sent)).reason).toBe('timeout');
   });
 
+  it('holds a deadline past the timer limit (2^31 - 1 ms) without firing it at once', async () => {
+    const s = await serve((_req, res) => setTimeout(() => reply(res, 200, 'late'), 100));
+    const res = await transport().send(request(s.origin, { timeoutMs: 2 ** 32 }));
+    expect(res.body).toBe('late');
+  });
+
   it('aborts a streamed body as soon as it passes maxResponseBytes', async () => {
     let written = 0;
     let closed = false;
