@@ -235,6 +235,12 @@ describe('HttpDriver.execute: the answer', () => {
     }
   });
 
+  it('a 2xx the protocol does not use is an invalid response', async () => {
+    sdk.respond = (_r, res) => sdkReply(res, 202, '{}');
+    const res = expectError(await driver().execute(call()));
+    expect(res).toMatchObject({ reason: 'invalid-response', status: 202, retriable: true });
+  });
+
   it('an answer without X-Inngest-SDK is non-sdk and retriable, a 2xx included', async () => {
     for (const [status, body] of [
       [200, '{"ok":true}'],
@@ -308,6 +314,14 @@ describe('HttpDriver.execute: streamed answers (201)', () => {
     expect(res.error.message).toContain('201 stream');
     stream({ headers: {}, body: '' }, 0);
     expect(expectError(await driver().execute(call())).reason).toBe('invalid-response');
+  });
+
+  it('an inner 401 is unauthorized', async () => {
+    stream({ status: 401, headers: {}, body: '{"message":"Unauthorized"}' }, 1);
+    expect(expectError(await driver().execute(call()))).toMatchObject({
+      reason: 'unauthorized',
+      status: 401,
+    });
   });
 
   it('a 201 from something that is not an SDK is non-sdk', async () => {
