@@ -72,3 +72,23 @@ export {
 export { LeaseLostError } from './queue/processor/run/worker.js';
 export { BACKOFF_TABLE_MS, retryDelayMs } from './queue/processor/run/backoff.js';
 export type { ProcessorStats } from './queue/processor/stats.js';
+export {
+  createEngine,
+  EngineClosedError,
+  RunWaitTimeoutError,
+  type Engine,
+  type EngineOptions,
+} from './executor/engine.js';
+export type { RunView } from './executor/run-view.js';
+export type { FinishedRun, LifecycleListener, RunRef } from './executor/lifecycle.js';
+export { openTelemetryListener } from './executor/otel-listener.js';
+export {
+  InvalidEventError,
+  InvalidExpressionError,
+  InvalidFunctionConfigError,
+} from './executor/errors.js';
+export { AttemptFailedError } from './executor/attempt-error.js';
+export type { StepRecord } from './state/run.js';
+export { AppSyncError, SdkRequestError, SdkResponseError } from './driver/errors.js';
+export type { HttpRequest, HttpResponse, HttpTransport } from './driver/http-transport.js';
+export { UndiciTransport } from './driver/undici-transport.js';

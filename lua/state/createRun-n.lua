@@ -16,6 +16,7 @@
 -- KEYS[11] globalPartitions: the global partition index
 -- KEYS[12] accounts: the accounts index
 -- KEYS[13] accountPartitions: the account's partition index
+-- KEYS[14] eventRuns: hash runId -> functionId, the runs the first trigger event started
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] runId
 -- ARGV[2] idempotencyTtlMs: how long the key refuses a second run
@@ -30,7 +31,8 @@
 -- ARGV[11] accountId
 -- ARGV[12] wakeChannel
 -- ARGV[13] graceMs
--- ARGV[14] count: the number of entries
+-- ARGV[14] eventRunsTtlMs: how long the event's run list is kept
+-- ARGV[15] count: the number of entries
 -- ARGV per entry (2): pauseId, pauseJson
 -- returns 0 OK: created (the reply's second element is the run ID)
 -- returns 3 RUN_EXISTS: the key belongs to a run that has not ended (second element: its ID)
@@ -41,7 +43,7 @@ local OK, RUN_EXISTS, RUN_SKIPPED = 0, 3, 4
 local runId, idemTtl, metaJson, eventsJson = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local now, itemId, itemJson, score = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local pid, partitionJson, accountId, wakeChannel = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
-local graceMs, count = tonumber(ARGV[13]), tonumber(ARGV[14])
+local graceMs, eventRunsTtlMs, count = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
 
 local held = redis.call('GET', KEYS[1])
 if held ~= false then
@@ -59,9 +61,9 @@ local meta = cjson.decode(metaJson)
 for field, value in pairs(meta) do redis.call('HSET', KEYS[2], field, value) end
 redis.call('SET', KEYS[3], eventsJson)
 for i = 1, count do
-  local pauseId, pauseJson = ARGV[14 + 2 * i - 1], ARGV[14 + 2 * i]
+  local pauseId, pauseJson = ARGV[15 + 2 * i - 1], ARGV[15 + 2 * i]
   redis.call('HSET', KEYS[6], pauseId, pauseJson)
-  redis.call('SADD', KEYS[13 + i], pauseId)
+  redis.call('SADD', KEYS[14 + i], pauseId)
   redis.call('SADD', KEYS[5], pauseId)
 end
 enqueue_item({
@@ -69,4 +71,6 @@ enqueue_item({
   accounts = KEYS[12], accountPartitions = KEYS[13],
 }, itemId, itemJson, score, now, pid, partitionJson, accountId, wakeChannel, false, graceMs)
 redis.call('SADD', KEYS[4], itemId)
+redis.call('HSET', KEYS[14], runId, meta.fn)
+redis.call('PEXPIRE', KEYS[14], eventRunsTtlMs)
 return {OK, runId}

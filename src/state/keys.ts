@@ -68,6 +68,10 @@ export class RunKeys {
   event(internalId: string): string {
     return this.ns.key('event', checked(internalId));
   }
+  /** HASH runId -> functionId: the runs an event started. */
+  eventRuns(internalId: string): string {
+    return this.ns.key('event', checked(internalId), 'runs');
+  }
   /** HASH appId -> app JSON. */
   apps(): string {
     return this.ns.key('apps');

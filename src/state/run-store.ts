@@ -3,6 +3,7 @@ import { RunKeys } from './keys.js';
 import { commitStep, type CommitInput, type CommitResult } from './shard/commitStep.js';
 import type { StateContext } from './shard/context.js';
 import { createRun, type CreateRunInput, type CreateRunResult } from './shard/createRun.js';
+import { eventRuns } from './shard/eventRuns.js';
 import { finishRun, type FinishInput, type FinishResult } from './shard/finishRun.js';
 import { listFunctions } from './shard/listFunctions.js';
 import { loadRun, type LoadedRun } from './shard/loadRun.js';
@@ -54,6 +55,9 @@ export class RunStore {
   }
   listFunctions(knownVersion: string | null) {
     return listFunctions(this.ctx, knownVersion);
+  }
+  eventRuns(internalId: string) {
+    return eventRuns(this.ctx, internalId);
   }
   pauseCandidates(eventName: string): Promise<Pause[]> {
     return pauseCandidates(this.ctx, eventName);

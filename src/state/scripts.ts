@@ -1,5 +1,6 @@
 import { commitStepScript } from './shard/commitStep.js';
 import { createRunScript } from './shard/createRun.js';
+import { eventRunsScript } from './shard/eventRuns.js';
 import { finishRunScript } from './shard/finishRun.js';
 import { listFunctionsScript } from './shard/listFunctions.js';
 import { loadRunScript } from './shard/loadRun.js';
@@ -21,4 +22,5 @@ export const STATE_SCRIPTS = {
   pauseCandidates: pauseCandidatesScript,
   readRun: readRunScript,
   listFunctions: listFunctionsScript,
+  eventRuns: eventRunsScript,
 } as const;

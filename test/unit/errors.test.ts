@@ -14,6 +14,15 @@ const samples: [string, Error][] = [
   ['NonRetriableError', new durq.NonRetriableError('stop')],
   ['RetryAtError', new durq.RetryAtError('later', 1)],
   ['ProcessorClosingError', new durq.ProcessorClosingError()],
+  ['InvalidEventError', new durq.InvalidEventError(0, 'events[0].name', 'is required')],
+  ['InvalidExpressionError', new durq.InvalidExpressionError('x ==', 'trigger', new Error('p'))],
+  ['InvalidFunctionConfigError', new durq.InvalidFunctionConfigError('functions[0].id', 'is bad')],
+  ['SdkResponseError', new durq.SdkResponseError('206 body is not an array')],
+  ['SdkRequestError', new durq.SdkRequestError('timeout', 'http://x/', 'no answer')],
+  ['AppSyncError', new durq.AppSyncError('http://x/', 'status 500')],
+  ['EngineClosedError', new durq.EngineClosedError()],
+  ['AttemptFailedError', new durq.AttemptFailedError('step failed')],
+  ['RunWaitTimeoutError', new durq.RunWaitTimeoutError('01J', 'running')],
 ];
 
 describe('errors', () => {

@@ -22,6 +22,7 @@ export const createRunScript = defineScript({
     'globalPartitions',
     'accounts',
     'accountPartitions',
+    'eventRuns',
   ],
   args: [
     'runId',
@@ -37,6 +38,7 @@ export const createRunScript = defineScript({
     'accountId',
     'wakeChannel',
     'graceMs',
+    'eventRunsTtlMs',
     'count',
   ],
   statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED'],
@@ -53,6 +55,9 @@ export interface CreateRunInput {
   eventsJson: string;
   startItem: QueueItem;
   cancelPauses: readonly Pause[];
+  /** The first trigger event's internal ID: the run joins its run list. */
+  eventId: string;
+  eventRunsTtlMs: number;
 }
 
 export type CreateRunResult =
@@ -81,6 +86,7 @@ export async function createRun(
       globalPartitions: q.globalPartitions,
       accounts: q.accounts,
       accountPartitions: q.accountPartitions,
+      eventRuns: ctx.keys.eventRuns(input.eventId),
     },
     args: {
       runId: input.runId,
@@ -96,6 +102,7 @@ export async function createRun(
       accountId: a.accountId,
       wakeChannel: a.wakeChannel,
       graceMs: a.graceMs,
+      eventRunsTtlMs: input.eventRunsTtlMs,
       count: input.cancelPauses.length,
     },
     entries: input.cancelPauses.map((p) => ({

@@ -1,0 +1,220 @@
+import type { SdkResponse } from '../driver/driver.js';
+import type { QueueItem } from '../queue/item.js';
+import type { HandlerContext, HandlerResult } from '../queue/processor/run/handler.js';
+import { RetryAtError } from '../queue/processor/run/handler.js';
+import type { LoadedRun } from '../state/shard/loadRun.js';
+import { AttemptFailedError } from './attempt-error.js';
+import type { ExecutorContext } from './context.js';
+import { finishRun } from './finalize.js';
+import type { FunctionDefinition } from './function-config.js';
+import type { RunItemPayload } from './item-payload.js';
+import { stepPrefix } from './job-ids.js';
+import { LimitErrors, RUN_LIMITS } from './limits.js';
+import { planOps, type OpsPlan } from './ops-plan.js';
+import { buildRequestBody } from './request.js';
+import type { RunRef } from './lifecycle.js';
+
+/**
+ * Execute (reference §6): one SDK request for a start, edge or edge-error item, and what its
+ * response asks for, committed with the item's ack in one fenced script.
+ */
+export async function executeStep(
+  ctx: ExecutorContext,
+  item: QueueItem,
+  payload: RunItemPayload,
+  handler: HandlerContext,
+): Promise<HandlerResult | void> {
+  const loaded = await ctx.store.loadRun(payload.runId, payload.functionId);
+  // A run that is gone or ended commits nothing more: the item is simply acked.
+  if (loaded === null || !['scheduled', 'running'].includes(loaded.meta.status)) return;
+  const ref: RunRef = {
+    runId: loaded.meta.id,
+    functionId: loaded.meta.functionId,
+    appId: loaded.meta.appId,
+    accountId: loaded.meta.accountId,
+  };
+  const identity = {
+    runId: loaded.meta.id,
+    functionId: loaded.meta.functionId,
+    maxAttempts: loaded.meta.maxAttempts,
+  };
+  const fail = (error: unknown) =>
+    finishRun(ctx, {
+      run: identity,
+      idempotencyKey: loaded.meta.idempotencyKey,
+      status: 'failed',
+      error,
+      current: { item, handler },
+    });
+  if (loaded.functionJson === null)
+    return void (await fail(LimitErrors.functionRemoved(ref.functionId)));
+  const fn = JSON.parse(loaded.functionJson) as FunctionDefinition;
+  if (loaded.meta.stepCount >= RUN_LIMITS.maxSteps)
+    return void (await fail(LimitErrors.functionOverflowed(RUN_LIMITS.maxSteps)));
+  if (loaded.meta.status === 'scheduled' && item.kind === 'start' && item.attempt === 0)
+    ctx.lifecycle.emit('onFunctionStarted', { run: ref });
+
+  const stepId = payload.stepId ?? 'step';
+  ctx.lifecycle.emit('onStepStarted', { run: ref, stepId, attempt: item.attempt, url: fn.stepUrl });
+  const response = await ctx.driver.execute({
+    url: fn.stepUrl,
+    stepId,
+    body: buildRequestBody(loaded, item),
+    runId: ref.runId,
+    jobId: item.id,
+    requestVersion: loaded.meta.requestVersion,
+    signal: handler.signal,
+  });
+  ctx.lifecycle.emit('onStepFinished', {
+    run: ref,
+    stepId,
+    attempt: item.attempt,
+    outcome: response.kind,
+    ops: response.kind === 'ops' ? response.ops.map((o) => o.op) : [],
+    durationMs: response.timing.durationMs,
+    ...(response.kind === 'error' ? { error: response.error } : {}),
+  });
+  return await handleResponse(ctx, { item, payload, handler, loaded, fn, ref, response });
+}
+
+interface ResponseInput {
+  item: QueueItem;
+  payload: RunItemPayload;
+  handler: HandlerContext;
+  loaded: LoadedRun;
+  fn: FunctionDefinition;
+  ref: RunRef;
+  response: SdkResponse;
+}
+
+async function handleResponse(
+  ctx: ExecutorContext,
+  input: ResponseInput,
+): Promise<HandlerResult | void> {
+  const { item, handler, loaded, response } = input;
+  const identity = {
+    runId: loaded.meta.id,
+    functionId: loaded.meta.functionId,
+    maxAttempts: loaded.meta.maxAttempts,
+  };
+  const finish = (status: 'completed' | 'failed', outcome: { result?: unknown; error?: unknown }) =>
+    finishRun(ctx, {
+      run: identity,
+      idempotencyKey: loaded.meta.idempotencyKey,
+      status,
+      ...outcome,
+      current: { item, handler },
+    });
+  const lastAttempt = item.attempt + 1 >= item.maxAttempts;
+  switch (response.kind) {
+    case 'result':
+      await finish('completed', { result: response.data ?? null });
+      return;
+    case 'error':
+      if (response.retriable && !lastAttempt)
+        throw retryError(response.error.message, response.retryAt, response.reason);
+      await finish('failed', { error: response.error });
+      return;
+    case 'ops': {
+      const plan = await planOps(ctx, {
+        item,
+        payload: input.payload,
+        loaded,
+        fn: input.fn,
+        ref: input.ref,
+        ops: response.ops,
+        noRetry: response.noRetry,
+        retryAt: response.retryAt,
+        requestVersion: response.requestVersion,
+        sentAt: response.timing.sentAt,
+        prefix: stepPrefix(loaded.meta.functionId, loaded.meta.idempotencyKey),
+      });
+      return await applyPlan(ctx, input, plan, finish);
+    }
+    default:
+      return response satisfies never;
+  }
+}
+
+function retryError(message: string, retryAt: number | undefined, reason: string): Error {
+  const text = `attempt failed (${reason}): ${message}`;
+  return retryAt !== undefined ? new RetryAtError(text, retryAt) : new AttemptFailedError(text);
+}
+
+async function applyPlan(
+  ctx: ExecutorContext,
+  input: ResponseInput,
+  plan: OpsPlan,
+  finish: (s: 'completed' | 'failed', o: { result?: unknown; error?: unknown }) => Promise<boolean>,
+): Promise<HandlerResult | void> {
+  const { item, handler, loaded } = input;
+  switch (plan.kind) {
+    case 'retry':
+      throw retryError(plan.message, plan.retryAt, 'step error');
+    case 'complete':
+      await finish('completed', { result: plan.result });
+      return;
+    case 'fail':
+      await finish('failed', { error: plan.error });
+      return;
+    case 'commit': {
+      const r = await handler.settle((leaseId) =>
+        ctx.store.commitStep({
+          item,
+          leaseId,
+          entries: plan.entries,
+          ...(plan.pending ? { pending: plan.pending } : {}),
+          ...(plan.die ? { die: plan.die } : {}),
+          ...(plan.requestVersion !== undefined ? { requestVersion: plan.requestVersion } : {}),
+          maxStateBytes: RUN_LIMITS.maxStateBytes,
+        }),
+      );
+      switch (r.status) {
+        case 'committed':
+          for (const after of plan.afterCommit) after();
+          return { scheduledImmediateWork: plan.immediate };
+        case 'state-overflow':
+          await finishAfterOverflow(ctx, input);
+          return;
+        case 'memo-conflict':
+          ctx.log(
+            'warn',
+            `run ${loaded.meta.id}: a step already holds a different result; this response is discarded`,
+            {
+              item: item.id,
+            },
+          );
+          return;
+        case 'lease-lost':
+          ctx.log(
+            'warn',
+            `run ${loaded.meta.id}: lease of item ${item.id} lost before its commit (${r.reason}); nothing committed`,
+          );
+          return;
+        case 'run-ended':
+        case 'run-not-found':
+          return;
+        default:
+          return r satisfies never;
+      }
+    }
+    default:
+      return plan satisfies never;
+  }
+}
+
+/** The run's state would pass its limit: it fails with InngestErrStateOverflowed. */
+async function finishAfterOverflow(ctx: ExecutorContext, input: ResponseInput): Promise<void> {
+  // The commit refused before settling anything, so the lease still holds for the finish.
+  await finishRun(ctx, {
+    run: {
+      runId: input.loaded.meta.id,
+      functionId: input.loaded.meta.functionId,
+      maxAttempts: input.loaded.meta.maxAttempts,
+    },
+    idempotencyKey: input.loaded.meta.idempotencyKey,
+    status: 'failed',
+    error: LimitErrors.stateOverflowed(RUN_LIMITS.maxStateBytes),
+    current: { item: input.item, handler: input.handler },
+  });
+}

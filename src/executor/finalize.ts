@@ -1,0 +1,44 @@
+import type { QueueItem } from '../queue/item.js';
+import type { HandlerContext } from '../queue/processor/run/handler.js';
+import type { ExecutorContext } from './context.js';
+import { JobIds } from './job-ids.js';
+import { buildRunItem, type RunIdentity } from './run-items.js';
+
+export interface FinishRequest {
+  run: RunIdentity;
+  idempotencyKey: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  result?: unknown;
+  error?: unknown;
+  /** The leased item whose outcome ends the run (acked with it); none for a cancel from outside. */
+  current?: { item: QueueItem; handler: HandlerContext };
+}
+
+/**
+ * Ends a run (reference §12) in one script: the terminal status is the finish claim, the memo,
+ * pending set, queue items and pauses go, and the finish item that emits the terminal events is
+ * enqueued. Resolves to whether this call ended it (false: it had ended, or the lease was lost).
+ */
+export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promise<boolean> {
+  const finishItem = buildRunItem(ctx, 'finish', JobIds.finish(req.run.runId), req.run, {});
+  const input = {
+    runId: req.run.runId,
+    idempotencyKey: req.idempotencyKey,
+    status: req.status,
+    retentionMs: ctx.retentionMs,
+    finishItem,
+    // The run's pauses go with it; their event indexes are cleaned lazily (pauseCandidates).
+    pauses: [],
+    ...(req.result !== undefined ? { resultJson: JSON.stringify(req.result) } : {}),
+    ...(req.error !== undefined ? { errorJson: JSON.stringify(req.error) } : {}),
+  };
+  const current = req.current;
+  const r = current
+    ? await current.handler.settle((leaseId) =>
+        ctx.store.finishRun({ ...input, current: { item: current.item, leaseId } }),
+      )
+    : await ctx.store.finishRun(input);
+  if (r.status === 'lease-lost')
+    ctx.log('warn', `run ${req.run.runId}: lease lost before its finish (${r.reason})`);
+  return r.status === 'finished';
+}

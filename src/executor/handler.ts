@@ -1,0 +1,28 @@
+import type { QueueItem } from '../queue/item.js';
+import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
+import type { ExecutorContext } from './context.js';
+import { executeStep } from './execute.js';
+import { decodeRunItemPayload } from './item-payload.js';
+import { onPauseTimeout, wakeSleep } from './resume.js';
+import { emitTerminalEvents } from './terminal-events.js';
+
+/** The queue Handler the processor runs: each item kind the executor owns, to its part. */
+export function executorHandler(ctx: ExecutorContext): Handler {
+  return async (item: QueueItem, hctx) => {
+    const payload = decodeRunItemPayload(hctx.payload);
+    switch (item.kind) {
+      case 'start':
+      case 'edge':
+      case 'edge-error':
+        return await executeStep(ctx, item, payload, hctx);
+      case 'sleep':
+        return await wakeSleep(ctx, item, payload, hctx);
+      case 'pause':
+        return await onPauseTimeout(ctx, item, payload, hctx);
+      case 'finish':
+        return void (await emitTerminalEvents(ctx, payload));
+      default:
+        throw new NonRetriableError(`the executor does not handle items of kind ${item.kind}`);
+    }
+  };
+}

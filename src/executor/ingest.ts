@@ -1,0 +1,92 @@
+import { ulid } from '../core/ulid.js';
+import type { Pause } from '../state/pause.js';
+import { cancelRun } from './cancel.js';
+import type { ExecutorContext } from './context.js';
+import { toSdkEvent, validateEvents, type StoredEvent } from './event.js';
+import { compileExpression } from './expression.js';
+import { resumeWithData } from './resume.js';
+import { scheduleRun } from './schedule.js';
+import { functionsForEvent } from './trigger-match.js';
+
+export interface SendOptions {
+  /** Events the engine emits itself (inngest/*): reserved names allowed. */
+  internal?: boolean;
+}
+
+/**
+ * send (reference §1, §8.4): validates every event first (a bad one refuses the whole call,
+ * naming its index and field, and nothing is stored), stores them, then for each: starts one run
+ * per matching function (one per function per event ID within 24 h), resumes the pauses waiting
+ * for it, cancels the runs whose cancelOn it matches, and completes the invoke its
+ * `inngest/function.finished` answers. Resolves to the internal IDs, in order.
+ */
+export async function sendEvents(
+  ctx: ExecutorContext,
+  input: unknown,
+  opts: SendOptions = {},
+): Promise<string[]> {
+  const now = ctx.clock.now();
+  const events = validateEvents(input, {
+    nowMs: now,
+    newId: () => ulid(ctx.clock.now(), ctx.random),
+    maxEventBytes: ctx.maxEventBytes,
+    allowReserved: opts.internal === true,
+  });
+  await ctx.store.storeEvents(
+    events.map((e) => ({ internalId: e.internalId, json: JSON.stringify(e) })),
+    ctx.eventRetentionMs,
+  );
+  for (const event of events) await routeEvent(ctx, event);
+  return events.map((e) => e.internalId);
+}
+
+async function routeEvent(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
+  if (event.name === 'inngest/function.invoked') {
+    const target = (event.data._inngest as { fn_id?: unknown } | undefined)?.fn_id;
+    const fn = typeof target === 'string' ? await ctx.registry.get(target) : null;
+    if (fn !== null) await scheduleRun(ctx, fn, [event]);
+    else ctx.log('warn', `invoked function ${String(target)} is not registered`);
+  } else {
+    for (const fn of functionsForEvent(await ctx.registry.functions(), event))
+      await scheduleRun(ctx, fn, [event]);
+  }
+  await matchPauses(ctx, event);
+  if (event.name === 'inngest/function.finished') await completeInvoke(ctx, event);
+}
+
+/** Every pause waiting for this event name whose expression the event satisfies. */
+async function matchPauses(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
+  const candidates = await ctx.store.pauseCandidates(event.name);
+  if (candidates.length === 0) return;
+  const sdkEvent = toSdkEvent(event);
+  const now = ctx.clock.now();
+  for (const pause of candidates) {
+    if (pause.expiresAt <= now) continue; // its timeout item decides
+    if (pause.triggerEventIds.includes(event.internalId)) continue;
+    if (!matches(pause, sdkEvent)) continue;
+    if (pause.kind === 'cancel') {
+      // A cancel event must be newer than the run (ULIDs order by time).
+      if (event.internalId > pause.runId) await cancelRun(ctx, pause.runId);
+      continue;
+    }
+    await resumeWithData(ctx, pause, JSON.stringify(sdkEvent));
+  }
+}
+
+function matches(pause: Pause, sdkEvent: unknown): boolean {
+  if (pause.expression === undefined) return true;
+  return compileExpression(pause.expression, `pause ${pause.id}`).matches({ async: sdkEvent });
+}
+
+/** A child's finish resumes the invoking step with its result or error (reference §9.4). */
+async function completeInvoke(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
+  const correlationId = event.data.correlation_id;
+  if (typeof correlationId !== 'string') return;
+  const pauseId = await ctx.store.invokePauseId(correlationId);
+  const pause = pauseId === null ? null : await ctx.store.pause(pauseId);
+  if (pause === null) return;
+  const { error, result } = event.data as { error?: unknown; result?: unknown };
+  const memo =
+    error !== undefined ? { error } : result !== undefined ? { data: result } : toSdkEvent(event);
+  await resumeWithData(ctx, pause, JSON.stringify(memo));
+}

@@ -1,0 +1,67 @@
+import type { HttpDriver } from '../driver/driver.js';
+import type { RunStore } from '../state/run-store.js';
+import { parseAppConfig, type AppDefinition, type FunctionDefinition } from './function-config.js';
+
+/**
+ * The registered apps and their functions, kept in Redis (on the account's shard) and shared
+ * by every process. A process keeps a copy and refreshes it when the registry version moved (one
+ * round trip per event batch, no data unless something changed).
+ */
+export class Registry {
+  private version: string | null = null;
+  private byId = new Map<string, FunctionDefinition>();
+
+  constructor(
+    private readonly store: RunStore,
+    private readonly driver: HttpDriver,
+  ) {}
+
+  /**
+   * Syncs an app in band (a PUT to its URL; signed in signed mode), checks every FunctionConfig
+   * and replaces the app's functions atomically. A bad config registers nothing.
+   */
+  async registerApp(url: string): Promise<AppDefinition> {
+    const raw = await this.driver.syncInBand(url);
+    return await this.registerConfig(raw, url);
+  }
+
+  /** Registers an app from its sync body (in band, or the out-of-band `/fn/register`). */
+  async registerConfig(raw: unknown, url: string): Promise<AppDefinition> {
+    const app = parseAppConfig(raw, url);
+    const appJson = JSON.stringify({
+      appId: app.appId,
+      url: app.url,
+      functionIds: app.functions.map((f) => f.id),
+      framework: app.framework,
+      sdk: app.sdk,
+    });
+    await this.store.putApp(
+      app.appId,
+      appJson,
+      app.functions.map((f) => ({ id: f.id, json: JSON.stringify(f) })),
+    );
+    return app;
+  }
+
+  /** Every registered function, current as of this call. */
+  async functions(): Promise<FunctionDefinition[]> {
+    await this.refresh();
+    return [...this.byId.values()];
+  }
+
+  /** A function by composite ID, current as of this call; null when none is registered. */
+  async get(functionId: string): Promise<FunctionDefinition | null> {
+    await this.refresh();
+    return this.byId.get(functionId) ?? null;
+  }
+
+  private async refresh(): Promise<void> {
+    const r = await this.store.listFunctions(this.version);
+    if (r.functions === null) return;
+    const next = new Map<string, FunctionDefinition>();
+    for (const [id, json] of Object.entries(r.functions))
+      next.set(id, JSON.parse(json) as FunctionDefinition);
+    this.byId = next;
+    this.version = r.version;
+  }
+}

@@ -1,0 +1,35 @@
+import type { ItemKind, QueueItem } from '../queue/item.js';
+import type { ExecutorContext } from './context.js';
+import { encodeRunItemPayload, type RunItemPayload } from './item-payload.js';
+import { itemIdOf } from './job-ids.js';
+
+/** The run an item belongs to, as items need it. */
+export interface RunIdentity {
+  runId: string;
+  functionId: string;
+  maxAttempts: number;
+}
+
+/**
+ * A queue item of a run, built (validated and scored) by the queue but not stored: the
+ * run-state scripts store it together with what it depends on. Its ID is the job ID's hash.
+ */
+export function buildRunItem(
+  ctx: ExecutorContext,
+  kind: ItemKind,
+  jobId: string,
+  run: RunIdentity,
+  payload: Omit<RunItemPayload, 'runId' | 'functionId'>,
+  at?: number,
+): QueueItem {
+  return ctx.queue.buildItem({
+    id: itemIdOf(jobId),
+    kind,
+    accountId: ctx.accountId,
+    functionId: run.functionId,
+    runId: run.runId,
+    maxAttempts: run.maxAttempts,
+    at: at ?? ctx.clock.now(),
+    payload: encodeRunItemPayload({ runId: run.runId, functionId: run.functionId, ...payload }),
+  });
+}

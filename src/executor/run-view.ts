@@ -1,0 +1,39 @@
+import type { StepRecord } from '../state/run.js';
+import type { StoredRun } from '../state/shard/readRun.js';
+
+/** A run as the engine shows it (getRun): status, timing, outcome and its steps. */
+export interface RunView {
+  id: string;
+  functionId: string;
+  appId: string;
+  status: 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** The function's return value (completed runs). */
+  output?: unknown;
+  /** The error it failed with (failed runs), as the SDK serialized it. */
+  error?: unknown;
+  /** The trigger event(s). */
+  events: unknown[];
+  /** Steps in completion order. */
+  steps: StepRecord[];
+}
+
+export function toRunView(stored: StoredRun): RunView {
+  const { meta } = stored;
+  const view: RunView = {
+    id: meta.id,
+    functionId: meta.functionId,
+    appId: meta.appId,
+    status: meta.status,
+    createdAt: meta.createdAt,
+    events: stored.events,
+    steps: stored.steps,
+  };
+  if (meta.startedAt !== undefined) view.startedAt = meta.startedAt;
+  if (meta.endedAt !== undefined) view.endedAt = meta.endedAt;
+  if (meta.result !== undefined) view.output = meta.result;
+  if (meta.error !== undefined) view.error = meta.error;
+  return view;
+}

@@ -1,0 +1,87 @@
+import { ulid } from '../core/ulid.js';
+import { encodeNewRunMeta } from '../state/run.js';
+import type { Pause } from '../state/pause.js';
+import type { ExecutorContext } from './context.js';
+import { toSdkEvent, type StoredEvent } from './event.js';
+import { interpolateEvent } from './expression.js';
+import type { FunctionDefinition } from './function-config.js';
+import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
+import { RUN_LIMITS } from './limits.js';
+import { buildRunItem } from './run-items.js';
+
+export type ScheduleResult =
+  | { status: 'created'; runId: string }
+  /** The idempotency key belongs to a run that has not ended (or one that ended: skipped). */
+  | { status: 'exists' | 'skipped'; runId: string };
+
+/**
+ * Schedule (reference §4): creates a run of `fn` for its trigger event(s), with its idempotency
+ * key (one run per function per event ID within 24 h), metadata, cancelOn pauses and start item,
+ * in one script.
+ */
+export async function scheduleRun(
+  ctx: ExecutorContext,
+  fn: FunctionDefinition,
+  events: readonly StoredEvent[],
+): Promise<ScheduleResult> {
+  const now = ctx.clock.now();
+  const first = events[0] as StoredEvent;
+  const runId = ulid(now, ctx.random);
+  const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
+  const run = { runId, functionId: fn.id, maxAttempts: fn.maxAttempts };
+  const startItem = buildRunItem(
+    ctx,
+    'start',
+    JobIds.start(stepPrefix(fn.id, idempotencyKey)),
+    run,
+    {},
+  );
+  const sdkEvents = events.map(toSdkEvent);
+  const eventsJson = JSON.stringify(sdkEvents);
+  const cancelPauses: Pause[] = fn.cancel.map((c, i) => {
+    const pause: Pause = {
+      id: itemIdOf(`${runId}-cancel-${i}`),
+      runId,
+      functionId: fn.id,
+      kind: 'cancel',
+      stepId: '',
+      event: c.event,
+      expiresAt: now + (c.timeoutMs ?? RUN_LIMITS.defaultCancelTimeoutMs),
+      createdAt: now,
+      triggerEventIds: events.map((e) => e.internalId),
+      jobPrefix: stepPrefix(fn.id, idempotencyKey),
+      maxAttempts: fn.maxAttempts,
+    };
+    if (c.if !== undefined)
+      pause.expression = interpolateEvent(c.if, sdkEvents[0], `cancelOn[${i}] of ${fn.id}`);
+    return pause;
+  });
+  const r = await ctx.store.createRun({
+    runId,
+    idempotencyKey,
+    idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,
+    meta: encodeNewRunMeta({
+      id: runId,
+      functionId: fn.id,
+      appId: fn.appId,
+      accountId: ctx.accountId,
+      idempotencyKey,
+      createdAt: now,
+      maxAttempts: fn.maxAttempts,
+      stateSize: eventsJson.length,
+      eventIds: events.map((e) => e.internalId),
+    }),
+    eventsJson,
+    startItem,
+    cancelPauses,
+    eventId: first.internalId,
+    eventRunsTtlMs: ctx.eventRetentionMs,
+  });
+  if (r.status === 'created') {
+    ctx.lifecycle.emit('onFunctionScheduled', {
+      run: { runId, functionId: fn.id, appId: fn.appId, accountId: ctx.accountId },
+      events: sdkEvents,
+    });
+  }
+  return r;
+}
