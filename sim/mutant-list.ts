@@ -106,7 +106,7 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'enqueue ignores an unexpired tombstone',
-    file: 'lua/queue/enqueue-7.lua',
+    file: 'lua/includes/enqueue_item.lua',
     find: "if tonumber(string.match(tombstone, '^[^|]*')) > now then return ITEM_TOMBSTONED end",
     replace: 'if false then return ITEM_TOMBSTONED end',
     caughtBy: { simulator: 'idempotency', properties: 'model.test.ts' },
