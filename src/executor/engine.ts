@@ -48,6 +48,8 @@ export interface EngineOptions {
   backoffScale?: number;
   /** Longest wait for one SDK response, ms (default 15 min). */
   requestTimeoutMs?: number;
+  /** Largest SDK response body read, bytes (default 8 MiB); a longer one fails the attempt. */
+  maxResponseBytes?: number;
   /** Run steps in this process (default true); false makes an engine that only sends and reads. */
   process?: boolean;
   /** Lifecycle listeners (an OpenTelemetry one is added unless openTelemetry is false). */
@@ -149,6 +151,7 @@ function buildContext(
       ? { signingKeyFallback: opts.signingKeyFallback }
       : {}),
     ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.maxResponseBytes !== undefined ? { maxResponseBytes: opts.maxResponseBytes } : {}),
   });
   const listeners = [...(opts.listeners ?? [])];
   if (opts.openTelemetry !== false) listeners.push(openTelemetryListener());
