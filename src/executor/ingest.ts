@@ -1,4 +1,5 @@
-import { ulid } from '../core/ulid.js';
+import { isUlid, ulid } from '../core/ulid.js';
+import { AttemptFailedError } from './attempt-error.js';
 import type { Pause } from '../state/pause.js';
 import { cancelRun } from './cancel.js';
 import type { ExecutorContext } from './context.js';
@@ -78,13 +79,32 @@ function matches(pause: Pause, sdkEvent: unknown): boolean {
   return compileExpression(pause.expression, `pause ${pause.id}`).matches({ async: sdkEvent });
 }
 
+/**
+ * The child finished before its parent's pause was written (the parent sends the invocation
+ * first and commits the pause right after): while the parent is still open and its step has no
+ * result, fail this attempt so that the finish item retries (its events are idempotent), and
+ * the result reaches the pause once it exists.
+ */
+async function parentNotWaitingYet(ctx: ExecutorContext, correlationId: string): Promise<void> {
+  const dot = correlationId.indexOf('.');
+  const parentRunId = correlationId.slice(0, dot);
+  const stepId = correlationId.slice(dot + 1);
+  if (dot <= 0 || !isUlid(parentRunId)) return;
+  const parent = await ctx.store.loadRun(parentRunId, '');
+  if (parent === null || !['scheduled', 'running'].includes(parent.meta.status)) return;
+  if (parent.memo[stepId] !== undefined) return;
+  throw new AttemptFailedError(
+    `invoked run finished before its parent ${parentRunId} was waiting for it; retrying`,
+  );
+}
+
 /** A child's finish resumes the invoking step with its result or error (reference §9.4). */
 async function completeInvoke(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
   const correlationId = event.data.correlation_id;
   if (typeof correlationId !== 'string') return;
   const pauseId = await ctx.store.invokePauseId(correlationId);
   const pause = pauseId === null ? null : await ctx.store.pause(pauseId);
-  if (pause === null) return;
+  if (pause === null) return await parentNotWaitingYet(ctx, correlationId);
   const { error, result } = event.data as { error?: unknown; result?: unknown };
   const memo =
     error !== undefined ? { error } : result !== undefined ? { data: result } : toSdkEvent(event);
