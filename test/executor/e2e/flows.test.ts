@@ -26,6 +26,10 @@ describe.each<Mode>(['dev', 'signed'])('flows (%s mode)', (mode) => {
         return { doubled: (event.data.n as number) * 2 };
       },
     );
+    const slow = inngest.createFunction({ id: 'slow', triggers: [] }, async ({ step }) => {
+      await step.sleep('dawdle', '3s');
+      return 'late';
+    });
     return [
       child,
       inngest.createFunction(
@@ -40,6 +44,17 @@ describe.each<Mode>(['dev', 'signed'])('flows (%s mode)', (mode) => {
           return { paid };
         },
       ),
+      inngest.createFunction(
+        { id: 'impatient', triggers: [{ event: 'math/impatient' }] },
+        async ({ step }) => {
+          try {
+            return await step.invoke('call-slow', { function: slow, data: {}, timeout: '1s' });
+          } catch (err) {
+            return { caught: (err as Error).name };
+          }
+        },
+      ),
+      slow,
       inngest.createFunction(
         { id: 'parent', triggers: [{ event: 'math/parent' }] },
         async ({ event, step }) => {
@@ -156,6 +171,12 @@ describe.each<Mode>(['dev', 'signed'])('flows (%s mode)', (mode) => {
     const run = await h.engine.waitForRun(bad as string);
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ caught: 'child says no' });
+  });
+
+  it('step.invoke that outlives its timeout throws InngestInvokeTimeoutError', async () => {
+    const [runId] = await h.trigger('math/impatient');
+    const run = await h.engine.waitForRun(runId as string, { timeoutMs: 15_000 });
+    expect(run.output).toEqual({ caught: 'InngestInvokeTimeoutError' });
   });
 
   it('step.sendEvent triggers another function', async () => {
