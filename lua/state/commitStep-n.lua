@@ -63,6 +63,7 @@
 -- @include check_partition_version
 -- @include enqueue_item
 -- @include remove_item
+-- @include is_real_key
 local OK, RUN_NOT_FOUND, RUN_ENDED, MEMO_CONFLICT, STATE_OVERFLOW = 0, -20, -21, -22, -23
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
@@ -90,13 +91,20 @@ if not open then
   return {RUN_ENDED}
 end
 
-local entries, grow, conflict = {}, 0, false
+local entries, grow, conflict, listed = {}, 0, false, {}
 for i = 1, count do
   local at = 14 + (i - 1) * 5
   local e = {type = ARGV[at + 1], id = ARGV[at + 2], json = ARGV[at + 3], score = tonumber(ARGV[at + 4]),
     extra = ARGV[at + 5], key = KEYS[23 + i]}
   if e.type == 'memo' then
-    e.state = memo_state(run.memo, e.id, e.json)
+    -- A step listed twice in one commit counts once: the same bytes again are a repeat.
+    local earlier = listed[e.id]
+    if earlier ~= nil then
+      e.state = earlier == e.json and 'same' or 'other'
+    else
+      e.state = memo_state(run.memo, e.id, e.json)
+      listed[e.id] = e.json
+    end
     if e.state == 'other' then conflict = true end
     if e.state == 'new' then grow = grow + #e.json end
   end
@@ -135,7 +143,7 @@ for _, e in ipairs(entries) do
     end
   elseif e.type == 'pause' then
     redis.call('HSET', KEYS[7], e.id, e.json)
-    redis.call('SADD', e.key, e.id)
+    if is_real_key(e.key) then redis.call('SADD', e.key, e.id) end
     redis.call('SADD', KEYS[6], e.id)
     if e.extra ~= '' then redis.call('HSET', KEYS[8], e.extra, e.id) end
   end

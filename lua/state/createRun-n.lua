@@ -54,6 +54,10 @@ if held ~= false then
   end
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {RUN_EXISTS, runId} end
+-- The start item's ID is the run's own: it is free unless this very run was created before.
+if redis.call('HEXISTS', KEYS[7], itemId) == 1 or redis.call('EXISTS', KEYS[8]) == 1 then
+  return {RUN_EXISTS, runId}
+end
 check_partition_version(KEYS[10], pid)
 
 redis.call('SET', KEYS[1], runId .. '|' .. (now + idemTtl), 'PX', idemTtl)

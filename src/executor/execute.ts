@@ -127,7 +127,7 @@ async function handleResponse(
         retryAt: response.retryAt,
         requestVersion: response.requestVersion,
         sentAt: response.timing.sentAt,
-        prefix: stepPrefix(loaded.meta.functionId, loaded.meta.idempotencyKey),
+        prefix: stepPrefix(loaded.meta.functionId, loaded.meta.id),
       });
       return await applyPlan(ctx, input, plan, finish);
     }
@@ -186,9 +186,11 @@ async function applyPlan(
           );
           return;
         case 'lease-lost':
+          // 'not-found': the item is gone, most often because its run ended (finishRun sweeps
+          // the run's items, leased ones too) while this step was in flight.
           ctx.log(
-            'warn',
-            `run ${loaded.meta.id}: lease of item ${item.id} lost before its commit (${r.reason}); nothing committed`,
+            r.reason === 'not-found' ? 'debug' : 'warn',
+            `run ${loaded.meta.id}: item ${item.id} ${r.reason === 'not-found' ? 'was removed' : `lost its lease (${r.reason})`} before its commit; nothing committed`,
           );
           return;
         case 'run-ended':

@@ -20,9 +20,13 @@ export function idempotencyKeyOf(functionId: string, source: string): string {
   return `${shortHash(functionId)}-${shortHash(source)}`;
 }
 
-/** The prefix of every job ID of a run: `<functionId>:<idempotencyKey>`. */
-export function stepPrefix(functionId: string, idempotencyKey: string): string {
-  return `${functionId}:${idempotencyKey}`;
+/**
+ * The prefix of every job ID of a run: `<functionId>:<runId>`. (Inngest's is the idempotency
+ * key, which a run created after the key's 24 h shares with an older one still queued; the run
+ * ID is unique, and a run is only ever created once per key while the key holds.)
+ */
+export function stepPrefix(functionId: string, runId: string): string {
+  return `${functionId}:${runId}`;
 }
 
 /** The key that coalesces a parallel plan's discoveries: a hash of the run and its op IDs. */

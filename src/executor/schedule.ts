@@ -29,13 +29,7 @@ export async function scheduleRun(
   const runId = ulid(now, ctx.random);
   const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
   const run = { runId, functionId: fn.id, maxAttempts: fn.maxAttempts };
-  const startItem = buildRunItem(
-    ctx,
-    'start',
-    JobIds.start(stepPrefix(fn.id, idempotencyKey)),
-    run,
-    {},
-  );
+  const startItem = buildRunItem(ctx, 'start', JobIds.start(stepPrefix(fn.id, runId)), run, {});
   const sdkEvents = events.map(toSdkEvent);
   const eventsJson = JSON.stringify(sdkEvents);
   const cancelPauses: Pause[] = fn.cancel.map((c, i) => {
@@ -49,7 +43,7 @@ export async function scheduleRun(
       expiresAt: now + (c.timeoutMs ?? RUN_LIMITS.defaultCancelTimeoutMs),
       createdAt: now,
       triggerEventIds: events.map((e) => e.internalId),
-      jobPrefix: stepPrefix(fn.id, idempotencyKey),
+      jobPrefix: stepPrefix(fn.id, runId),
       maxAttempts: fn.maxAttempts,
     };
     if (c.if !== undefined)

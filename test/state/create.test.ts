@@ -105,37 +105,32 @@ describe('createRun (lua/state/createRun-n.lua)', () => {
     expect(await itemRuns(s)).toMatchObject({ [second.run.start.id]: second.run.runId });
   });
 
-  // BUG (createRun-n.lua): enqueue_item's reply is ignored. The start item's ID derives from the
+  // Regression (createRun-n.lua, fixed: job IDs now derive from the run ID, and createRun refuses
+  // before any write when the start item cannot be stored). Was: enqueue_item's reply ignored; the start item's ID derived from the
   // idempotency key (schedule.ts), so when the first run's start item is still queued after the
   // key's 24 h (a backlog, a paused function), a new run is created with metadata but no start
   // item: it stays 'scheduled' forever, and its run-item set names the first run's item.
-  it.fails(
-    'a run created after the key expired gets a start item of its own (first still queued)',
-    async () => {
-      const s = stateShard(redis);
-      const first = await newRun(s, { eventId: EVENT });
-      s.clock.advance(IDEMPOTENCY_TTL_MS);
-      const second = await createTestRun(s, { eventId: EVENT });
-      if (second.result.status !== 'created') return; // refusing is fine too
-      expect(Object.values(await itemRuns(s))).toContain(second.run.runId);
-      expect(Object.values(await itemRuns(s))).toContain(first.runId);
-    },
-  );
+  it('a run created after the key expired gets a start item of its own (first still queued)', async () => {
+    const s = stateShard(redis);
+    const first = await newRun(s, { eventId: EVENT });
+    s.clock.advance(IDEMPOTENCY_TTL_MS);
+    const second = await createTestRun(s, { eventId: EVENT });
+    if (second.result.status !== 'created') return; // refusing is fine too
+    expect(Object.values(await itemRuns(s))).toContain(second.run.runId);
+    expect(Object.values(await itemRuns(s))).toContain(first.runId);
+  });
 
-  // BUG (createRun-n.lua), same cause: with a shard tombstone TTL longer than the key's 24 h,
+  // Regression (fixed), same cause: with a shard tombstone TTL longer than the key's 24 h,
   // the first start item's tombstone refuses the new run's start item.
-  it.fails(
-    'a run created after the key expired gets a start item of its own (long tombstones)',
-    async () => {
-      const s = stateShard(redis, { tombstoneTtlMs: 2 * IDEMPOTENCY_TTL_MS });
-      const first = await newRun(s, { eventId: EVENT });
-      await finish(s, first);
-      s.clock.advance(IDEMPOTENCY_TTL_MS);
-      const second = await createTestRun(s, { eventId: EVENT });
-      if (second.result.status !== 'created') return;
-      expect(Object.values(await itemRuns(s))).toContain(second.run.runId);
-    },
-  );
+  it('a run created after the key expired gets a start item of its own (long tombstones)', async () => {
+    const s = stateShard(redis, { tombstoneTtlMs: 2 * IDEMPOTENCY_TTL_MS });
+    const first = await newRun(s, { eventId: EVENT });
+    await finish(s, first);
+    s.clock.advance(IDEMPOTENCY_TTL_MS);
+    const second = await createTestRun(s, { eventId: EVENT });
+    if (second.result.status !== 'created') return;
+    expect(Object.values(await itemRuns(s))).toContain(second.run.runId);
+  });
 
   it('cancel pauses given at creation are in the pauses hash, their event index and the run set', async () => {
     const s = stateShard(redis);

@@ -75,7 +75,7 @@ export async function createTestRun(
   const runId = o.runId ?? s.nextRunId();
   const eventId = o.eventId ?? `evt-${runId}`;
   const idempotencyKey = idempotencyKeyOf(FN, eventId);
-  const start = runItem(s, runId, 'start', JobIds.start(stepPrefix(FN, idempotencyKey)));
+  const start = runItem(s, runId, 'start', JobIds.start(stepPrefix(FN, runId)));
   const result = await s.store.createRun({
     runId,
     idempotencyKey,

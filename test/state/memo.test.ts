@@ -119,11 +119,11 @@ describe('memo: first write wins (lua/state/commitStep-n.lua, save_memo, memo_st
     await expectHealthy(a.s.raw, a.s.shard.keys, T0);
   });
 
-  // BUG (commitStep-n.lua): memo_state is asked for every entry before any write, so two memo
+  // Regression (commitStep-n.lua, fixed): memo_state was asked for every entry before any write, so two memo
   // entries of one step in the same commit are both 'new' and both saved (stack entry and
   // step_count twice; with other bytes the second overwrites the first). Nothing upstream
   // deduplicates op IDs of one SDK response.
-  it.fails('within one commit, a step listed twice with the same bytes is saved once', async () => {
+  it('within one commit, a step listed twice with the same bytes is saved once', async () => {
     const s = stateShard(redis);
     const run = await newRun(s);
     const leaseId = await lease(s, run.start);
@@ -142,8 +142,8 @@ describe('memo: first write wins (lua/state/commitStep-n.lua, save_memo, memo_st
     expect(after.meta.step_count).toBe('1');
   });
 
-  // BUG (commitStep-n.lua): as above; the second bytes overwrite the first within one commit.
-  it.fails('within one commit, a step listed twice with other bytes keeps the first', async () => {
+  // Regression (fixed): as above; the second bytes overwrite the first within one commit.
+  it('within one commit, a step listed twice with other bytes keeps the first', async () => {
     const s = stateShard(redis);
     const run = await newRun(s);
     const leaseId = await lease(s, run.start);
