@@ -105,9 +105,9 @@ describe('createRun (lua/state/createRun-n.lua)', () => {
     expect(await itemRuns(s)).toMatchObject({ [second.run.start.id]: second.run.runId });
   });
 
-  // Regression (createRun-n.lua, fixed: job IDs now derive from the run ID, and createRun refuses
-  // before any write when the start item cannot be stored). Was: enqueue_item's reply ignored; the start item's ID derived from the
-  // idempotency key (schedule.ts), so when the first run's start item is still queued after the
+  // Regression (createRun-n.lua, fixed: job IDs now derive from the run ID, and createRun
+  // refuses before any write when the start item cannot be stored). Was: enqueue_item's reply
+  // was ignored; the start item's ID derived from the idempotency key (schedule.ts), so when the first run's start item is still queued after the
   // key's 24 h (a backlog, a paused function), a new run is created with metadata but no start
   // item: it stays 'scheduled' forever, and its run-item set names the first run's item.
   it('a run created after the key expired gets a start item of its own (first still queued)', async () => {

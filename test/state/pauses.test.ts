@@ -214,8 +214,8 @@ describe('resumePause: exactly once (lua/state/resumePause-23.lua)', () => {
     expect(await s.raw.smembers(k.runPauses(run.runId))).toEqual([]);
   });
 
-  // Regression (commitStep-n.lua, fixed): a 'pause' entry ran SADD on its entryKey, and for an invoke
-  // pause that key is the placeholder (commitStep.ts encodeEntry): every invoke pause ID is
+  // Regression (commitStep-n.lua, fixed): a 'pause' entry ran SADD on its entryKey, and for an
+  // invoke pause that key is the placeholder (commitStep.ts encodeEntry): every invoke pause ID is
   // added to a set at '{shard}:-' that nothing ever deletes (delete_pause skips placeholders).
   it('an invoke pause writes nothing at the placeholder key', async () => {
     const s = stateShard(redis);
