@@ -107,9 +107,8 @@ describe('createRun (lua/state/createRun-n.lua)', () => {
 
   // Regression (createRun-n.lua, fixed: job IDs now derive from the run ID, and createRun
   // refuses before any write when the start item cannot be stored). Was: enqueue_item's reply
-  // was ignored; the start item's ID derived from the idempotency key (schedule.ts), so when the first run's start item is still queued after the
-  // key's 24 h (a backlog, a paused function), a new run is created with metadata but no start
-  // item: it stays 'scheduled' forever, and its run-item set names the first run's item.
+  // was ignored and the start item ID came from the idempotency key: a run created after the
+  // key's 24 h, while the first run's start item was still queued, got no start item.
   it('a run created after the key expired gets a start item of its own (first still queued)', async () => {
     const s = stateShard(redis);
     const first = await newRun(s, { eventId: EVENT });

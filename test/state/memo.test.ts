@@ -120,9 +120,8 @@ describe('memo: first write wins (lua/state/commitStep-n.lua, save_memo, memo_st
   });
 
   // Regression (commitStep-n.lua, fixed): memo_state was asked for every entry before any
-  // write, so two memo entries of one step in the same commit are both 'new' and both saved (stack entry and
-  // step_count twice; with other bytes the second overwrites the first). Nothing upstream
-  // deduplicates op IDs of one SDK response.
+  // write, so two memo entries of one step in one commit were both saved (stack entry and
+  // step_count twice; with other bytes the second overwrote the first).
   it('within one commit, a step listed twice with the same bytes is saved once', async () => {
     const s = stateShard(redis);
     const run = await newRun(s);
