@@ -27,6 +27,8 @@ export class Phase {
   readonly startup = new LatencyHistogram();
   /** The run's last response -> onFunctionFinished (its finish item ran). */
   readonly teardown = new LatencyHistogram();
+  /** engine.send() called -> onFunctionFinished: the whole run. */
+  readonly runTime = new LatencyHistogram();
   /** Every gap as [response, next request], when kept (for attributing it to Redis calls). */
   readonly gaps: [number, number][] | null;
   requests = 0;
@@ -81,6 +83,7 @@ export class Phase {
     this.ended++;
     if (run.status !== 'completed' || run.result !== this.expected) this.wrong++;
     if (r.lastFinished > 0) this.teardown.recordMs(now - r.lastFinished);
+    this.runTime.recordMs(now - this.sentAt);
     if (this.waiter && this.ended >= this.waiter.n) this.waiter.resolve();
   }
 

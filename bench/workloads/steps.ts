@@ -241,6 +241,9 @@ async function wideRuns(ctx: BenchContext, rig: Rig, base: Baselines): Promise<B
   r.extra.startP50Ms = phase.startup.atMs(50);
   r.extra.startP99Ms = phase.startup.atMs(99);
   r.extra.sendMs = Math.round(phase.sendMs);
+  // When the first and the last run ended: under load every run is slowed alike by the app's
+  // queue, and a younger run's ready step waits behind older runs' (their steps score first).
+  r.extra.runEndedMs = `${phase.runTime.atMs(0)}..${phase.runTime.atMs(100)}`;
   r.extra.vsNoopHttpRate = `${ratio(r.itemsPerSec, ratePerSec(base.noop))}x`;
   r.extra.vsReplayHttpRate = `${ratio(r.itemsPerSec, ratePerSec(base.replay))}x`;
   return r;
@@ -273,7 +276,7 @@ function logSummary(
       `${ratePerSec(many.replay)}/s replayed (${wide.extra.vsReplayHttpRate}); overhead p50 ` +
       `${wide.p50Ms} ms, p99 ${wide.p99Ms} ms; Redis calls per step: ${wide.extra.callsPerStep}` +
       ` (${wide.roundTripsPerItem} in all); per step ${wide.scriptUsPerItem} µs inside scripts, ` +
-      `${wide.redisUsPerItem} µs Redis CPU`,
+      `${wide.redisUsPerItem} µs Redis CPU; runs ended ${wide.extra.runEndedMs} ms after the sends`,
   );
 }
 
