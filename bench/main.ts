@@ -22,6 +22,7 @@ import { lostLeasesWorkload } from './workloads/lost-leases.js';
 import { manyPartitionsWorkload } from './workloads/many-partitions.js';
 import { microWorkload } from './workloads/micro.js';
 import { noisyNeighbourWorkload } from './workloads/noisy-neighbour.js';
+import { stepsWorkload } from './workloads/steps.js';
 
 /** In run order: drain comes before latency, which needs its capacity. */
 const WORKLOADS: Workload[] = [
@@ -34,6 +35,7 @@ const WORKLOADS: Workload[] = [
   manyPartitionsWorkload,
   clusterWorkload,
   microWorkload,
+  stepsWorkload,
 ];
 
 const USAGE =

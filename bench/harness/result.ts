@@ -1,6 +1,7 @@
 import type { ServerCost } from './server-stats.js';
 
-export type System = 'durq' | 'bullmq';
+/** 'http': a bare HTTP baseline, no queue at all (the steps workload). */
+export type System = 'durq' | 'bullmq' | 'http';
 
 /** One measured (workload, system, setting): the `--json` schema's result entry. */
 export interface BenchResult {

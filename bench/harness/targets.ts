@@ -78,5 +78,38 @@ export function checkTargets(rs: BenchResult[]): TargetCheck[] {
       (v) => v >= 0.95,
       (v) => v.toFixed(3),
     ),
+    ...stepsTargets(rs),
+  ];
+}
+
+/** The steps workload's targets: the single run's overhead, and round trips per step. */
+function stepsTargets(rs: BenchResult[]): TargetCheck[] {
+  const one = find(rs, 'steps', 'durq', /^1 run at a time/);
+  const wide = find(rs, 'steps', 'durq', /runs at once/);
+  return [
+    check(
+      'steps, one run: step-to-step overhead p50 ≤ 3 ms',
+      one?.p50Ms ?? undefined,
+      (v) => v <= 3,
+      (v) => `${v} ms`,
+    ),
+    check(
+      'steps, one run: step-to-step overhead p99 ≤ 15 ms',
+      one?.p99Ms ?? undefined,
+      (v) => v <= 15,
+      (v) => `${v} ms`,
+    ),
+    check(
+      'steps, one run: ≤ 4 Redis round trips per step',
+      one?.roundTripsPerItem,
+      (v) => v <= 4,
+      (v) => `${v}`,
+    ),
+    check(
+      'steps, 200 runs at once: ≤ 4 Redis round trips per step',
+      wide?.roundTripsPerItem,
+      (v) => v <= 4,
+      (v) => `${v}`,
+    ),
   ];
 }
