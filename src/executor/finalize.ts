@@ -37,7 +37,7 @@ export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promi
     status: req.status,
     retentionMs: ctx.retentionMs,
     finishItem,
-    // The run's pauses go with it; their event indexes are cleaned lazily (pauseCandidates).
+    // The run's pauses go with it; their event indexes are cleaned lazily (ingestEvents).
     pauses: [],
     ...(req.result !== undefined ? { resultJson: JSON.stringify(req.result) } : {}),
     ...(req.error !== undefined ? { errorJson: JSON.stringify(req.error) } : {}),

@@ -7,6 +7,7 @@ import { toSdkEvent, validateEvents, type StoredEvent } from './event.js';
 import { compileExpression } from './expression.js';
 import { resumeWithData } from './resume.js';
 import { scheduleRun } from './schedule.js';
+import type { FunctionDefinition } from './function-config.js';
 import { functionsForEvent } from './trigger-match.js';
 
 export interface SendOptions {
@@ -33,31 +34,44 @@ export async function sendEvents(
     maxEventBytes: ctx.maxEventBytes,
     allowReserved: opts.internal === true,
   });
-  await ctx.store.storeEvents(
-    events.map((e) => ({ internalId: e.internalId, json: JSON.stringify(e) })),
+  if (events.length === 0) return [];
+  const read = await ctx.store.ingestEvents(
+    events.map((e) => ({ internalId: e.internalId, name: e.name, json: JSON.stringify(e) })),
     ctx.eventRetentionMs,
+    ctx.registry.knownVersion,
   );
-  for (const event of events) await routeEvent(ctx, event);
+  const functions = ctx.registry.functionsFrom(read.registryVersion, read.functions);
+  // Events route concurrently: each one's runs, resumes and cancellations are its own.
+  await Promise.all(
+    events.map((event, i) => routeEvent(ctx, event, functions, read.pauses[i] ?? [])),
+  );
   return events.map((e) => e.internalId);
 }
 
-async function routeEvent(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
+async function routeEvent(
+  ctx: ExecutorContext,
+  event: StoredEvent,
+  functions: readonly FunctionDefinition[],
+  candidates: readonly Pause[],
+): Promise<void> {
   if (event.name === 'inngest/function.invoked') {
     const target = (event.data._inngest as { fn_id?: unknown } | undefined)?.fn_id;
-    const fn = typeof target === 'string' ? await ctx.registry.get(target) : null;
-    if (fn !== null) await scheduleRun(ctx, fn, [event]);
+    const fn = functions.find((f) => f.id === target);
+    if (fn !== undefined) await scheduleRun(ctx, fn, [event]);
     else ctx.log('warn', `invoked function ${String(target)} is not registered`);
   } else {
-    for (const fn of functionsForEvent(await ctx.registry.functions(), event))
-      await scheduleRun(ctx, fn, [event]);
+    for (const fn of functionsForEvent(functions, event)) await scheduleRun(ctx, fn, [event]);
   }
-  await matchPauses(ctx, event);
+  await matchPauses(ctx, event, candidates);
   if (event.name === 'inngest/function.finished') await completeInvoke(ctx, event);
 }
 
 /** Every pause waiting for this event name whose expression the event satisfies. */
-async function matchPauses(ctx: ExecutorContext, event: StoredEvent): Promise<void> {
-  const candidates = await ctx.store.pauseCandidates(event.name);
+async function matchPauses(
+  ctx: ExecutorContext,
+  event: StoredEvent,
+  candidates: readonly Pause[],
+): Promise<void> {
   if (candidates.length === 0) return;
   const sdkEvent = toSdkEvent(event);
   const now = ctx.clock.now();

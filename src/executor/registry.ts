@@ -55,13 +55,28 @@ export class Registry {
     return this.byId.get(functionId) ?? null;
   }
 
+  /** The registry version this copy holds (null before the first read). */
+  get knownVersion(): string | null {
+    return this.version;
+  }
+
+  /** Every function as of a read made elsewhere (ingestEvents); no round trip. */
+  functionsFrom(version: string, functions: Record<string, string> | null): FunctionDefinition[] {
+    this.apply(version, functions);
+    return [...this.byId.values()];
+  }
+
   private async refresh(): Promise<void> {
     const r = await this.store.listFunctions(this.version);
-    if (r.functions === null) return;
+    this.apply(r.version, r.functions);
+  }
+
+  private apply(version: string, functions: Record<string, string> | null): void {
+    if (functions === null) return;
     const next = new Map<string, FunctionDefinition>();
-    for (const [id, json] of Object.entries(r.functions))
+    for (const [id, json] of Object.entries(functions))
       next.set(id, JSON.parse(json) as FunctionDefinition);
     this.byId = next;
-    this.version = r.version;
+    this.version = version;
   }
 }

@@ -5,13 +5,13 @@ import type { StateContext } from './shard/context.js';
 import { createRun, type CreateRunInput, type CreateRunResult } from './shard/createRun.js';
 import { eventRuns } from './shard/eventRuns.js';
 import { finishRun, type FinishInput, type FinishResult } from './shard/finishRun.js';
+import { ingestEvents } from './shard/ingestEvents.js';
 import { listFunctions } from './shard/listFunctions.js';
 import { loadRun, type LoadedRun } from './shard/loadRun.js';
 import { pauseCandidates } from './shard/pauseCandidates.js';
 import { putApp } from './shard/putApp.js';
 import { readRun, type StoredRun } from './shard/readRun.js';
 import { resumePause, type ResumeInput, type ResumeResult } from './shard/resumePause.js';
-import { storeEvents } from './shard/storeEvents.js';
 import { decodePause, type Pause } from './pause.js';
 
 /**
@@ -47,14 +47,18 @@ export class RunStore {
   finishRun(input: FinishInput): Promise<FinishResult> {
     return finishRun(this.ctx, input);
   }
-  storeEvents(events: readonly { internalId: string; json: string }[], retentionMs: number) {
-    return storeEvents(this.ctx, events, retentionMs);
-  }
   putApp(appId: string, appJson: string, functions: readonly { id: string; json: string }[]) {
     return putApp(this.ctx, appId, appJson, functions);
   }
   listFunctions(knownVersion: string | null) {
     return listFunctions(this.ctx, knownVersion);
+  }
+  ingestEvents(
+    events: readonly { internalId: string; name: string; json: string }[],
+    retentionMs: number,
+    knownVersion: string | null,
+  ) {
+    return ingestEvents(this.ctx, events, retentionMs, knownVersion);
   }
   eventRuns(internalId: string) {
     return eventRuns(this.ctx, internalId);

@@ -2,13 +2,13 @@ import { commitStepScript } from './shard/commitStep.js';
 import { createRunScript } from './shard/createRun.js';
 import { eventRunsScript } from './shard/eventRuns.js';
 import { finishRunScript } from './shard/finishRun.js';
+import { ingestEventsScript } from './shard/ingestEvents.js';
 import { listFunctionsScript } from './shard/listFunctions.js';
 import { loadRunScript } from './shard/loadRun.js';
 import { pauseCandidatesScript } from './shard/pauseCandidates.js';
 import { putAppScript } from './shard/putApp.js';
 import { readRunScript } from './shard/readRun.js';
 import { resumePauseScript } from './shard/resumePause.js';
-import { storeEventsScript } from './shard/storeEvents.js';
 
 /** Every run-state script's spec, by script name (a test checks this covers lua/state/). */
 export const STATE_SCRIPTS = {
@@ -17,10 +17,10 @@ export const STATE_SCRIPTS = {
   commitStep: commitStepScript,
   resumePause: resumePauseScript,
   finishRun: finishRunScript,
-  storeEvents: storeEventsScript,
   putApp: putAppScript,
   pauseCandidates: pauseCandidatesScript,
   readRun: readRunScript,
   listFunctions: listFunctionsScript,
   eventRuns: eventRunsScript,
+  ingestEvents: ingestEventsScript,
 } as const;

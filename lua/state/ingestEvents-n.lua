@@ -1,0 +1,33 @@
+-- ingestEvents: what send() needs from Redis, in one round trip: stores the events (kept for
+-- retentionMs, a Redis expiry that only collects garbage), and answers the registry version with
+-- every function when it differs from the caller's, and, per event, the pauses waiting for its
+-- name (index entries whose pause is gone are dropped here).
+-- KEYS[1] functions: hash functionId -> function JSON
+-- KEYS[2] registryVersion: a counter, raised on every change
+-- KEYS[3] pauses: hash pauseId -> pause JSON
+-- KEYS per entry (2): event, pauseIndex
+-- ARGV[1] retentionMs
+-- ARGV[2] knownVersion: the registry version the caller holds ('' for none)
+-- ARGV per entry (1): eventJson
+-- returns a list: the version, the flat functionId, JSON list (empty when unchanged), then per
+--   event a flat pauseId, pauseJson list
+local retentionMs, knownVersion = tonumber(ARGV[1]), ARGV[2]
+local version = redis.call('GET', KEYS[2]) or '0'
+local out = {version, version == knownVersion and {} or redis.call('HGETALL', KEYS[1])}
+local n = (#KEYS - 3) / 2
+for i = 1, n do
+  local eventKey, indexKey = KEYS[3 + 2 * i - 1], KEYS[3 + 2 * i]
+  redis.call('SET', eventKey, ARGV[2 + i], 'PX', retentionMs)
+  local pauses = {}
+  for _, id in ipairs(redis.call('SMEMBERS', indexKey)) do
+    local raw = redis.call('HGET', KEYS[3], id)
+    if raw == false then
+      redis.call('SREM', indexKey, id)
+    else
+      pauses[#pauses + 1] = id
+      pauses[#pauses + 1] = raw
+    end
+  end
+  out[#out + 1] = pauses
+end
+return out
