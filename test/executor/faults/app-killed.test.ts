@@ -19,7 +19,8 @@ import {
 } from './fixtures/fault-app.js';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'fault-app.ts');
-const STEPS = ['s1', 's2', 's3', 's4'];
+const CHAIN = ['s1', 's2', 's3', 's4'];
+const FAN = ['p1', 'p2', 'p3', 'join'];
 
 /**
  * The SDK app (a real inngest SDK in a child process) dies or freezes in the middle of a step,
@@ -64,8 +65,8 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function trigger(data: Record<string, unknown>): Promise<string> {
-    const { ids } = await engine.send({ name: 'faults/chain', data });
+  async function trigger(name: string, data: Record<string, unknown>): Promise<string> {
+    const { ids } = await engine.send({ name, data });
     const [runId] = Object.keys(await engine.runsOf(ids[0] as string));
     if (!runId) throw new Error('the event started no run');
     return runId;
@@ -84,11 +85,18 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
    * each committed result is one whose execution completed (an `end` line with its nonce); each
    * step is committed once (stack, step_count, step records; the memo the watcher saw while the
    * run was live never changed and matches the output); finalization removed the memo.
+   * `steps` run in sequence, except that with `parallel` the first three ran in parallel (and
+   * commit in any order).
    */
-  async function expectCommittedOnce(run: RunView, watcher: RunStateWatcher): Promise<void> {
+  async function expectCommittedOnce(
+    run: RunView,
+    watcher: RunStateWatcher,
+    steps = CHAIN,
+    parallel = false,
+  ): Promise<void> {
     expect(run.status).toBe('completed');
     const results = (run.output as { results: StepResult[] }).results;
-    expect(results.map((r) => r.step)).toEqual(STEPS);
+    expect(results.map((r) => r.step)).toEqual(steps);
     for (const r of results) {
       const ends = linesOf(run.id, r.step, 'end').filter((l) => l.nonce === r.nonce);
       expect(ends, `the committed result of ${r.step} comes from a completed execution`).toEqual([
@@ -96,12 +104,17 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
       ]);
     }
     const state = await readRunState(raw, run.id);
-    const ids = STEPS.map((s) => stepIdHash(s));
-    expect(state.stack).toEqual(ids);
+    const ids = steps.map((s) => stepIdHash(s));
+    if (parallel)
+      expect([...state.stack.slice(0, 3).sort(), ...state.stack.slice(3)]).toEqual([
+        ...ids.slice(0, 3).sort(),
+        ...ids.slice(3),
+      ]);
+    else expect(state.stack).toEqual(ids);
     expect(state.meta['status']).toBe('completed');
-    expect(state.meta['step_count']).toBe(String(STEPS.length));
+    expect(state.meta['step_count']).toBe(String(steps.length));
     expect(Object.keys(state.steps).sort()).toEqual([...ids].sort());
-    expect(ids.map((id) => state.steps[id]?.name)).toEqual(STEPS);
+    expect(ids.map((id) => state.steps[id]?.name)).toEqual(steps);
     expect(state.memoExists).toBe(false);
     // Step records count the attempt that committed (item attempt + 1).
     for (const r of results)
@@ -116,7 +129,7 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
   }
 
   it('SIGKILL while a step runs, restart on the same port: the step runs again, commits once', async () => {
-    const runId = await trigger({ holdStep: 's2', holdMs: 60_000, stepMs: 50 });
+    const runId = await trigger('faults/chain', { holdStep: 's2', holdMs: 60_000, stepMs: 50 });
     const watcher = new RunStateWatcher(raw);
     watcher.watch(runId);
     await waitUntil(() => linesOf(runId, 's2', 'start').length === 1, 20_000, 's2 to start');
@@ -149,7 +162,7 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
     // s2 holds 2.5 s on attempt 0; the app freezes 200 ms into it, so the engine's request times
     // out (4 s) and its retry (attempt 1) waits in the frozen app's socket. On SIGCONT the held
     // execution ends and answers a closed connection; the retry runs s2 again and is committed.
-    const runId = await trigger({ holdStep: 's2', holdMs: 2500, stepMs: 50 });
+    const runId = await trigger('faults/chain', { holdStep: 's2', holdMs: 2500, stepMs: 50 });
     const watcher = new RunStateWatcher(raw);
     watcher.watch(runId);
     await waitUntil(() => linesOf(runId, 's2', 'start').length === 1, 20_000, 's2 to start');
@@ -172,5 +185,44 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
     expect(s2.attempt).toBeGreaterThanOrEqual(1);
     for (const step of ['s1', 's3', 's4'])
       expect(linesOf(runId, step, 'start'), step).toHaveLength(1);
+  }, 60_000);
+
+  it('SIGKILL while one of three parallel steps runs: it runs again, the join runs once', async () => {
+    const runId = await trigger('faults/fan', { holdStep: 'p2', holdMs: 60_000, stepMs: 50 });
+    const watcher = new RunStateWatcher(raw);
+    watcher.watch(runId);
+    await waitUntil(
+      () => linesOf(runId, 'p2', 'start').length === 1 && linesOf(runId, 'p1', 'end').length === 1,
+      20_000,
+      'p2 to hold',
+    );
+    await waitUntil(() => linesOf(runId, 'p3', 'end').length === 1, 5000, 'p3 to end');
+    await new Promise((r) => setTimeout(r, 200)); // p1 and p3 committed, p2 holds
+    const killedPid = app.pid;
+    await app.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    await app.restart();
+    const run = await engine.waitForRun(runId, { timeoutMs: 30_000 });
+    await expectCommittedOnce(run, watcher, FAN, true);
+    const starts = (step: string) => linesOf(runId, step, 'start').map((l) => l.pid);
+    expect(starts('p1')).toEqual([killedPid]);
+    expect(starts('p3')).toEqual([killedPid]);
+    expect(starts('p2')).toEqual([killedPid, app.pid]);
+    expect(starts('join')).toEqual([app.pid]);
+    // p1 and p3 were committed before the kill, so the stack has them first.
+    const state = await readRunState(raw, runId);
+    expect(state.stack.slice(2)).toEqual([stepIdHash('p2'), stepIdHash('join')]);
+  }, 60_000);
+
+  it('a step that runs longer than the lease runs once: the lease is extended, not scavenged', async () => {
+    // 3.5 s > leaseMs 2 s (and < requestTimeoutMs 4 s): no fault, only time.
+    const runId = await trigger('faults/chain', { holdStep: 's2', holdMs: 3500, stepMs: 20 });
+    const watcher = new RunStateWatcher(raw);
+    watcher.watch(runId);
+    const run = await engine.waitForRun(runId, { timeoutMs: 30_000 });
+    await expectCommittedOnce(run, watcher);
+    for (const step of CHAIN) expect(linesOf(runId, step, 'start'), step).toHaveLength(1);
+    const s2 = (run.output as { results: StepResult[] }).results[1] as StepResult;
+    expect(s2.attempt).toBe(0);
   }, 60_000);
 });

@@ -29,6 +29,7 @@ interface Part {
 }
 interface Execution {
   nonce: string;
+  startedAt: number;
   ended: boolean;
 }
 
@@ -49,11 +50,16 @@ describe('faults: two engine processes on one Redis, one killed or frozen mid-ru
   let engine: Engine;
   let app: SdkApp;
 
+  /** While set, a step body that ran before for its run waits for it (see the SIGSTOP test). */
+  let rerunGate: Promise<void> | null = null;
+
   /** A step body: takes STEP_MS, records its execution, returns a result with a fresh nonce. */
   async function body(runId: string, n: number, name: string): Promise<Part> {
-    const e: Execution = { nonce: randomUUID(), ended: false };
+    const e: Execution = { nonce: randomUUID(), startedAt: Date.now(), ended: false };
     const key = `${runId}/${name}`;
-    executions.set(key, [...(executions.get(key) ?? []), e]);
+    const before = executions.get(key) ?? [];
+    executions.set(key, [...before, e]);
+    if (before.length > 0 && rerunGate) await rerunGate;
     await new Promise((r) => setTimeout(r, STEP_MS));
     e.ended = true;
     return { v: `${n}-${name}`, nonce: e.nonce };
@@ -134,7 +140,7 @@ describe('faults: two engine processes on one Redis, one killed or frozen mid-ru
     const set = new Set(runIds);
     await waitUntil(
       () =>
-        victim.inFlight() >= 2 &&
+        victim.inFlight() >= 3 &&
         stepsFinished(victim, set) >= 10 &&
         others.every((o) => stepsFinished(o, set) >= 10) &&
         [victim, ...others].reduce((sum, c) => sum + stepsFinished(c, set), 0) >= 40,
@@ -221,20 +227,49 @@ describe('faults: two engine processes on one Redis, one killed or frozen mid-ru
     const watcher = new RunStateWatcher(raw, 50);
     watcher.watch(...batch.keys());
     await waitForMidRun([...batch.keys()], frozen, [survivor]);
-    const inFlight = frozen.inFlight();
-    await frozen.kill('SIGSTOP');
+    // Re-executions wait until the frozen engine has handled its stale responses, so that a
+    // stale commit (if the fence let one through) would come first and win.
+    let release = () => {};
+    rerunGate = new Promise<void>((r) => (release = r));
+    const refused = () =>
+      [...frozen.output().matchAll(/lost before its commit \(([a-z-]+)\)/g)].map((m) => m[1]);
     try {
-      // Its leases expire (2 s) and are scavenged; meanwhile the app answered its requests.
-      await new Promise((r) => setTimeout(r, LEASE_MS + 2000));
+      const inFlight = frozen.inFlight();
+      const frozenAt = Date.now();
+      await frozen.kill('SIGSTOP');
+      try {
+        // Its leases expire (2 s) and are scavenged; meanwhile the app answered its requests.
+        await new Promise((r) => setTimeout(r, LEASE_MS + 2000));
+      } finally {
+        await frozen.kill('SIGCONT');
+      }
+      // On resume each stale request either reaches the commit script and is refused (logged),
+      // or is aborted first by the refused lease extension (not logged).
+      await waitUntil(() => refused().length >= inFlight, 1500, 'stale commits').catch(() => {});
+      release();
+      const { reran } = await expectAllCommittedOnce(batch, watcher);
+      expect(reran, `steps run twice (frozen engine had ${inFlight} in flight)`).toBeGreaterThan(0);
+      // A step body that started before the freeze and had to run again was the frozen
+      // engine's: its result must not be the committed one.
+      let stale = 0;
+      for (const [runId, kind] of batch) {
+        const out = (await engine.getRun(runId))?.output as { parts: Part[] };
+        STEPS[kind].forEach((step, i) => {
+          const bodies = executions.get(`${runId}/${step}`) ?? [];
+          if (bodies.length < 2) return;
+          const committed = bodies.find((e) => e.nonce === out.parts[i]?.nonce);
+          if ((bodies[0] as Execution).startedAt < frozenAt) stale++;
+          expect(committed?.startedAt, `${runId} ${step}`).toBeGreaterThan(frozenAt);
+        });
+      }
+      expect(stale, 'stale executions of the frozen engine').toBeGreaterThan(0);
+      console.log(
+        `engine SIGSTOP: ${inFlight} in flight, ${reran} step bodies ran twice (${stale} ` +
+          `stale); commits refused by the lease fence: ${refused().join(', ') || 'none'}`,
+      );
     } finally {
-      await frozen.kill('SIGCONT');
+      release();
+      rerunGate = null;
     }
-    const { reran } = await expectAllCommittedOnce(batch, watcher);
-    expect(reran, `steps run twice (frozen engine had ${inFlight} in flight)`).toBeGreaterThan(0);
-    const lost = frozen.output().match(/lease[^\n]*lost[^\n]*/g) ?? [];
-    console.log(
-      `engine SIGSTOP: ${inFlight} in flight, ${reran} step bodies ran twice; the frozen ` +
-        `engine logged ${lost.length} lost leases:\n${lost.slice(0, 5).join('\n')}`,
-    );
   }, 60_000);
 });
