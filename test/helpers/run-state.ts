@@ -107,17 +107,25 @@ export class RunStateWatcher {
   async stop(): Promise<string[]> {
     this.stopped = true;
     await this.loop;
+    if (this.pollError !== undefined) throw this.pollError;
     for (const id of this.runs) this.check(await readRunState(this.redis, id, this.shard));
     return this.violations;
   }
 
+  /** A read that failed ends the polling (e.g. Redis closed after a failed test) quietly. */
+  private pollError: unknown;
+
   private async poll(): Promise<void> {
-    while (!this.stopped) {
-      const states = await Promise.all(
-        [...this.runs].map((id) => readRunState(this.redis, id, this.shard)),
-      );
-      for (const s of states) this.check(s);
-      await new Promise((r) => setTimeout(r, this.intervalMs));
+    try {
+      while (!this.stopped) {
+        const states = await Promise.all(
+          [...this.runs].map((id) => readRunState(this.redis, id, this.shard)),
+        );
+        for (const s of states) this.check(s);
+        await new Promise((r) => setTimeout(r, this.intervalMs));
+      }
+    } catch (err) {
+      this.pollError = err;
     }
   }
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../../testkit/sdk-app.js';
 import { stepIdHash } from '../../../testkit/sdk-protocol.js';
+import { cleanupAll } from '../../helpers/cleanup.js';
 import { readRunState } from '../../helpers/run-state.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { useE2E } from '../e2e/harness.js';
@@ -86,10 +87,12 @@ describe('faults: the app fails until a flag file exists', () => {
   beforeAll(() => {
     raw = new Redis(h.redis.url);
   });
-  afterAll(() => {
-    raw?.disconnect();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() =>
+    cleanupAll(
+      () => raw?.disconnect(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   const of = (runId: string, part: string) =>
     bodies.filter((b) => b.runId === runId && b.part === part).map((b) => [b.phase, b.attempt]);

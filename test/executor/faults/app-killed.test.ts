@@ -9,6 +9,7 @@ import { startEventApi, type EventApi } from '../../../testkit/event-api.js';
 import { startRedisServer, type RedisServer } from '../../../testkit/redis-server.js';
 import { startSdkAppProcess, type SdkAppProcess } from '../../../testkit/sdk-app-process.js';
 import { stepIdHash } from '../../../testkit/sdk-protocol.js';
+import { cleanupAll } from '../../helpers/cleanup.js';
 import { readRunState, RunStateWatcher } from '../../helpers/run-state.js';
 import { waitUntil } from '../../helpers/wait.js';
 import {
@@ -56,14 +57,16 @@ describe('faults: the SDK app killed or frozen mid-step', () => {
     await engine.registerApp(app.url);
   }, 60_000);
 
-  afterAll(async () => {
-    await app?.stop();
-    await engine?.close();
-    await events?.stop();
-    raw?.disconnect();
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() =>
+    cleanupAll(
+      () => app?.stop(),
+      () => engine?.close(),
+      () => events?.stop(),
+      () => raw?.disconnect(),
+      () => redis?.stop(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    ),
+  );
 
   async function trigger(name: string, data: Record<string, unknown>): Promise<string> {
     const { ids } = await engine.send({ name, data });

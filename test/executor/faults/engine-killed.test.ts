@@ -6,6 +6,7 @@ import { ShardKeys } from '../../../src/queue/keys.js';
 import { startRedisServer, type RedisServer } from '../../../testkit/redis-server.js';
 import { startSdkApp, type SdkApp } from '../../../testkit/sdk-app.js';
 import { stepIdHash } from '../../../testkit/sdk-protocol.js';
+import { cleanupAll } from '../../helpers/cleanup.js';
 import { startEngineChild, type EngineChild } from '../../helpers/engine-children.js';
 import { readRunState, RunStateWatcher } from '../../helpers/run-state.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -112,13 +113,15 @@ describe('faults: two engine processes on one Redis, one killed or frozen mid-ru
     await engine.registerApp(app.url);
   }, 60_000);
 
-  afterAll(async () => {
-    await Promise.all(children.map((c) => c.kill('SIGKILL')));
-    await app?.stop();
-    await engine?.close();
-    raw?.disconnect();
-    await redis?.stop();
-  });
+  afterAll(() =>
+    cleanupAll(
+      ...children.map((c) => () => c.kill('SIGKILL')),
+      () => app?.stop(),
+      () => engine?.close(),
+      () => raw?.disconnect(),
+      () => redis?.stop(),
+    ),
+  );
 
   /** Sends RUNS events (every third a fan-out), resolves to runId -> kind. */
   async function sendBatch(tag: string): Promise<Map<string, Kind>> {

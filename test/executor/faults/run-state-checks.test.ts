@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunKeys } from '../../../src/state/keys.js';
 import { startRedisServer, type RedisServer } from '../../../testkit/redis-server.js';
+import { cleanupAll } from '../../helpers/cleanup.js';
 import {
   readRunState,
   RunStateWatcher,
@@ -24,10 +25,12 @@ describe('run state checks (test/helpers/run-state.ts)', () => {
     redis = await startRedisServer();
     raw = new Redis(redis.url);
   });
-  afterAll(async () => {
-    raw?.disconnect();
-    await redis?.stop();
-  });
+  afterAll(() =>
+    cleanupAll(
+      () => raw?.disconnect(),
+      () => redis?.stop(),
+    ),
+  );
 
   async function plant(runId: string, s: { status: string; memo: string[]; stack: string[] }) {
     await raw.hset(keys.meta(runId), {
