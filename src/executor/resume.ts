@@ -1,6 +1,7 @@
 import type { QueueItem } from '../queue/item.js';
 import type { HandlerContext, HandlerResult } from '../queue/processor/run/handler.js';
 import type { Pause } from '../state/pause.js';
+import type { StepRecord } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import type { RunItemPayload } from './item-payload.js';
 import { JobIds } from './job-ids.js';
@@ -21,6 +22,19 @@ function continuationOf(ctx: ExecutorContext, pause: Pause, timedOut: boolean): 
         ? JobIds.resumedByTimeout(pause.jobPrefix, pause.stepId)
         : JobIds.resumedByEvent(pause.jobPrefix, pause.stepId);
   return buildRunItem(ctx, 'edge', jobId, identity, {});
+}
+
+/** The step record of a resumed pause: from when it was created to now. */
+function pauseStepRecord(pause: Pause, now: number, failed: boolean): StepRecord {
+  return {
+    id: pause.stepId,
+    name: pause.displayName ?? pause.stepId,
+    op: pause.kind === 'invoke' ? 'InvokeFunction' : 'WaitForEvent',
+    startedAt: pause.createdAt,
+    endedAt: now,
+    attempts: 1,
+    ...(failed ? { failed: true } : {}),
+  };
 }
 
 /** The pause's timeout item, as stored (its ID is in the pause). */
@@ -55,14 +69,7 @@ export async function resumeWithData(
   const r = await ctx.store.resumePause({
     pause,
     memoJson,
-    record: {
-      id: pause.stepId,
-      name: pause.displayName ?? pause.stepId,
-      op: pause.kind === 'invoke' ? 'InvokeFunction' : 'WaitForEvent',
-      startedAt: pause.createdAt,
-      endedAt: now,
-      attempts: 1,
-    },
+    record: pauseStepRecord(pause, now, false),
     timeoutItem: timeoutItemOf(ctx, pause),
     continuation: continuationOf(ctx, pause, false),
   });
@@ -87,15 +94,7 @@ export async function onPauseTimeout(
     ctx.store.resumePause({
       pause,
       memoJson,
-      record: {
-        id: pause.stepId,
-        name: pause.displayName ?? pause.stepId,
-        op: pause.kind === 'invoke' ? 'InvokeFunction' : 'WaitForEvent',
-        startedAt: pause.createdAt,
-        endedAt: now,
-        attempts: 1,
-        ...(pause.kind === 'invoke' ? { failed: true } : {}),
-      },
+      record: pauseStepRecord(pause, now, pause.kind === 'invoke'),
       timeoutItem: item,
       leaseId,
       continuation: continuationOf(ctx, pause, true),

@@ -89,6 +89,20 @@ export type FenceRefusal =
 export type FenceStatus =
   'OK' | 'NOT_FOUND' | 'ALREADY_LEASED' | 'LEASE_MISMATCH' | 'LEASE_EXPIRED' | 'NOT_LEASED';
 
+/** The statuses of a fenced operation that refuse it (the lease is not the caller's). */
+export type FenceRefusalStatus = Exclude<FenceStatus, 'OK' | 'ALREADY_LEASED'>;
+const FENCE_REFUSAL_STATUSES: ReadonlySet<string> = new Set([
+  'NOT_FOUND',
+  'LEASE_MISMATCH',
+  'LEASE_EXPIRED',
+  'NOT_LEASED',
+]);
+
+/** Whether a script's status is a fence refusal (for scripts that add statuses of their own). */
+export function isFenceRefusal(status: string): status is FenceRefusalStatus {
+  return FENCE_REFUSAL_STATUSES.has(status);
+}
+
 /** The refusal a fence status names. */
 export function fenceRefusal(status: Exclude<FenceStatus, 'OK'>): FenceRefusal {
   switch (status) {

@@ -1,7 +1,7 @@
 import { assert, unreachable } from '../../core/assert.js';
 import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
-import { fenceRefusal, type FenceRefusal } from '../../queue/status.js';
+import { fenceRefusal, isFenceRefusal, type FenceRefusal } from '../../queue/status.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { encodePause, type Pause } from '../pause.js';
 import type { StepRecord } from '../run.js';
@@ -117,14 +117,10 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
     entries: input.entries.map((e) => encodeEntry(ctx, e)),
   })) as [number, number?];
   const status = commitStepScript.status(reply[0]);
+  if (isFenceRefusal(status)) return { status: 'lease-lost', reason: fenceRefusal(status) };
   switch (status) {
     case 'OK':
       return { status: 'committed', hasPending: reply[1] === 1 };
-    case 'NOT_FOUND':
-    case 'LEASE_MISMATCH':
-    case 'LEASE_EXPIRED':
-    case 'NOT_LEASED':
-      return { status: 'lease-lost', reason: fenceRefusal(status) };
     case 'RUN_NOT_FOUND':
       return { status: 'run-not-found' };
     case 'RUN_ENDED':

@@ -1,7 +1,7 @@
 import { unreachable } from '../../core/assert.js';
 import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
-import { fenceRefusal, type FenceRefusal } from '../../queue/status.js';
+import { fenceRefusal, isFenceRefusal, type FenceRefusal } from '../../queue/status.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { Pause } from '../pause.js';
 import { queueItemArgs, queueItemKeys, runScriptKeys, type StateContext } from './context.js';
@@ -118,14 +118,10 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
       })),
   })) as [number];
   const status = finishRunScript.status(reply[0]);
+  if (isFenceRefusal(status)) return { status: 'lease-lost', reason: fenceRefusal(status) };
   switch (status) {
     case 'OK':
       return { status: 'finished' };
-    case 'NOT_FOUND':
-    case 'LEASE_MISMATCH':
-    case 'LEASE_EXPIRED':
-    case 'NOT_LEASED':
-      return { status: 'lease-lost', reason: fenceRefusal(status) };
     case 'RUN_NOT_FOUND':
       return { status: 'run-not-found' };
     case 'RUN_ENDED':

@@ -1,7 +1,7 @@
 import { unreachable } from '../../core/assert.js';
 import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
-import { fenceRefusal, type FenceRefusal } from '../../queue/status.js';
+import { fenceRefusal, isFenceRefusal, type FenceRefusal } from '../../queue/status.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import type { Pause } from '../pause.js';
 import type { StepRecord } from '../run.js';
@@ -133,14 +133,10 @@ export async function resumePause(ctx: StateContext, input: ResumeInput): Promis
     },
   })) as [number, number?];
   const status = resumePauseScript.status(reply[0]);
+  if (isFenceRefusal(status)) return { status: 'lease-lost', reason: fenceRefusal(status) };
   switch (status) {
     case 'OK':
       return { status: 'resumed', hasPending: reply[1] === 1 };
-    case 'NOT_FOUND':
-    case 'LEASE_MISMATCH':
-    case 'LEASE_EXPIRED':
-    case 'NOT_LEASED':
-      return { status: 'lease-lost', reason: fenceRefusal(status) };
     case 'RUN_ENDED':
       return { status: 'run-ended' };
     case 'MEMO_CONFLICT':
