@@ -1,6 +1,7 @@
 import type { QueueItem } from '../queue/item.js';
 import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
 import type { ExecutorContext } from './context.js';
+import { cancelRun } from './cancel.js';
 import { executeStep } from './execute.js';
 import { decodeRunItemPayload } from './item-payload.js';
 import { onPauseTimeout, wakeSleep } from './resume.js';
@@ -21,6 +22,9 @@ export function executorHandler(ctx: ExecutorContext): Handler {
         return await onPauseTimeout(ctx, item, payload, hctx);
       case 'finish':
         return void (await emitTerminalEvents(ctx, payload));
+      case 'cancel':
+        // An eager cancellation (e.g. a timeout the engine scheduled): ends the run, if open.
+        return void (await cancelRun(ctx, payload.runId));
       default:
         throw new NonRetriableError(`the executor does not handle items of kind ${item.kind}`);
     }

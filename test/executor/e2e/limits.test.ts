@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createEngine } from '../../../src/executor/engine.js';
 import { startRedisServer } from '../../../testkit/redis-server.js';
 import { startSdkApp } from '../../../testkit/sdk-app.js';
-import { SIGNING_KEY, useE2E } from './harness.js';
+import { SIGNING_KEY, useE2E, type Mode } from './harness.js';
 
 /**
  * Limits end to end with the real SDK: a step output over 4 MiB and a run of more than 1,000
@@ -11,9 +11,9 @@ import { SIGNING_KEY, useE2E } from './harness.js';
  * (401) and leaves the run's state as it was; an event at the instant of a wait's timeout
  * resumes the run once.
  */
-describe('limits', () => {
+describe.each<Mode>(['dev', 'signed'])('limits (%s mode)', (mode) => {
   let big = 0;
-  const h = useE2E('dev', 'limits', (inngest) => [
+  const h = useE2E(mode, `limits-${mode}`, (inngest) => [
     inngest.createFunction(
       { id: 'huge', retries: 0, triggers: [{ event: 'lim/huge' }] },
       async ({ step }) => {
