@@ -42,9 +42,14 @@
 -- ARGV[11] pendingJson: a JSON array that replaces the pending set ('' keeps it)
 -- ARGV[12] die: disable_immediate_execution: '1', '0', 'reset-if-done' (0 once nothing is pending) or '' (keep)
 -- ARGV[13] requestVersion: '' keeps it
--- ARGV[14] count: the number of entries
+-- ARGV[14] chainItemId: a new item to lease to the caller at once ('' none), if limits admit it
+-- ARGV[15] chainLeaseId: its lease (a ULID whose time is the lease expiry)
+-- ARGV[16] accountLimit: the account's concurrency limit for that lease (0: none)
+-- ARGV[17] fnLimit: the function's concurrency limit for that lease (0: none)
+-- ARGV[18] count: the number of entries
 -- ARGV per entry (5): type, id, json, score, extra
--- returns 0 OK: committed (second element: 1 when parallel steps are still pending)
+-- returns 0 OK: committed (second element: 1 when parallel steps are still pending; third: 1 when
+--   the chain item was leased to the caller)
 -- returns -1 NOT_FOUND
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
@@ -64,11 +69,15 @@
 -- @include enqueue_item
 -- @include remove_item
 -- @include is_real_key
+-- @include try_lease_item
+-- @include track_earliest
 local OK, RUN_NOT_FOUND, RUN_ENDED, MEMO_CONFLICT, STATE_OVERFLOW = 0, -20, -21, -22, -23
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local partitionJson, maxStateBytes, pendingJson = ARGV[9], tonumber(ARGV[10]), ARGV[11]
-local die, requestVersion, count = ARGV[12], ARGV[13], tonumber(ARGV[14])
+local die, requestVersion = ARGV[12], ARGV[13]
+local chainItemId, chainLeaseId = ARGV[14], ARGV[15]
+local accountLimit, fnLimit, count = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
 local run = {meta = KEYS[1], memo = KEYS[2], stack = KEYS[3], pending = KEYS[4], steps = KEYS[9]}
 local queue = {
   items = KEYS[10], leases = KEYS[11], ready = KEYS[12], leased = KEYS[13], scavenger = KEYS[14],
@@ -93,7 +102,7 @@ end
 
 local entries, grow, conflict, listed = {}, 0, false, {}
 for i = 1, count do
-  local at = 14 + (i - 1) * 5
+  local at = 18 + (i - 1) * 5
   local e = {type = ARGV[at + 1], id = ARGV[at + 2], json = ARGV[at + 3], score = tonumber(ARGV[at + 4]),
     extra = ARGV[at + 5], key = KEYS[23 + i]}
   if e.type == 'memo' then
@@ -135,11 +144,13 @@ local q = {
   items = queue.items, ready = queue.ready, partitions = queue.partitions, global = queue.global,
   accounts = queue.accounts, accountPartitions = queue.accountPartitions,
 }
+local chainable = false
 for _, e in ipairs(entries) do
   if e.type == 'item' or (e.type == 'item-if-done' and not hasPending) then
     q.tombstone = e.key
     if enqueue_item(q, e.id, e.json, e.score, now, pid, partitionJson, accountId, wakeChannel, false, graceMs) == OK then
       redis.call('SADD', KEYS[5], e.id)
+      if e.id == chainItemId then chainable = true end
     end
   elseif e.type == 'pause' then
     redis.call('HSET', KEYS[7], e.id, e.json)
@@ -149,4 +160,19 @@ for _, e in ipairs(entries) do
   end
 end
 ack()
-return {OK, hasPending and 1 or 0}
+-- The caller runs the chain item next in its own slot, skipping the scan, when the limits admit
+-- it (as any lease: the same rule, the same in-progress sets).
+local chained = 0
+if chainable then
+  local account = KEYS[20]
+  local leased = try_lease_item({
+    items = queue.items, leases = queue.leases, ready = queue.ready, leased = queue.leased,
+    account = is_real_key(account) and account, fn = KEYS[21], counts = {},
+    accountLimit = accountLimit, fnLimit = fnLimit,
+  }, {id = chainItemId, leaseId = chainLeaseId, ck1 = false, ck2 = false, throttle = false}, now, graceMs)
+  if leased == OK then
+    chained = 1
+    track_earliest(queue.scavenger, queue.leased, pid)
+  end
+end
+return {OK, hasPending and 1 or 0, chained}

@@ -147,7 +147,6 @@ async function applyPlan(
   plan: OpsPlan,
   finish: (s: 'completed' | 'failed', o: { result?: unknown; error?: unknown }) => Promise<boolean>,
 ): Promise<HandlerResult | void> {
-  const { item, handler, loaded } = input;
   switch (plan.kind) {
     case 'retry':
       throw retryError(plan.message, plan.retryAt, 'step error');
@@ -157,52 +156,85 @@ async function applyPlan(
     case 'fail':
       await finish('failed', { error: plan.error });
       return;
-    case 'commit': {
-      const r = await handler.settle((leaseId) =>
-        ctx.store.commitStep({
-          item,
-          leaseId,
-          entries: plan.entries,
-          ...(plan.pending ? { pending: plan.pending } : {}),
-          ...(plan.die ? { die: plan.die } : {}),
-          ...(plan.requestVersion !== undefined ? { requestVersion: plan.requestVersion } : {}),
-          maxStateBytes: RUN_LIMITS.maxStateBytes,
-        }),
-      );
-      switch (r.status) {
-        case 'committed':
-          for (const after of plan.afterCommit) after();
-          return { scheduledImmediateWork: plan.immediate };
-        case 'state-overflow':
-          await finishAfterOverflow(ctx, input);
-          return;
-        case 'memo-conflict':
-          ctx.log(
-            'warn',
-            `run ${loaded.meta.id}: a step already holds a different result; this response is discarded`,
-            {
-              item: item.id,
-            },
-          );
-          return;
-        case 'lease-lost':
-          // 'not-found': the item is gone, most often because its run ended (finishRun sweeps
-          // the run's items, leased ones too) while this step was in flight.
-          ctx.log(
-            r.reason === 'not-found' ? 'debug' : 'warn',
-            `run ${loaded.meta.id}: item ${item.id} ${r.reason === 'not-found' ? 'was removed' : `lost its lease (${r.reason})`} before its commit; nothing committed`,
-          );
-          return;
-        case 'run-ended':
-        case 'run-not-found':
-          return;
-        default:
-          return r satisfies never;
-      }
-    }
+    case 'commit':
+      return await commitPlan(ctx, input, plan);
     default:
       return plan satisfies never;
   }
+}
+
+/** Commits a plan with the item's ack (one fenced script), and maybe leases the run's next step. */
+async function commitPlan(
+  ctx: ExecutorContext,
+  input: ResponseInput,
+  plan: Extract<OpsPlan, { kind: 'commit' }>,
+): Promise<HandlerResult | void> {
+  const { item, handler, loaded } = input;
+  // The run's next step, when due now, may run next in this slot (leased by the commit).
+  const candidate = handler.chain ? chainCandidate(plan, ctx.clock.now()) : undefined;
+  let chainLease: { id: string; expiresAt: number } | undefined;
+  const r = await handler.settle((leaseId) => {
+    chainLease = candidate && handler.chain ? handler.chain.newLease() : undefined;
+    return ctx.store.commitStep({
+      item,
+      leaseId,
+      entries: plan.entries,
+      ...(plan.pending ? { pending: plan.pending } : {}),
+      ...(plan.die ? { die: plan.die } : {}),
+      ...(plan.requestVersion !== undefined ? { requestVersion: plan.requestVersion } : {}),
+      maxStateBytes: RUN_LIMITS.maxStateBytes,
+      ...(candidate && chainLease && handler.chain
+        ? {
+            chain: {
+              itemId: candidate.id,
+              leaseId: chainLease.id,
+              limits: handler.chain.limits,
+            },
+          }
+        : {}),
+    });
+  });
+  switch (r.status) {
+    case 'committed':
+      for (const after of plan.afterCommit) after();
+      if (r.chained && candidate && chainLease)
+        return { next: { item: candidate, lease: chainLease } };
+      return { scheduledImmediateWork: plan.immediate };
+    case 'state-overflow':
+      await finishAfterOverflow(ctx, input);
+      return;
+    case 'memo-conflict':
+      ctx.log(
+        'warn',
+        `run ${loaded.meta.id}: a step already holds a different result; this response is discarded`,
+        {
+          item: item.id,
+        },
+      );
+      return;
+    case 'lease-lost':
+      // 'not-found': the item is gone, most often because its run ended (finishRun sweeps
+      // the run's items, leased ones too) while this step was in flight.
+      ctx.log(
+        r.reason === 'not-found' ? 'debug' : 'warn',
+        `run ${loaded.meta.id}: item ${item.id} ${r.reason === 'not-found' ? 'was removed' : `lost its lease (${r.reason})`} before its commit; nothing committed`,
+      );
+      return;
+    case 'run-ended':
+    case 'run-not-found':
+      return;
+    default:
+      return r satisfies never;
+  }
+}
+
+/** The first step item of a commit that is due now: what this slot may run next. */
+function chainCandidate(plan: Extract<OpsPlan, { kind: 'commit' }>, now: number) {
+  for (const e of plan.entries) {
+    if (e.type !== 'item' && e.type !== 'item-if-done') continue;
+    if ((e.item.kind === 'edge' || e.item.kind === 'edge-error') && e.item.at <= now) return e.item;
+  }
+  return undefined;
 }
 
 /** The run's state would pass its limit: it fails with InngestErrStateOverflowed. */

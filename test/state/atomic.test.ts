@@ -45,7 +45,11 @@ describe('commitStep is all or nothing (lua/state/commitStep-n.lua)', () => {
     const run = await newRun(s);
     const leaseId = await lease(s, run.start);
     const c = bigCommit(s, run, leaseId, 1 << 20);
-    expect(await s.store.commitStep(c.input)).toEqual({ status: 'committed', hasPending: false });
+    expect(await s.store.commitStep(c.input)).toEqual({
+      status: 'committed',
+      hasPending: false,
+      chained: false,
+    });
     const k = s.store.keys;
     expect(await s.raw.hget(k.memo(run.runId), 's1')).toBe(MEMO_JSON);
     const state = await expectHealthy(s.raw, s.shard.keys, T0);

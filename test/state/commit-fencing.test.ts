@@ -37,7 +37,11 @@ describe('commitStep fencing (lua/state/commitStep-n.lua)', () => {
     const run = await newRun(s);
     const leaseId = await lease(s, run.start);
     const input = stepCommit(s, run, leaseId);
-    expect(await s.store.commitStep(input)).toEqual({ status: 'committed', hasPending: false });
+    expect(await s.store.commitStep(input)).toEqual({
+      status: 'committed',
+      hasPending: false,
+      chained: false,
+    });
 
     const k = s.store.keys;
     const next = edgeItem(s, run, 's1');

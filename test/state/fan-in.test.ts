@@ -30,7 +30,7 @@ async function planned(s: StateSetup) {
     die: '1',
     maxStateBytes: MAX,
   });
-  expect(r).toEqual({ status: 'committed', hasPending: true });
+  expect(r).toEqual({ status: 'committed', hasPending: true, chained: false });
   const discovery = runItem(s, run.runId, 'edge', JobIds.coalescedDiscovery(run.runId, key));
   return { run, items, discovery };
 }
@@ -71,14 +71,14 @@ describe('fan-in: the pending set (lua/state/commitStep-n.lua)', () => {
       [0, 'a'],
     ] as const) {
       const r = await finishStep(s, run, items[i]!, stepId, discovery);
-      expect(r).toEqual({ status: 'committed', hasPending: true });
+      expect(r).toEqual({ status: 'committed', hasPending: true, chained: false });
       expect(await s.raw.hexists(s.shard.keys.items(), discovery.id)).toBe(0);
       expect(await s.raw.hget(k.meta(run.runId), 'die')).toBe('1');
     }
     expect(await s.raw.smembers(k.pending(run.runId))).toEqual(['b']);
 
     const last = await finishStep(s, run, items[1]!, 'b', discovery);
-    expect(last).toEqual({ status: 'committed', hasPending: false });
+    expect(last).toEqual({ status: 'committed', hasPending: false, chained: false });
     expect(await s.raw.smembers(k.pending(run.runId))).toEqual([]);
     expect(await s.raw.hget(k.meta(run.runId), 'die')).toBe('0');
     const state = await expectHealthy(s.raw, s.shard.keys, T0);
@@ -96,7 +96,7 @@ describe('fan-in: the pending set (lua/state/commitStep-n.lua)', () => {
     const again = edgeItem(s, run, 'a-again');
     await s.shard.enqueue(again);
     const r = await finishStep(s, run, again, 'a', discovery);
-    expect(r).toEqual({ status: 'committed', hasPending: true });
+    expect(r).toEqual({ status: 'committed', hasPending: true, chained: false });
     expect((await s.raw.smembers(s.store.keys.pending(run.runId))).sort()).toEqual(['b', 'c']);
     expect(await s.raw.hexists(s.shard.keys.items(), discovery.id)).toBe(0);
     expect(await s.raw.hget(s.store.keys.meta(run.runId), 'die')).toBe('1');
@@ -116,7 +116,7 @@ describe('fan-in: the pending set (lua/state/commitStep-n.lua)', () => {
       ],
       maxStateBytes: MAX,
     });
-    expect(r).toEqual({ status: 'committed', hasPending: true });
+    expect(r).toEqual({ status: 'committed', hasPending: true, chained: false });
     expect(await s.raw.hexists(s.shard.keys.items(), own.id)).toBe(1);
   });
 });

@@ -89,7 +89,7 @@ describe('memo: first write wins (lua/state/commitStep-n.lua, save_memo, memo_st
     const before = await runKeys(w.s, w.run.runId);
     expect(before.stack).toEqual(['s1']);
     const r = await w.s.store.commitStep(yCommit(w, '"one"'));
-    expect(r).toEqual({ status: 'committed', hasPending: true });
+    expect(r).toEqual({ status: 'committed', hasPending: true, chained: false });
     const after = await runKeys(w.s, w.run.runId);
     expect(after.stack).toEqual(['s1', 's2']);
     expect(after.memo).toEqual({ s1: '"one"', s2: '"new"' });

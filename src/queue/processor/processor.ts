@@ -42,6 +42,7 @@ export async function createProcessor(options: ProcessorOptions): Promise<Proces
     stats: newStats(),
     running: new Map(),
     settlingWithoutSlot: 0,
+    closing: false,
   };
   const shards = opts.queue.shards.filter((s) => opts.shards.includes(s.name));
   const scanners = shards.map((shard) => new ShardScanner(env, shard));
@@ -97,6 +98,7 @@ async function shutdown(
   roles: RoleKeeper[],
   timeoutMs: number,
 ): Promise<void> {
+  env.closing = true;
   await Promise.all(scanners.map((s) => s.stop()));
   const deadline = env.clock.now() + timeoutMs;
   while (env.running.size > 0 && env.clock.now() < deadline) {

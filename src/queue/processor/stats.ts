@@ -15,6 +15,8 @@ export interface ProcessorStats {
   /** Scans and partition passes. */
   scans: number;
   partitionPasses: number;
+  /** Items a handler leased to its own slot while settling (HandlerContext.chain). */
+  chained: number;
 }
 
 export function newStats(): ProcessorStats {
@@ -27,5 +29,6 @@ export function newStats(): ProcessorStats {
     refusals: {},
     scans: 0,
     partitionPasses: 0,
+    chained: 0,
   };
 }

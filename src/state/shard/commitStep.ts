@@ -1,5 +1,6 @@
 import { assert, unreachable } from '../../core/assert.js';
 import { encodeItem, type QueueItem } from '../../queue/item.js';
+import { limitArg, type ConcurrencyLimits } from '../../queue/shard/lease-common.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { fenceRefusal, isFenceRefusal, type FenceRefusal } from '../../queue/status.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
@@ -49,6 +50,10 @@ export const commitStepScript = defineScript({
     'pendingJson',
     'die',
     'requestVersion',
+    'chainItemId',
+    'chainLeaseId',
+    'accountLimit',
+    'fnLimit',
     'count',
   ],
   statuses: [
@@ -84,10 +89,16 @@ export interface CommitInput {
   die?: '0' | '1' | 'reset-if-done';
   requestVersion?: number;
   maxStateBytes: number;
+  /**
+   * Lease this new item (one of the entries) to the caller in the same script, when the limits
+   * admit it: the caller runs it next without a scan.
+   */
+  chain?: { itemId: string; leaseId: string; limits: ConcurrencyLimits };
 }
 
 export type CommitResult =
-  | { status: 'committed'; hasPending: boolean }
+  /** `chained`: the chain item is leased to the caller under `chain.leaseId`. */
+  | { status: 'committed'; hasPending: boolean; chained: boolean }
   | { status: 'lease-lost'; reason: FenceRefusal }
   | { status: 'run-not-found' | 'run-ended' | 'memo-conflict' | 'state-overflow' };
 
@@ -112,15 +123,19 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
       pendingJson: input.pending ? JSON.stringify(input.pending) : '',
       die: input.die ?? '',
       requestVersion: input.requestVersion ?? '',
+      chainItemId: input.chain?.itemId ?? '',
+      chainLeaseId: input.chain?.leaseId ?? '',
+      accountLimit: limitArg('limits.account', input.chain?.limits.account),
+      fnLimit: limitArg('limits.function', input.chain?.limits.function),
       count: input.entries.length,
     },
     entries: input.entries.map((e) => encodeEntry(ctx, e)),
-  })) as [number, number?];
+  })) as [number, number?, number?];
   const status = commitStepScript.status(reply[0]);
   if (isFenceRefusal(status)) return { status: 'lease-lost', reason: fenceRefusal(status) };
   switch (status) {
     case 'OK':
-      return { status: 'committed', hasPending: reply[1] === 1 };
+      return { status: 'committed', hasPending: reply[1] === 1, chained: reply[2] === 1 };
     case 'RUN_NOT_FOUND':
       return { status: 'run-not-found' };
     case 'RUN_ENDED':

@@ -1,5 +1,6 @@
 import { DurqError } from '../../../core/errors.js';
 import type { QueueItem } from '../../item.js';
+import type { ConcurrencyLimits } from '../../shard/lease-common.js';
 
 /** What a handler learns about the item it runs. */
 export interface HandlerContext {
@@ -19,12 +20,25 @@ export interface HandlerContext {
    * write that did settle it leaves nothing to retry).
    */
   settle<T>(op: (leaseId: string) => Promise<T>): Promise<T>;
+  /**
+   * Present when this slot may run a follow-up item at once (HandlerResult.next): a handler that
+   * enqueues an item due now may lease it to itself in the write that settles this one (with a
+   * fresh `newLease()`, under these limits), and the processor runs it next in this slot, with
+   * no scan in between. Absent while the processor closes, and after `continuationLimit` items
+   * in a row, so that a slot does not keep to one partition.
+   */
+  chain?: {
+    newLease(): { id: string; expiresAt: number };
+    limits: ConcurrencyLimits;
+  };
 }
 
 /** What a handler may report back. */
 export interface HandlerResult {
   /** It enqueued work due now on the same partition: process that partition again at once. */
   scheduledImmediateWork?: boolean;
+  /** An item the handler leased to itself through `chain` while settling: run it next here. */
+  next?: { item: QueueItem; lease: { id: string; expiresAt: number } };
 }
 
 export type Handler = (item: QueueItem, ctx: HandlerContext) => Promise<HandlerResult | void>;

@@ -6,6 +6,8 @@ import { itemPayload, type QueueItem } from '../../item.js';
 import type { QueueShard } from '../../shard.js';
 import { itemPartition } from '../../shard/context.js';
 import { LazyAbort } from '../abort.js';
+import { leaseId } from '../../../core/ulid.js';
+import { limitsFor } from '../scan/limits.js';
 import type { Acker } from './acker.js';
 import { retryDelayMs } from './backoff.js';
 import type { Continuations } from '../scan/continuations.js';
@@ -43,6 +45,8 @@ export interface WorkerEnv {
   running: Map<string, RunningItem>;
   /** Items whose handler returned and whose ack or retry is in flight without a slot. */
   settlingWithoutSlot: number;
+  /** Set when close() begins: no slot chains a follow-up item any more. */
+  closing: boolean;
 }
 
 /** The reason a running item's signal aborts when its lease is lost. */
@@ -63,7 +67,8 @@ export async function runItem(
   acker: Acker,
   item: QueueItem,
   lease: RunningItem['lease'],
-) {
+  chainDepth = 0,
+): Promise<void> {
   const running: RunningItem = {
     item,
     shard,
@@ -77,12 +82,19 @@ export async function runItem(
   };
   env.running.set(item.id, running);
   let slotHeld = true;
+  let next: HandlerResult['next'];
   try {
-    const outcome = await callHandler(env, shard, running);
+    const outcome = await callHandler(env, shard, running, chainDepth);
     if (!running.released) running.settling = true;
-    // The handler is done: its slot may take new work while the ack is in flight. At most
-    // `concurrency` items settle without a slot, so memory stays bounded if acks lag.
-    if (running.settling && env.settlingWithoutSlot < env.opts.concurrency) {
+    const follow = outcome.ok && running.selfSettled ? outcome.result?.next : undefined;
+    // The handler is done: its slot may take new work while the ack is in flight (unless it
+    // chains a follow-up item into it). At most `concurrency` items settle without a slot, so
+    // memory stays bounded if acks lag.
+    if (
+      follow === undefined &&
+      running.settling &&
+      env.settlingWithoutSlot < env.opts.concurrency
+    ) {
       env.settlingWithoutSlot++;
       slotHeld = false;
       env.slots.release();
@@ -94,14 +106,20 @@ export async function runItem(
       return; // the lease is gone: the scavenger or another holder owns the item now
     }
     await settle(env, shard, acker, running, outcome);
+    next = follow;
   } finally {
     // A retry of this item may already be running under a new lease: leave its entry alone.
     if (env.running.get(item.id) === running) env.running.delete(item.id);
-    if (slotHeld) env.slots.release();
-    else {
+    if (slotHeld && next === undefined) env.slots.release();
+    else if (!slotHeld) {
       env.settlingWithoutSlot--;
       env.slots.release(0); // wakes shutdown, which waits for settling items
     }
+  }
+  // The slot passes to the chained item (its lease was taken in the handler's settling write).
+  if (next !== undefined) {
+    env.stats.chained++;
+    await runItem(env, shard, acker, next.item, next.lease, chainDepth + 1);
   }
 }
 
@@ -109,6 +127,7 @@ async function callHandler(
   env: WorkerEnv,
   shard: QueueShard,
   running: RunningItem,
+  chainDepth: number,
 ): Promise<Outcome> {
   const { item } = running;
   // Items are taken by score up to lookaheadMs early; wait for that time, never longer.
@@ -138,6 +157,17 @@ async function callHandler(
         running.selfSettled = true;
         return await op(running.lease.id);
       },
+      ...(env.closing || chainDepth >= env.opts.continuationLimit
+        ? {}
+        : {
+            chain: {
+              newLease: () => {
+                const expiresAt = env.clock.now() + env.opts.leaseMs;
+                return { id: leaseId(expiresAt, env.random), expiresAt };
+              },
+              limits: limitsFor(env.opts.limits, itemPartition(item)),
+            },
+          }),
     };
     return { ok: true, result: await env.opts.handler(item, ctx) };
   } catch (error) {
