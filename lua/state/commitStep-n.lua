@@ -144,13 +144,16 @@ local q = {
   items = queue.items, ready = queue.ready, partitions = queue.partitions, global = queue.global,
   accounts = queue.accounts, accountPartitions = queue.accountPartitions,
 }
-local chainable = false
+local chainable, dueNow = false, nil
 for _, e in ipairs(entries) do
   if e.type == 'item' or (e.type == 'item-if-done' and not hasPending) then
     q.tombstone = e.key
-    if enqueue_item(q, e.id, e.json, e.score, now, pid, partitionJson, accountId, wakeChannel, false, graceMs) == OK then
+    -- The chain item wakes no scanner: the caller leases it below (or wakes them if it cannot).
+    local wake = e.id == chainItemId and '' or wakeChannel
+    if enqueue_item(q, e.id, e.json, e.score, now, pid, partitionJson, accountId, wake, false, graceMs) == OK then
       redis.call('SADD', KEYS[5], e.id)
-      if e.id == chainItemId then chainable = true end
+      if e.id == chainItemId then chainable = e.score
+      elseif e.score <= now then dueNow = e.score end
     end
   elseif e.type == 'pause' then
     redis.call('HSET', KEYS[7], e.id, e.json)
@@ -162,6 +165,9 @@ end
 ack()
 -- The caller runs the chain item next in its own slot, skipping the scan, when the limits admit
 -- it (as any lease: the same rule, the same in-progress sets).
+-- Work due now wakes idle scanners even when the partition's pointer did not move (a run's
+-- items share their run's score, and a chained lease leaves the pointer where it was).
+if dueNow ~= nil and wakeChannel ~= '' then redis.call('PUBLISH', wakeChannel, dueNow) end
 local chained = 0
 if chainable then
   local account = KEYS[20]
@@ -173,6 +179,8 @@ if chainable then
   if leased == OK then
     chained = 1
     track_earliest(queue.scavenger, queue.leased, pid)
+  elseif wakeChannel ~= '' then
+    redis.call('PUBLISH', wakeChannel, chainable)
   end
 end
 return {OK, hasPending and 1 or 0, chained}
