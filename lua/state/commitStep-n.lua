@@ -91,7 +91,11 @@ end
 
 local status, present = dequeue_status(queue, itemId, leaseId, redis.call('HGET', queue.leases, itemId), now, graceMs)
 if status ~= OK then return {status} end
-if not present then return {OK, 0} end
+if not present then
+  -- A repeat: the first call committed; it also chained when the chain item holds this lease.
+  local chainedBefore = chainItemId ~= '' and redis.call('HGET', queue.leases, chainItemId) == chainLeaseId
+  return {OK, 0, chainedBefore and 1 or 0}
+end
 check_partition_version(queue.partitions, pid)
 local open, runStatus = run_is_open(run.meta)
 if not open then
@@ -156,10 +160,12 @@ for _, e in ipairs(entries) do
       elseif e.score <= now then dueNow = e.score end
     end
   elseif e.type == 'pause' then
-    redis.call('HSET', KEYS[7], e.id, e.json)
-    if is_real_key(e.key) then redis.call('SADD', e.key, e.id) end
-    redis.call('SADD', KEYS[6], e.id)
-    if e.extra ~= '' then redis.call('HSET', KEYS[8], e.extra, e.id) end
+    -- A pause the SDK reports again (a parallel branch still waiting) is kept as first written.
+    if redis.call('HSETNX', KEYS[7], e.id, e.json) == 1 then
+      if is_real_key(e.key) then redis.call('SADD', e.key, e.id) end
+      redis.call('SADD', KEYS[6], e.id)
+      if e.extra ~= '' then redis.call('HSET', KEYS[8], e.extra, e.id) end
+    end
   end
 end
 ack()

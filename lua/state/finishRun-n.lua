@@ -47,7 +47,7 @@
 -- ARGV[15] partitionJson
 -- ARGV[16] count: the number of entries
 -- ARGV per entry (1): pauseId
--- returns 0 OK: the run ended now
+-- returns 0 OK: the run ended now (or, repeated by the same lease, ended by its first call)
 -- returns -1 NOT_FOUND
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
@@ -75,7 +75,8 @@ local queue = {
 if itemId ~= '' then
   local fence, present = dequeue_status(queue, itemId, leaseId, redis.call('HGET', queue.leases, itemId), now, graceMs)
   if fence ~= OK then return {fence} end
-  if not present then return {RUN_ENDED} end
+  -- A repeat by this lease (a lost reply): the first call ended the run.
+  if not present then return {OK} end
 end
 check_partition_version(queue.partitions, pid)
 local open, runStatus = run_is_open(KEYS[1])

@@ -83,7 +83,8 @@ end
 if mode == 'timeout' then
   local status, present = dequeue_status(queue, timeoutItemId, leaseId, redis.call('HGET', queue.leases, timeoutItemId), now, graceMs)
   if status ~= OK then return {status} end
-  if not present then return {PAUSE_GONE} end
+  -- A repeat of this timeout (a lost reply): the first call resumed or found the pause gone.
+  if not present then return {OK, 0} end
 end
 check_partition_version(queue.partitions, pid)
 local raw = redis.call('HGET', KEYS[1], pauseId)
@@ -108,6 +109,8 @@ end
 save_memo(run, pause.stepId, memoJson, recordJson)
 local hasPending = redis.call('SCARD', run.pending) > 0
 if not hasPending then
+  -- The discovery that follows may run a lone new step inline again (as Inngest resets it).
+  redis.call('HSET', run.meta, 'die', '0')
   local q = {
     items = queue.items, tombstone = KEYS[23], ready = queue.ready, partitions = queue.partitions,
     global = queue.global, accounts = queue.accounts, accountPartitions = queue.accountPartitions,

@@ -24,6 +24,40 @@ export async function executeStep(
   payload: RunItemPayload,
   handler: HandlerContext,
 ): Promise<HandlerResult | void> {
+  try {
+    return await executeAttempt(ctx, item, payload, handler);
+  } catch (err) {
+    // An error of durq's own (Redis, a bug) on the item's last attempt: nothing would retry it,
+    // so the run fails with it rather than wait forever. (If a commit did land before the
+    // error, the fenced finish finds the item gone and changes nothing.)
+    if (item.attempt + 1 < item.maxAttempts || isRetryOfStep(err)) throw err;
+    const run = await ctx.store.loadRun(payload.runId, '').catch(() => null);
+    if (run === null) throw err;
+    await finishRun(ctx, {
+      run: {
+        runId: run.meta.id,
+        functionId: run.meta.functionId,
+        maxAttempts: run.meta.maxAttempts,
+      },
+      idempotencyKey: run.meta.idempotencyKey,
+      status: 'failed',
+      error: { name: 'Error', message: `durq could not run the step: ${String(err)}` },
+      current: { item, handler },
+    });
+  }
+}
+
+/** Errors that ask the processor to run this attempt again (never on the last attempt). */
+function isRetryOfStep(err: unknown): boolean {
+  return err instanceof AttemptFailedError || err instanceof RetryAtError;
+}
+
+async function executeAttempt(
+  ctx: ExecutorContext,
+  item: QueueItem,
+  payload: RunItemPayload,
+  handler: HandlerContext,
+): Promise<HandlerResult | void> {
   const loaded = await ctx.store.loadRun(payload.runId, payload.functionId);
   // A run that is gone or ended commits nothing more: the item is simply acked.
   if (loaded === null || !['scheduled', 'running'].includes(loaded.meta.status)) return;
@@ -149,6 +183,11 @@ async function applyPlan(
 ): Promise<HandlerResult | void> {
   switch (plan.kind) {
     case 'retry':
+      // On the last attempt nothing retries it: the run fails with what was wrong.
+      if (input.item.attempt + 1 >= input.item.maxAttempts) {
+        await finish('failed', { error: { name: 'Error', message: plan.message } });
+        return;
+      }
       throw retryError(plan.message, plan.retryAt, 'step error');
     case 'complete':
       await finish('completed', { result: plan.result });

@@ -4,9 +4,6 @@ import type { ExecutorContext } from './context.js';
 import { JobIds } from './job-ids.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
 
-/** Attempts of a finish item (Inngest gives its system items 21). */
-export const FINISH_ATTEMPTS = 21;
-
 export interface FinishRequest {
   run: RunIdentity;
   idempotencyKey: string;
@@ -24,13 +21,7 @@ export interface FinishRequest {
  */
 export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promise<boolean> {
   // The finish item retries as system items do (21 attempts), whatever the run's own budget.
-  const finishItem = buildRunItem(
-    ctx,
-    'finish',
-    JobIds.finish(req.run.runId),
-    { ...req.run, maxAttempts: FINISH_ATTEMPTS },
-    {},
-  );
+  const finishItem = buildRunItem(ctx, 'finish', JobIds.finish(req.run.runId), req.run, {});
   const input = {
     runId: req.run.runId,
     idempotencyKey: req.idempotencyKey,

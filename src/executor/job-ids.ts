@@ -44,6 +44,7 @@ export const JobIds = {
   pauseTimeout: (prefix: string, stepId: string) => `${prefix}-${stepId}-pause`,
   resumedByEvent: (prefix: string, stepId: string) => `${prefix}-${stepId}-event`,
   resumedByTimeout: (prefix: string, stepId: string) => `${prefix}-${stepId}-timeout`,
-  redrive: (prefix: string, stackLength: number) => `${prefix}-redrive-${stackLength}`,
+  redrive: (prefix: string, itemId: string, attempt: number) =>
+    `${prefix}-redrive-${itemId}-${attempt}`,
   finish: (runId: string) => `${runId}-finish`,
 } as const;

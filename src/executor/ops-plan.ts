@@ -1,7 +1,7 @@
 import type { Opcode, OpcodeName } from '../driver/opcodes.js';
 import type { ExecutorContext } from './context.js';
 import { LimitErrors, RUN_LIMITS } from './limits.js';
-import { PlanBuilder, type OpsInput, type OpsPlan } from './plan-builder.js';
+import { errorMessage, PlanBuilder, type OpsInput, type OpsPlan } from './plan-builder.js';
 import { planInvoke } from './plan-invoke.js';
 import {
   planDiscoveryRequest,
@@ -45,8 +45,12 @@ export async function planOps(ctx: ExecutorContext, input: OpsInput): Promise<Op
     return { kind: 'fail', error: LimitErrors.functionOverflowed(RUN_LIMITS.maxSteps) };
   const b = new PlanBuilder(ctx, input, work);
   for (const op of work) {
-    if ((op.op === 'StepError' || op.op === 'StepFailed') && op.id === COMPLETE_ID)
+    if ((op.op === 'StepError' || op.op === 'StepFailed') && op.id === COMPLETE_ID) {
+      // A function-level error riding with lazy ops: it uses the retry budget like any.
+      if (op.op === 'StepError' && !input.noRetry && !b.lastAttempt)
+        return { kind: 'retry', message: `the function failed: ${errorMessage(op.error)}` };
       return { kind: 'fail', error: op.error ?? null };
+    }
     const planner = PLANNERS[op.op];
     if (planner === undefined)
       return { kind: 'retry', message: `opcode ${op.op} (step ${op.id}) is not supported by durq` };

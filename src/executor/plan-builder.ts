@@ -123,6 +123,10 @@ export class PlanBuilder {
         ? JobIds.discoveryAfter(prefix, op.id)
         : JobIds.failureDiscovery(prefix, op.id);
     this.entries.push({ type: 'item', item: this.item(kind, jobId, {}) });
+    // A discovery outside a parallel plan may run a lone new step inline again (Inngest resets
+    // the flag before every discovery); a race keeps it while its other branches run.
+    if (this.input.loaded.meta.die && this.work.length === 1 && group.parallelMode !== 'race')
+      this.die ??= '0';
   }
 
   item(

@@ -52,7 +52,8 @@ export function planStepPlanned(b: PlanBuilder, op: Opcode): OpsPlan | undefined
 
 /** DiscoveryRequest: the SDK wants to be called again. */
 export function planDiscoveryRequest(b: PlanBuilder): OpsPlan | undefined {
-  const jobId = JobIds.redrive(b.input.prefix, b.input.loaded.stack.length);
+  const { item } = b.input;
+  const jobId = JobIds.redrive(b.input.prefix, item.id, item.attempt);
   b.entries.push({ type: 'item', item: b.item('edge', jobId, {}) });
   return undefined;
 }

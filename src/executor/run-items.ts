@@ -3,6 +3,10 @@ import type { ExecutorContext } from './context.js';
 import { encodeRunItemPayload, type RunItemPayload } from './item-payload.js';
 import { itemIdOf } from './job-ids.js';
 
+/** Attempts of items that call no SDK (Inngest gives its system items 21). */
+export const SYSTEM_ITEM_ATTEMPTS = 21;
+const SYSTEM_KINDS: ReadonlySet<ItemKind> = new Set(['sleep', 'pause', 'finish', 'cancel']);
+
 /** The run an item belongs to, as items need it. */
 export interface RunIdentity {
   runId: string;
@@ -28,7 +32,9 @@ export function buildRunItem(
     accountId: ctx.accountId,
     functionId: run.functionId,
     runId: run.runId,
-    maxAttempts: run.maxAttempts,
+    // Items that call no SDK (timers, the finish, cancellations) retry as system items do:
+    // their attempts are no step's budget, and a Redis blip must not drop them.
+    maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts,
     at: at ?? ctx.clock.now(),
     payload: encodeRunItemPayload({ runId: run.runId, functionId: run.functionId, ...payload }),
   });

@@ -42,6 +42,31 @@ describe('commitStep chain (lua/state/commitStep-n.lua)', () => {
     expect(after.ok).toBe(true);
   });
 
+  it('a repeat of a chaining commit (a lost reply) answers chained again, and leases nothing new', async () => {
+    const s = stateShard(redis);
+    const run = await newRun(s);
+    const current = await lease(s, run.start);
+    const next = edgeItem(s, run, 's1');
+    const input = {
+      item: run.start,
+      leaseId: current,
+      entries: [{ type: 'item' as const, item: next }],
+      maxStateBytes: MAX,
+      chain: { itemId: next.id, leaseId: chainLease, limits: {} },
+    };
+    expect(await s.store.commitStep(input)).toEqual({
+      status: 'committed',
+      hasPending: false,
+      chained: true,
+    });
+    expect(await s.store.commitStep(input)).toEqual({
+      status: 'committed',
+      hasPending: false,
+      chained: true,
+    });
+    expect(await s.raw.hget(s.shard.keys.leases(), next.id)).toBe(chainLease);
+  });
+
   it('a full function limit refuses the chain: the item is enqueued, not leased', async () => {
     const s = stateShard(redis);
     const other = await newRun(s);

@@ -83,10 +83,11 @@ export async function runItem(
   env.running.set(item.id, running);
   let slotHeld = true;
   let next: HandlerResult['next'];
+  let follow: HandlerResult['next'];
   try {
     const outcome = await callHandler(env, shard, running, chainDepth);
     if (!running.released) running.settling = true;
-    const follow = outcome.ok && running.selfSettled ? outcome.result?.next : undefined;
+    follow = outcome.ok && running.selfSettled ? outcome.result?.next : undefined;
     // The handler is done: its slot may take new work while the ack is in flight (unless it
     // chains a follow-up item into it). At most `concurrency` items settle without a slot, so
     // memory stays bounded if acks lag.
@@ -100,13 +101,12 @@ export async function runItem(
       env.slots.release();
     }
     await running.extension;
-    if (running.released) return;
-    if (running.abort.aborted) {
-      env.stats.leaseLost++;
-      return; // the lease is gone: the scavenger or another holder owns the item now
+    if (running.abort.aborted && !running.released) {
+      env.stats.leaseLost++; // the lease is gone: the scavenger or another holder owns the item
+    } else if (!running.released) {
+      await settle(env, shard, acker, running, outcome);
+      next = follow;
     }
-    await settle(env, shard, acker, running, outcome);
-    next = follow;
   } finally {
     // A retry of this item may already be running under a new lease: leave its entry alone.
     if (env.running.get(item.id) === running) env.running.delete(item.id);
@@ -116,11 +116,32 @@ export async function runItem(
       env.slots.release(0); // wakes shutdown, which waits for settling items
     }
   }
-  // The slot passes to the chained item (its lease was taken in the handler's settling write).
-  if (next !== undefined) {
+  // The slot passes to the chained item (its lease was taken in the handler's settling write),
+  // unless the processor began closing meanwhile: then it goes back to its ready set at once.
+  if (next !== undefined && !env.closing) {
     env.stats.chained++;
     await runItem(env, shard, acker, next.item, next.lease, chainDepth + 1);
+    return;
   }
+  if (next !== undefined) env.slots.release();
+  const unrun = next ?? follow;
+  if (unrun !== undefined) await handBack(env, shard, unrun);
+}
+
+/** A chained item this slot will not run (closing, or its predecessor lost its lease). */
+async function handBack(
+  env: WorkerEnv,
+  shard: QueueShard,
+  chained: NonNullable<HandlerResult['next']>,
+): Promise<void> {
+  const r = await shard
+    .requeue(chained.item, chained.lease.id, { at: env.clock.now(), consumeAttempt: false })
+    .catch((err: unknown) => {
+      // its lease runs out and the scavenger returns it
+      env.opts.log('warn', `could not hand back ${chained.item.id}`, { error: String(err) });
+      return null;
+    });
+  if (r && !r.ok) env.stats.leaseLost++;
 }
 
 async function callHandler(
