@@ -48,3 +48,7 @@ export {
   type Pass,
   type PlanInput,
 } from './queue/processor/scan/plan.js';
+export { interpretResponse, type SdkOutcome } from './driver/interpret-response.js';
+export { parseOpcodes, OPCODES, type Opcode } from './driver/opcodes.js';
+export { RunKeys } from './state/keys.js';
+export { STATE_SCRIPTS } from './state/scripts.js';

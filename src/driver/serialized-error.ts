@@ -25,10 +25,11 @@ export function errorFromBody(body: string): SerializedError {
   const out: SerializedError = {
     ...rest,
     name: typeof name === 'string' && name !== '' ? name : 'Error',
+    // An empty message reads as none, as an empty name does.
     message:
-      typeof message === 'string'
+      typeof message === 'string' && message !== ''
         ? message
-        : typeof error === 'string'
+        : typeof error === 'string' && error !== ''
           ? error
           : DEFAULT_ERROR_MESSAGE,
   };
