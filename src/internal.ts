@@ -52,3 +52,8 @@ export { interpretResponse, type SdkOutcome } from './driver/interpret-response.
 export { parseOpcodes, OPCODES, type Opcode } from './driver/opcodes.js';
 export { RunKeys } from './state/keys.js';
 export { STATE_SCRIPTS } from './state/scripts.js';
+export { RunStore } from './state/run-store.js';
+export { encodeNewRunMeta, type StepRecord as RunStepRecord } from './state/run.js';
+export type { Pause } from './state/pause.js';
+export { itemIdOf, idempotencyKeyOf, stepPrefix, JobIds } from './executor/job-ids.js';
+export { encodeRunItemPayload } from './executor/item-payload.js';
