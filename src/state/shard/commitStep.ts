@@ -110,15 +110,11 @@ export async function commitStep(ctx: StateContext, input: CommitInput): Promise
   const reply = (await commitStepScript.run(ctx.shard.transport, {
     keys: { ...run, ...queueItemKeys(ctx, item) },
     args: {
+      // partitionId, accountId, wakeChannel, graceMs, tombstoneTtlMs, partitionJson
+      ...a,
       itemId: item.id,
-      partitionId: a.partitionId,
       leaseId: input.leaseId,
       now: ctx.shard.clock.now(),
-      tombstoneTtlMs: a.tombstoneTtlMs,
-      accountId: a.accountId,
-      wakeChannel: a.wakeChannel,
-      graceMs: a.graceMs,
-      partitionJson: a.partitionJson,
       maxStateBytes: input.maxStateBytes,
       pendingJson: input.pending ? JSON.stringify(input.pending) : '',
       die: input.die ?? '',

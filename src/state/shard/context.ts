@@ -53,7 +53,10 @@ export function queueItemKeys(ctx: StateContext, item: QueueItem) {
   };
 }
 
-/** ARGV shared by the scripts that write an item of a run's partition. */
+/**
+ * ARGV shared by the scripts that write an item of a run's partition, by the specs' names: a
+ * wrapper spreads it into its call (a spec encodes only the names it declares).
+ */
 export function queueItemArgs(ctx: StateContext, item: QueueItem) {
   const partition = itemPartition(item);
   return {

@@ -89,6 +89,8 @@ export async function createRun(
       eventRuns: ctx.keys.eventRuns(input.eventId),
     },
     args: {
+      // partitionId, accountId, wakeChannel, graceMs, partitionJson (the spec takes what it names)
+      ...a,
       runId: input.runId,
       idempotencyTtlMs: input.idempotencyTtlMs,
       metaJson: JSON.stringify(input.meta),
@@ -97,11 +99,6 @@ export async function createRun(
       itemId: item.id,
       itemJson: encodeItem(item),
       score: item.score,
-      partitionId: a.partitionId,
-      partitionJson: a.partitionJson,
-      accountId: a.accountId,
-      wakeChannel: a.wakeChannel,
-      graceMs: a.graceMs,
       eventRunsTtlMs: input.eventRunsTtlMs,
       count: input.cancelPauses.length,
     },

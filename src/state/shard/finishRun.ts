@@ -93,21 +93,17 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
   const reply = (await finishRunScript.run(ctx.shard.transport, {
     keys: finishKeys(ctx, input),
     args: {
+      // partitionId, accountId, wakeChannel, graceMs, tombstoneTtlMs, partitionJson
+      ...a,
       itemId: input.current?.item.id ?? '',
-      partitionId: a.partitionId,
       leaseId: input.current?.leaseId ?? '',
       now: ctx.shard.clock.now(),
-      tombstoneTtlMs: a.tombstoneTtlMs,
-      accountId: a.accountId,
-      wakeChannel: a.wakeChannel,
-      graceMs: a.graceMs,
       status: input.status,
       resultJson: input.resultJson ?? '',
       errorJson: input.errorJson ?? '',
       retentionMs: input.retentionMs,
       finishItemId: input.finishItem.id,
       finishItemJson: encodeItem(input.finishItem),
-      partitionJson: a.partitionJson,
       count: input.pauses.filter((p) => p.kind !== 'invoke').length,
     },
     entries: input.pauses

@@ -114,6 +114,8 @@ export async function resumePause(ctx: StateContext, input: ResumeInput): Promis
       continuationTombstone: ctx.shard.keys.tombstone(continuation.id),
     },
     args: {
+      // partitionId, accountId, wakeChannel, graceMs, tombstoneTtlMs, partitionJson
+      ...a,
       pauseId: pause.id,
       memoJson: input.memoJson,
       recordJson: JSON.stringify(input.record),
@@ -121,15 +123,9 @@ export async function resumePause(ctx: StateContext, input: ResumeInput): Promis
       mode: input.leaseId === undefined ? 'event' : 'timeout',
       leaseId: input.leaseId ?? '',
       timeoutItemId: timeoutItem.id,
-      partitionId: a.partitionId,
-      accountId: a.accountId,
-      wakeChannel: a.wakeChannel,
-      graceMs: a.graceMs,
-      tombstoneTtlMs: a.tombstoneTtlMs,
       continuationId: continuation.id,
       continuationJson: encodeItem(continuation),
       continuationScore: continuation.score,
-      partitionJson: a.partitionJson,
     },
   })) as [number, number?];
   const status = resumePauseScript.status(reply[0]);
