@@ -16,6 +16,11 @@ export interface RunItemPayload {
   displayName?: string;
   /** Sleep items: the run's job-ID prefix (names the discovery that follows). */
   jobPrefix?: string;
+  /**
+   * Sleep items: the run's attempts per item, for the discovery that follows (the sleep item
+   * itself retries as system items do).
+   */
+  runMaxAttempts?: number;
   /** Pause-timeout items: the pause they time out. */
   pauseId?: string;
   /** Set on the items of a parallel plan: their completions coalesce into one discovery. */

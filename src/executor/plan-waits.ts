@@ -22,6 +22,7 @@ export function planSleep(b: PlanBuilder, op: Opcode): OpsPlan | undefined {
     sleepStepId: op.id,
     displayName: op.displayName ?? op.id,
     jobPrefix: b.input.prefix,
+    runMaxAttempts: b.identity.maxAttempts,
     ...b.groupOf(op),
   };
   const jobId = JobIds.sleep(b.input.prefix, op.id);

@@ -128,7 +128,7 @@ export async function wakeSleep(
   const identity = {
     runId: payload.runId,
     functionId: payload.functionId,
-    maxAttempts: item.maxAttempts,
+    maxAttempts: payload.runMaxAttempts ?? item.maxAttempts,
   };
   const coalesced = payload.coalesceKey !== undefined && payload.parallelMode !== 'race';
   const next = coalesced

@@ -93,6 +93,13 @@ describe.each<Mode>(['dev', 'signed'])('basics (%s mode)', (mode) => {
     expect(run.status).toBe('completed');
     expect((run.output as { slept: number }).slept).toBeGreaterThanOrEqual(1000);
     expect(run.steps.map((s) => s.op)).toEqual(['StepRun', 'Sleep', 'StepRun']);
+    // Every request of the run, the one after the sleep too, carries the run's budget (4 + 1).
+    const calls = h.app.requests.filter(
+      (r) => (r.body as { ctx?: { run_id?: string } })?.ctx?.run_id === runId,
+    );
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const c of calls)
+      expect((c.body as { ctx: { max_attempts: number } }).ctx.max_attempts).toBe(5);
   });
 
   it('a step failing twice then succeeding with retries: 3 sees attempts 0, 1, 2', async () => {
