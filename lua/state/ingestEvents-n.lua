@@ -11,6 +11,7 @@
 -- ARGV per entry (1): eventJson
 -- returns a list: the version, the flat functionId, JSON list (empty when unchanged), then per
 --   event a flat pauseId, pauseJson list
+-- @include live_pauses
 local retentionMs, knownVersion = tonumber(ARGV[1]), ARGV[2]
 local version = redis.call('GET', KEYS[2]) or '0'
 local out = {version, version == knownVersion and {} or redis.call('HGETALL', KEYS[1])}
@@ -18,16 +19,6 @@ local n = (#KEYS - 3) / 2
 for i = 1, n do
   local eventKey, indexKey = KEYS[3 + 2 * i - 1], KEYS[3 + 2 * i]
   redis.call('SET', eventKey, ARGV[2 + i], 'PX', retentionMs)
-  local pauses = {}
-  for _, id in ipairs(redis.call('SMEMBERS', indexKey)) do
-    local raw = redis.call('HGET', KEYS[3], id)
-    if raw == false then
-      redis.call('SREM', indexKey, id)
-    else
-      pauses[#pauses + 1] = id
-      pauses[#pauses + 1] = raw
-    end
-  end
-  out[#out + 1] = pauses
+  out[#out + 1] = live_pauses(indexKey, KEYS[3])
 end
 return out

@@ -1,3 +1,4 @@
+import { isOpen } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import { finishRun } from './finalize.js';
 
@@ -8,10 +9,6 @@ import { finishRun } from './finalize.js';
  */
 export async function cancelRun(ctx: ExecutorContext, runId: string): Promise<boolean> {
   const stored = await ctx.store.readRun(runId);
-  if (stored === null || !['scheduled', 'running'].includes(stored.meta.status)) return false;
-  return await finishRun(ctx, {
-    run: { runId, functionId: stored.meta.functionId, maxAttempts: stored.meta.maxAttempts },
-    idempotencyKey: stored.meta.idempotencyKey,
-    status: 'cancelled',
-  });
+  if (stored === null || !isOpen(stored.meta.status)) return false;
+  return await finishRun(ctx, { meta: stored.meta, status: 'cancelled' });
 }

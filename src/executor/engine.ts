@@ -8,10 +8,11 @@ import { UndiciTransport } from '../driver/undici-transport.js';
 import { connectRedis } from '../redis/ioredis-transport.js';
 import type { RedisTransport } from '../redis/transport.js';
 import { createProcessor } from '../queue/processor/processor.js';
-import type { Logger, ProcessorOptions } from '../queue/processor/options.js';
+import { defaultLog, type Logger, type ProcessorOptions } from '../queue/processor/options.js';
 import { Queue } from '../queue/queue.js';
 import { QueueShard } from '../queue/shard.js';
 import { RunStore } from '../state/run-store.js';
+import { isOpen } from '../state/run.js';
 import { cancelRun } from './cancel.js';
 import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
@@ -127,11 +128,6 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   });
 }
 
-const defaultLog: Logger = (level, message, fields) => {
-  if (level === 'warn' || level === 'error')
-    console.warn(`[durq ${level}] ${message}`, fields ?? '');
-};
-
 function buildContext(
   opts: EngineOptions,
   settings: EngineSettings,
@@ -199,7 +195,7 @@ function engineApi(ctx: ExecutorContext, shutdown: () => Promise<void>): Engine 
       const deadline = ctx.clock.now() + (o.timeoutMs ?? 60_000);
       for (;;) {
         const run = await engine.getRun(runId);
-        if (run && TERMINAL.has(run.status)) return run;
+        if (run && !isOpen(run.status)) return run;
         if (ctx.clock.now() >= deadline)
           throw new RunWaitTimeoutError(runId, run?.status ?? 'unknown');
         await ctx.clock.sleep(o.pollMs ?? 20);
@@ -217,8 +213,6 @@ function engineApi(ctx: ExecutorContext, shutdown: () => Promise<void>): Engine 
   };
   return engine;
 }
-
-const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 interface EngineSettings {
   accountId: string;

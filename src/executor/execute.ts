@@ -4,6 +4,7 @@ import type { HandlerContext, HandlerResult } from '../queue/processor/run/handl
 import { RetryAtError } from '../queue/processor/run/handler.js';
 import type { LoadedRun } from '../state/shard/loadRun.js';
 import { AttemptFailedError } from './attempt-error.js';
+import { isOpen } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import { finishRun } from './finalize.js';
 import type { FunctionDefinition } from './function-config.js';
@@ -34,12 +35,7 @@ export async function executeStep(
     const run = await ctx.store.loadRun(payload.runId, '').catch(() => null);
     if (run === null) throw err;
     await finishRun(ctx, {
-      run: {
-        runId: run.meta.id,
-        functionId: run.meta.functionId,
-        maxAttempts: run.meta.maxAttempts,
-      },
-      idempotencyKey: run.meta.idempotencyKey,
+      meta: run.meta,
       status: 'failed',
       error: { name: 'Error', message: `durq could not run the step: ${String(err)}` },
       current: { item, handler },
@@ -60,22 +56,16 @@ async function executeAttempt(
 ): Promise<HandlerResult | void> {
   const loaded = await ctx.store.loadRun(payload.runId, payload.functionId);
   // A run that is gone or ended commits nothing more: the item is simply acked.
-  if (loaded === null || !['scheduled', 'running'].includes(loaded.meta.status)) return;
+  if (loaded === null || !isOpen(loaded.meta.status)) return;
   const ref: RunRef = {
     runId: loaded.meta.id,
     functionId: loaded.meta.functionId,
     appId: loaded.meta.appId,
     accountId: loaded.meta.accountId,
   };
-  const identity = {
-    runId: loaded.meta.id,
-    functionId: loaded.meta.functionId,
-    maxAttempts: loaded.meta.maxAttempts,
-  };
   const fail = (error: unknown) =>
     finishRun(ctx, {
-      run: identity,
-      idempotencyKey: loaded.meta.idempotencyKey,
+      meta: loaded.meta,
       status: 'failed',
       error,
       current: { item, handler },
@@ -126,15 +116,9 @@ async function handleResponse(
   input: ResponseInput,
 ): Promise<HandlerResult | void> {
   const { item, handler, loaded, response } = input;
-  const identity = {
-    runId: loaded.meta.id,
-    functionId: loaded.meta.functionId,
-    maxAttempts: loaded.meta.maxAttempts,
-  };
   const finish = (status: 'completed' | 'failed', outcome: { result?: unknown; error?: unknown }) =>
     finishRun(ctx, {
-      run: identity,
-      idempotencyKey: loaded.meta.idempotencyKey,
+      meta: loaded.meta,
       status,
       ...outcome,
       current: { item, handler },
@@ -280,12 +264,7 @@ function chainCandidate(plan: Extract<OpsPlan, { kind: 'commit' }>, now: number)
 async function finishAfterOverflow(ctx: ExecutorContext, input: ResponseInput): Promise<void> {
   // The commit refused before settling anything, so the lease still holds for the finish.
   await finishRun(ctx, {
-    run: {
-      runId: input.loaded.meta.id,
-      functionId: input.loaded.meta.functionId,
-      maxAttempts: input.loaded.meta.maxAttempts,
-    },
-    idempotencyKey: input.loaded.meta.idempotencyKey,
+    meta: input.loaded.meta,
     status: 'failed',
     error: LimitErrors.stateOverflowed(RUN_LIMITS.maxStateBytes),
     current: { item: input.item, handler: input.handler },

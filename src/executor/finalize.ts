@@ -2,11 +2,12 @@ import type { QueueItem } from '../queue/item.js';
 import type { HandlerContext } from '../queue/processor/run/handler.js';
 import type { ExecutorContext } from './context.js';
 import { JobIds } from './job-ids.js';
-import { buildRunItem, type RunIdentity } from './run-items.js';
+import type { RunMeta } from '../state/run.js';
+import { buildRunItem, identityOf } from './run-items.js';
 
 export interface FinishRequest {
-  run: RunIdentity;
-  idempotencyKey: string;
+  /** The run, as last read (its identity and idempotency key). */
+  meta: RunMeta;
   status: 'completed' | 'failed' | 'cancelled';
   result?: unknown;
   error?: unknown;
@@ -21,10 +22,16 @@ export interface FinishRequest {
  */
 export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promise<boolean> {
   // The finish item retries as system items do (21 attempts), whatever the run's own budget.
-  const finishItem = buildRunItem(ctx, 'finish', JobIds.finish(req.run.runId), req.run, {});
+  const finishItem = buildRunItem(
+    ctx,
+    'finish',
+    JobIds.finish(req.meta.id),
+    identityOf(req.meta),
+    {},
+  );
   const input = {
-    runId: req.run.runId,
-    idempotencyKey: req.idempotencyKey,
+    runId: req.meta.id,
+    idempotencyKey: req.meta.idempotencyKey,
     status: req.status,
     retentionMs: ctx.retentionMs,
     finishItem,
@@ -40,6 +47,6 @@ export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promi
       )
     : await ctx.store.finishRun(input);
   if (r.status === 'lease-lost')
-    ctx.log('warn', `run ${req.run.runId}: lease lost before its finish (${r.reason})`);
+    ctx.log('warn', `run ${req.meta.id}: lease lost before its finish (${r.reason})`);
   return r.status === 'finished';
 }

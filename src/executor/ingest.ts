@@ -2,6 +2,7 @@ import { isUlid, ulid } from '../core/ulid.js';
 import { AttemptFailedError } from './attempt-error.js';
 import type { Pause } from '../state/pause.js';
 import { cancelRun } from './cancel.js';
+import { isOpen } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import { toSdkEvent, validateEvents, type StoredEvent } from './event.js';
 import { compileExpression } from './expression.js';
@@ -105,7 +106,7 @@ async function parentNotWaitingYet(ctx: ExecutorContext, correlationId: string):
   const stepId = correlationId.slice(dot + 1);
   if (dot <= 0 || !isUlid(parentRunId)) return;
   const parent = await ctx.store.loadRun(parentRunId, '');
-  if (parent === null || !['scheduled', 'running'].includes(parent.meta.status)) return;
+  if (parent === null || !isOpen(parent.meta.status)) return;
   if (parent.memo[stepId] !== undefined) return;
   throw new AttemptFailedError(
     `invoked run finished before its parent ${parentRunId} was waiting for it; retrying`,

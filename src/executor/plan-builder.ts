@@ -8,7 +8,7 @@ import type { RunItemPayload } from './item-payload.js';
 import { coalesceKeyOf, JobIds } from './job-ids.js';
 import type { RunRef } from './lifecycle.js';
 import type { RunIdentity } from './run-items.js';
-import { buildRunItem } from './run-items.js';
+import { buildRunItem, identityOf } from './run-items.js';
 import { stepRecordOf } from './step-record.js';
 
 /** What a 206 asks for, decided before anything is written. */
@@ -69,11 +69,7 @@ export class PlanBuilder {
     const { loaded } = input;
     this.now = ctx.clock.now();
     this.runId = loaded.meta.id;
-    this.identity = {
-      runId: loaded.meta.id,
-      functionId: loaded.meta.functionId,
-      maxAttempts: loaded.meta.maxAttempts,
-    };
+    this.identity = identityOf(loaded.meta);
     const parallel = work.length > 1;
     this.die = parallel && !loaded.meta.die ? '1' : undefined;
     const planned = parallel && work.some((o) => o.op === 'StepPlanned');

@@ -1,3 +1,4 @@
+import { assert } from '../core/assert.js';
 import type { QueueItem } from '../queue/item.js';
 import type { HandlerContext, HandlerResult } from '../queue/processor/run/handler.js';
 import type { Pause } from '../state/pause.js';
@@ -6,22 +7,22 @@ import type { ExecutorContext } from './context.js';
 import type { RunItemPayload } from './item-payload.js';
 import { JobIds } from './job-ids.js';
 import { LimitErrors, RUN_LIMITS } from './limits.js';
-import { buildRunItem } from './run-items.js';
+import { buildRunItem, type RunIdentity } from './run-items.js';
 
 /** The item that continues a run after a pause: a discovery (coalesced inside a parallel plan). */
 function continuationOf(ctx: ExecutorContext, pause: Pause, timedOut: boolean): QueueItem {
-  const identity = {
-    runId: pause.runId,
-    functionId: pause.functionId,
-    maxAttempts: pause.maxAttempts,
-  };
   const jobId =
     pause.coalesceKey !== undefined && pause.parallelMode !== 'race'
       ? JobIds.coalescedDiscovery(pause.runId, pause.coalesceKey)
       : timedOut
         ? JobIds.resumedByTimeout(pause.jobPrefix, pause.stepId)
         : JobIds.resumedByEvent(pause.jobPrefix, pause.stepId);
-  return buildRunItem(ctx, 'edge', jobId, identity, {});
+  return buildRunItem(ctx, 'edge', jobId, pauseRun(pause), {});
+}
+
+/** The run a pause belongs to, as its items need it. */
+function pauseRun(pause: Pause): RunIdentity {
+  return { runId: pause.runId, functionId: pause.functionId, maxAttempts: pause.maxAttempts };
 }
 
 /** The step record of a resumed pause: from when it was created to now. */
@@ -37,22 +38,19 @@ function pauseStepRecord(pause: Pause, now: number, failed: boolean): StepRecord
   };
 }
 
-/** The pause's timeout item, as stored (its ID is in the pause). */
+/** The pause's timeout item, as its planner built it (by the same job ID). */
 function timeoutItemOf(ctx: ExecutorContext, pause: Pause): QueueItem {
-  const identity = {
-    runId: pause.runId,
-    functionId: pause.functionId,
-    maxAttempts: pause.maxAttempts,
-  };
+  const jobId = JobIds.pauseTimeout(pause.jobPrefix, pause.stepId);
   const item = buildRunItem(
     ctx,
     'pause',
-    'unused',
-    identity,
+    jobId,
+    pauseRun(pause),
     { pauseId: pause.id },
     pause.expiresAt,
   );
-  return { ...item, id: pause.timeoutItemId as string };
+  assert(item.id === pause.timeoutItemId, `pause ${pause.id}: its timeout item is not ${item.id}`);
+  return item;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ItemKind, QueueItem } from '../queue/item.js';
+import type { RunMeta } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import { encodeRunItemPayload, type RunItemPayload } from './item-payload.js';
 import { itemIdOf } from './job-ids.js';
@@ -12,6 +13,11 @@ export interface RunIdentity {
   runId: string;
   functionId: string;
   maxAttempts: number;
+}
+
+/** The identity a run's items carry, from its metadata. */
+export function identityOf(meta: RunMeta): RunIdentity {
+  return { runId: meta.id, functionId: meta.functionId, maxAttempts: meta.maxAttempts };
 }
 
 /**

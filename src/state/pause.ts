@@ -46,3 +46,10 @@ export function decodePause(raw: string): Pause {
   const { v: _v, ...pause } = stored;
   return pause;
 }
+
+/** A flat pauseId, pauseJson list (live_pauses.lua), decoded. */
+export function decodePauseList(flat: readonly string[]): Pause[] {
+  const out: Pause[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push(decodePause(flat[i + 1] as string));
+  return out;
+}

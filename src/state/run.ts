@@ -11,6 +11,11 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   'cancelled',
 ]);
 
+/** Whether steps may still commit to a run in this status (run_is_open.lua has the same rule). */
+export function isOpen(status: RunStatus): boolean {
+  return !TERMINAL_STATUSES.has(status);
+}
+
 /** A run's metadata, as the metadata hash stores it (every field a string there). */
 export interface RunMeta {
   id: string;
@@ -68,8 +73,7 @@ export function encodeNewRunMeta(m: {
 /** Metadata from HGETALL's flat field/value list; null when the hash is empty (no such run). */
 export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (flat.length === 0) return null;
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i] as string] = flat[i + 1] as string;
+  const f = flatToRecord(flat);
   if (f.v !== String(RUN_VERSION)) throw new UnknownVersionError('run', f.v, [RUN_VERSION]);
   const meta: RunMeta = {
     id: f.id as string,

@@ -106,7 +106,8 @@ export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 export const DEFAULT_FUNCTION_CONCURRENCY = 1000;
 export const DEFAULT_SYSTEM_CONCURRENCY = 100_000;
 
-const defaultLog: Logger = (level, message, fields) => {
+/** Warnings and errors to stderr: the log of a processor (and an engine) given none. */
+export const defaultLog: Logger = (level, message, fields) => {
   if (level === 'warn' || level === 'error')
     console.warn(`[durq ${level}] ${message}`, fields ?? '');
 };

@@ -1,6 +1,6 @@
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { decodePause, type Pause } from '../pause.js';
+import { decodePauseList, type Pause } from '../pause.js';
 import { flatToRecord } from '../run.js';
 import type { StateContext } from './context.js';
 
@@ -45,10 +45,6 @@ export async function ingestEvents(
   return {
     registryVersion: version,
     functions: version === knownVersion ? null : flatToRecord(flat),
-    pauses: perEvent.map((list) => {
-      const out: Pause[] = [];
-      for (let i = 0; i + 1 < list.length; i += 2) out.push(decodePause(list[i + 1] as string));
-      return out;
-    }),
+    pauses: perEvent.map(decodePauseList),
   };
 }

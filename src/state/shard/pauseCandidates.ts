@@ -1,6 +1,6 @@
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { decodePause, type Pause } from '../pause.js';
+import { decodePauseList, type Pause } from '../pause.js';
 import type { StateContext } from './context.js';
 
 /** lua/state/pauseCandidates-2.lua */
@@ -17,7 +17,5 @@ export async function pauseCandidates(ctx: StateContext, eventName: string): Pro
     keys: { pauseIndex: ctx.keys.pauseIndex(eventName), pauses: ctx.keys.pauses() },
     args: {},
   })) as string[];
-  const out: Pause[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) out.push(decodePause(flat[i + 1] as string));
-  return out;
+  return decodePauseList(flat);
 }

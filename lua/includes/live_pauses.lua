@@ -1,0 +1,15 @@
+-- live_pauses(indexKey, pausesKey): the pauses an event name's index lists, as a flat pauseId,
+-- pauseJson list; index entries whose pause is gone (deleted with its run) are dropped here.
+local function live_pauses(indexKey, pausesKey)
+  local out = {}
+  for _, id in ipairs(redis.call('SMEMBERS', indexKey)) do
+    local raw = redis.call('HGET', pausesKey, id)
+    if raw == false then
+      redis.call('SREM', indexKey, id)
+    else
+      out[#out + 1] = id
+      out[#out + 1] = raw
+    end
+  end
+  return out
+end
