@@ -26,6 +26,7 @@ const HELP = `Usage: npm run sim -- [options]
   --seeds A..B        every integer seed from A to B, with a summary (e.g. 1..200)
   --processes N       simulated processes, each running a processor (default ${DEFAULT_OPTIONS.processes})
   --items N           items the workload enqueues (default ${DEFAULT_OPTIONS.items})
+  --runs N            runs the executor workload triggers through the real SDK (default ${DEFAULT_OPTIONS.runs}; 0: queue only)
   --duration MS       virtual ms of the safety phase, with faults (default ${DEFAULT_OPTIONS.durationMs})
   --liveness MS       virtual ms after faults stop within which all work must drain (default ${DEFAULT_OPTIONS.livenessMs})
   --concurrency N     worker slots per process (default ${DEFAULT_OPTIONS.concurrency})
@@ -61,6 +62,7 @@ function parse(argv: string[]) {
       seeds: { type: 'string' },
       processes: { type: 'string' },
       items: { type: 'string' },
+      runs: { type: 'string' },
       duration: { type: 'string' },
       liveness: { type: 'string' },
       concurrency: { type: 'string' },
@@ -104,6 +106,7 @@ function optionsFor(values: Record<string, unknown>, seed: string): SimOptions {
     leaseMs: int(values, 'lease', DEFAULT_OPTIONS.leaseMs),
     maxSkewMs: int(values, 'max-skew', DEFAULT_OPTIONS.maxSkewMs),
     checkEveryMs: int(values, 'check-every', DEFAULT_OPTIONS.checkEveryMs),
+    runs: int(values, 'runs', DEFAULT_OPTIONS.runs),
     faults,
   };
   validateOptions(opts);

@@ -23,6 +23,29 @@ export interface FaultRates {
   slowHandler: number;
   /** ‰: each process (re)starts with a clock offset of up to maxSkewMs (1000 = always). */
   clockSkew: number;
+  // The executor's faults. "Per request" = per SDK request on a step's first four attempts.
+  /** ‰ per request: a 502 from a proxy (no SDK header). */
+  sdkServerError: number;
+  /** ‰ per request: the SDK runs the step but answers after the driver's timeout. */
+  sdkTimeout: number;
+  /** ‰ per request: the connection is refused. */
+  sdkRefused: number;
+  /** ‰ per request: the SDK's answer arrives cut short (malformed JSON). */
+  sdkMalformed: number;
+  /** ‰ per request: a 2xx without the X-Inngest-SDK header. */
+  sdkNoHeader: number;
+  /** ‰ per request: a 400 with X-Inngest-No-Retry (the run must fail). */
+  sdkNoRetry: number;
+  /** ‰ per request: a 500 with Retry-After 1–3 s. */
+  sdkRetryAfter: number;
+  /** ‰ per request: the SDK runs the step, then the connection drops before the answer. */
+  sdkResponseLost: number;
+  /** ‰ per run: its trigger event is delivered twice (same event ID). */
+  eventTwice: number;
+  /** ‰ per request: the run is cancelled (the API's cancel) while the step runs. */
+  cancelDuringStep: number;
+  /** ‰ per executor Redis call: the process crashes just before it. */
+  execCrash: number;
 }
 
 export interface SimOptions {
@@ -44,6 +67,8 @@ export interface SimOptions {
   maxSkewMs: number;
   /** Virtual ms between full-state invariant checks (default 1000). */
   checkEveryMs: number;
+  /** Runs the executor workload triggers (default 300; 0 runs the queue workload alone). */
+  runs: number;
   faults: FaultRates;
 }
 
@@ -58,6 +83,17 @@ export const ALL_FAULTS: FaultRates = {
   handlerRetryAt: 30,
   slowHandler: 20,
   clockSkew: 1000,
+  sdkServerError: 20,
+  sdkTimeout: 10,
+  sdkRefused: 10,
+  sdkMalformed: 10,
+  sdkNoHeader: 10,
+  sdkNoRetry: 3,
+  sdkRetryAfter: 10,
+  sdkResponseLost: 15,
+  eventTwice: 100,
+  cancelDuringStep: 10,
+  execCrash: 1,
 };
 
 export const NO_FAULTS: FaultRates = {
@@ -71,6 +107,17 @@ export const NO_FAULTS: FaultRates = {
   handlerRetryAt: 0,
   slowHandler: 0,
   clockSkew: 0,
+  sdkServerError: 0,
+  sdkTimeout: 0,
+  sdkRefused: 0,
+  sdkMalformed: 0,
+  sdkNoHeader: 0,
+  sdkNoRetry: 0,
+  sdkRetryAfter: 0,
+  sdkResponseLost: 0,
+  eventTwice: 0,
+  cancelDuringStep: 0,
+  execCrash: 0,
 };
 
 export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
@@ -82,6 +129,7 @@ export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
   leaseMs: 4000,
   maxSkewMs: 200,
   checkEveryMs: 1000,
+  runs: 300,
   faults: ALL_FAULTS,
 };
 
@@ -97,7 +145,31 @@ export const FAULT_FLAGS: Record<keyof FaultRates, string> = {
   handlerRetryAt: 'fault-handler-retry-at',
   slowHandler: 'fault-slow-handler',
   clockSkew: 'fault-clock-skew',
+  sdkServerError: 'fault-sdk-5xx',
+  sdkTimeout: 'fault-sdk-timeout',
+  sdkRefused: 'fault-sdk-refused',
+  sdkMalformed: 'fault-sdk-malformed',
+  sdkNoHeader: 'fault-sdk-no-header',
+  sdkNoRetry: 'fault-sdk-no-retry',
+  sdkRetryAfter: 'fault-sdk-retry-after',
+  sdkResponseLost: 'fault-sdk-response-lost',
+  eventTwice: 'fault-event-twice',
+  cancelDuringStep: 'fault-cancel-during-step',
+  execCrash: 'fault-exec-crash',
 };
+
+/** The executor's fault rates (what the SDK network draws from). */
+export type SdkFaultRates = Pick<
+  FaultRates,
+  | 'sdkServerError'
+  | 'sdkTimeout'
+  | 'sdkRefused'
+  | 'sdkMalformed'
+  | 'sdkNoHeader'
+  | 'sdkNoRetry'
+  | 'sdkRetryAfter'
+  | 'sdkResponseLost'
+>;
 
 export function validateOptions(o: SimOptions): void {
   const ints: [string, number, number, number][] = [
@@ -109,6 +181,7 @@ export function validateOptions(o: SimOptions): void {
     ['lease', o.leaseMs, 100, 600_000],
     ['max-skew', o.maxSkewMs, 0, 60_000],
     ['check-every', o.checkEveryMs, 10, 600_000],
+    ['runs', o.runs, 0, 100_000],
   ];
   for (const [name, v, min, max] of ints) {
     if (!Number.isSafeInteger(v) || v < min || v > max)

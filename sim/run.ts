@@ -11,7 +11,9 @@ import type { Sample } from './samples.js';
 import { START_MS } from './start-time.js';
 import { scheduleStateChecks } from './state-checks.js';
 import { generateWorkload } from './workload.js';
-import { simShard, World } from './world.js';
+import { auditRuns, checkPredictions, execQuiet } from './executor/exec-checks.js';
+import type { Terminal } from './executor/stories.js';
+import { simExecShard, simShard, World } from './world.js';
 
 export { START_MS } from './start-time.js';
 export type { Sample } from './samples.js';
@@ -35,6 +37,15 @@ export interface SimResult {
   traceTail: string[];
   samples: Sample[];
   limits: Record<string, number>;
+  /** The executor's figures (null when the scenario has no runs). */
+  runs: {
+    stories: number;
+    byState: Record<Terminal | 'open', number>;
+    stepsCommitted: number;
+    sdkRequests: number;
+    stepBodies: number;
+    eventsSent: number;
+  } | null;
 }
 
 /** One seeded run against the Redis at `url` (whose DB must hold nothing of ours). */
@@ -50,14 +61,17 @@ export async function runSimulation(
   const subscriber = new Redis(url);
   const keys = new ShardKeys(simShard(opts.seed));
   await subscriber.subscribe(keys.wakeChannel());
+  if (opts.runs > 0) await subscriber.subscribe(new ShardKeys(simExecShard(opts.seed)).wakeChannel());
   const workload = generateWorkload(seededRandom(`${opts.seed}/workload`), opts);
   const world = new World(opts, workload, real, subscriber, START_MS, traceFd);
   const { scheduler, auditor } = world;
   const samples: Sample[] = [];
+  let byState: Record<Terminal | 'open', number> = { completed: 0, failed: 0, cancelled: 0, open: 0 };
   try {
     for (let i = 0; i < opts.processes; i++)
       scheduler.schedule(START_MS, `p${i}`, () => void world.startProcess(`p${i}`));
     scheduleProducer(world);
+    world.exec?.scheduleProducer();
     scheduleProcessFaults(world);
     scheduleStateChecks(world, raw, keys, samples);
     const stop = () => auditor.violations.length > 0;
@@ -67,10 +81,19 @@ export async function runSimulation(
       onProgress?.(step / 12);
     }
     if (!stop()) await heal(world);
-    const done = () => stop() || (world.producerDone && auditor.pendingItems().length === 0);
+    const exec = world.exec;
+    const done = () =>
+      stop() ||
+      (world.producerDone &&
+        auditor.pendingItems().length === 0 &&
+        (exec === null || execQuiet(exec)));
     if (!stop()) await scheduler.runUntil(safetyEnd + opts.livenessMs, done);
     onProgress?.(1);
     if (!stop()) await finalChecks(world, raw, keys);
+    if (exec && !stop()) {
+      const fail = (i: string, m: string) => auditor.fail(i, m);
+      byState = checkPredictions(exec, await auditRuns(exec, raw, fail), fail);
+    }
   } finally {
     subscriber.disconnect();
     await real.close();
@@ -95,5 +118,13 @@ export async function runSimulation(
     limits: Object.fromEntries(
       workload.functions.map((f) => [`${f.accountId}/${f.functionId}`, f.concurrency]),
     ),
+    runs: world.exec && {
+      stories: world.exec.stories.length,
+      byState,
+      stepsCommitted: world.exec.auditor.counts.stepsCommitted,
+      sdkRequests: world.exec.counts.sdkRequests,
+      stepBodies: world.exec.auditor.counts.bodies,
+      eventsSent: world.exec.counts.eventsSent,
+    },
   };
 }

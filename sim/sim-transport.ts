@@ -10,6 +10,16 @@ export interface SimNetwork {
   readonly real: RedisTransport;
   /** Sees every script call that reached Redis, with Redis's reply. */
   observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
+  /** The same for the executor's connections (run-state scripts, keys included). */
+  observeExec(
+    process: string,
+    script: string,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    reply: unknown,
+  ): void;
+  /** Whether the process crashes just before this executor call (the call never happens). */
+  crashBeforeExecCall(process: string): boolean;
   /** Delivers the wake-ups a script published, in a fixed order. */
   collectWakes(): Promise<void>;
   isCurrent(process: string, generation: number): boolean;
@@ -30,6 +40,11 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'dequeue',
   'dequeueBatch',
   'scavengePartition',
+  // run state: each may enqueue an item (enqueue_item.lua)
+  'createRun',
+  'commitStep',
+  'resumePause',
+  'finishRun',
 ]);
 
 export class InjectedFault extends Error {
@@ -46,6 +61,8 @@ export class SimTransport implements RedisTransport {
     private readonly world: SimNetwork,
     readonly process: string,
     readonly generation: number,
+    /** 'executor': an engine's connection (its calls go to the run auditor, and may crash it). */
+    readonly role: 'queue' | 'executor' = 'queue',
   ) {}
 
   runScript(
@@ -58,7 +75,8 @@ export class SimTransport implements RedisTransport {
       `${name}`,
       async () => {
         const reply = await this.world.real.runScript(script, keys, args);
-        this.world.observe(this.process, name, args, reply);
+        if (this.role === 'executor') this.world.observeExec(this.process, name, keys, args, reply);
+        else this.world.observe(this.process, name, args, reply);
         if (PUBLISHING.has(name)) await this.world.collectWakes();
         return reply;
       },
@@ -94,6 +112,7 @@ export class SimTransport implements RedisTransport {
       world.scheduler.schedule(world.scheduler.now + latency, this.process, async () => {
         // crashed: the call never happened
         if (!world.isCurrent(this.process, this.generation)) return;
+        if (this.role === 'executor' && world.crashBeforeExecCall(this.process)) return;
         const fault = world.callFault(this.process);
         if (fault === 'fail-before') {
           world.trace.add(world.scheduler.now, `${this.process} ${label} failed-before`);

@@ -8,12 +8,14 @@ import {
   RetryAtError,
   seededRandom,
   type IoredisTransport,
+  type Engine,
   type Processor,
   type QueueItem,
   type Random,
   type ScriptArg,
 } from '../src/index.js';
 import { Auditor } from './checks/auditor.js';
+import { ExecWorld } from './executor/exec-world.js';
 import type { SimOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
@@ -29,6 +31,11 @@ export function simShard(seed: string): string {
   return `sim-${createHash('sha256').update(seed).digest('hex').slice(0, 10)}`;
 }
 
+/** The executor's shard (its runs and items), beside the queue workload's. */
+export function simExecShard(seed: string): string {
+  return `${simShard(seed)}-x`;
+}
+
 interface SimProcessState {
   name: string;
   generation: number;
@@ -37,6 +44,7 @@ interface SimProcessState {
   pausedUntil: number;
   cutOffUntil: number;
   processor: Processor | null;
+  engine: Engine | null;
 }
 
 interface Subscription {
@@ -57,8 +65,10 @@ export class World implements SimNetwork {
   producerDone = false;
   lost = 0;
   private subscriptions: Subscription[] = [];
-  private wakeBuffer: string[] = [];
-  private readonly random: { net: Random; faults: Random; clocks: Random };
+  private wakeBuffer: { channel: string; message: string }[] = [];
+  private readonly random: { net: Random; faults: Random; clocks: Random; crashes: Random };
+  /** The executor's part (null when the scenario has no runs). */
+  readonly exec: ExecWorld | null;
 
   constructor(
     readonly opts: SimOptions,
@@ -72,18 +82,67 @@ export class World implements SimNetwork {
     this.trace = new Trace(60, traceFd);
     this.scheduler.pausedUntil = (owner) => this.processes.get(owner)?.pausedUntil ?? 0;
     const sub = (name: string) => seededRandom(`${opts.seed}/${name}`);
-    this.random = { net: sub('network'), faults: sub('faults'), clocks: sub('clocks') };
+    this.random = {
+      net: sub('network'),
+      faults: sub('faults'),
+      clocks: sub('clocks'),
+      crashes: sub('exec-crashes'),
+    };
     this.auditor = new Auditor(
       workload,
       (p) => this.viewOf(p),
       opts.maxSkewMs,
       () => this.scheduler.now,
     );
-    subscriber.on('message', (_channel: string, message: string) => this.wakeBuffer.push(message));
+    subscriber.on('message', (channel: string, message: string) =>
+      this.wakeBuffer.push({ channel, message }),
+    );
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const world = this;
+    this.exec =
+      opts.runs > 0
+        ? new ExecWorld(
+            {
+              opts,
+              scheduler: this.scheduler,
+              trace: this.trace,
+              get faultsOn() {
+                return world.faultsOn;
+              },
+              isCurrent: (p, g) => this.isCurrent(p, g),
+              count: (f) => this.count(f),
+              fail: (i, m) => this.auditor.fail(i, m),
+              redisFor: (p, g) => new SimTransport(this, p, g, 'executor'),
+            },
+            simExecShard(opts.seed),
+          )
+        : null;
   }
 
   observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void {
     this.auditor.observe(process, script, args, reply);
+  }
+
+  observeExec(
+    process: string,
+    script: string,
+    keys: readonly string[],
+    args: readonly ScriptArg[],
+    reply: unknown,
+  ): void {
+    this.exec?.auditor.observe(process, script, keys, args, reply);
+  }
+
+  /** ‰ per executor call (while faults are on): the process crashes, and restarts later. */
+  crashBeforeExecCall(process: string): boolean {
+    if (!this.faultsOn || process === 'producer') return false;
+    if (this.random.crashes.int(1000) >= this.opts.faults.execCrash) return false;
+    this.crash(process);
+    this.count('execCrash');
+    this.scheduler.schedule(this.scheduler.now + 200 + this.random.crashes.int(1800), '', () => {
+      if (!this.processes.get(process)?.alive) void this.startProcess(process);
+    });
+    return true;
   }
 
   count(fault: string): void {
@@ -138,8 +197,9 @@ export class World implements SimNetwork {
     this.wakeBuffer = [];
     for (const m of messages) {
       for (const s of this.subscriptions) {
+        if (s.channel !== m.channel) continue;
         this.scheduler.schedule(this.scheduler.now + this.callLatency(), s.process, () => {
-          if (this.isCurrent(s.process, s.generation)) s.onMessage(m);
+          if (this.isCurrent(s.process, s.generation)) s.onMessage(m.message);
         });
       }
     }
@@ -157,6 +217,7 @@ export class World implements SimNetwork {
       pausedUntil: 0,
       cutOffUntil: 0,
       processor: null,
+      engine: null,
     };
     this.processes.set(name, state);
     const generation = state.generation;
@@ -175,6 +236,8 @@ export class World implements SimNetwork {
     const queue = new Queue({ shards: [shard], clock, random });
     this.trace.add(this.scheduler.now, `${name} start gen ${generation} skew ${state.skewMs}`);
     state.processor = await createProcessor(this.processorOptions(queue, clock));
+    if (this.exec && this.isCurrent(name, generation))
+      state.engine = await this.exec.startEngine(name, generation, clock);
   }
 
   private processorOptions(queue: Queue, clock: SimClock) {

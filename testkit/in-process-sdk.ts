@@ -27,7 +27,8 @@ export interface InProcessApp {
 
 /**
  * A real SDK app served in-process. `host` names it (requests to that origin reach it); dev mode
- * unless a signing key is given. Events the app sends (`step.sendEvent`) go to `eventApiUrl`.
+ * unless a signing key is given. Events the app sends (`step.sendEvent`) go to `eventApiUrl`,
+ * or to `fetch` when given.
  */
 export function inProcessApp(opts: {
   host: string;
@@ -35,6 +36,10 @@ export function inProcessApp(opts: {
   functions: (inngest: Inngest) => InngestFunction.Any[];
   signingKey?: string;
   eventApiUrl?: string;
+  /** The SDK client's fetch (what `step.sendEvent` calls the Event API with). */
+  fetch?: (url: unknown, init?: RequestInit) => Promise<Response>;
+  /** Silences the SDK's own logging (it logs every step error). */
+  quiet?: boolean;
 }): InProcessApp {
   const client = new Inngest({
     id: opts.appId,
@@ -42,6 +47,8 @@ export function inProcessApp(opts: {
     ...(opts.signingKey !== undefined ? { signingKey: opts.signingKey } : {}),
     baseUrl: opts.eventApiUrl ?? 'http://127.0.0.1:1/',
     ...(opts.signingKey !== undefined ? { eventKey: 'in-process-event-key' } : {}),
+    ...(opts.fetch !== undefined ? { fetch: opts.fetch as typeof fetch } : {}),
+    ...(opts.quiet ? { logger: silentLogger } : {}),
   });
   const url = `http://${opts.host}/api/inngest`;
   const handler = serve({
@@ -52,6 +59,8 @@ export function inProcessApp(opts: {
   }) as unknown as FetchHandler;
   return { url, appId: opts.appId, handler };
 }
+
+const silentLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** One exchange the transport carried, for tests and traces. */
 export interface Exchange {

@@ -37,6 +37,8 @@ export interface EngineOptions {
   accountId?: string;
   /** The queue shard (hash tag) holding the account's items and runs (default 'durq'). */
   shardName?: string;
+  /** Clock-skew allowance between processes for leases, ms (default 0); see QueueShard. */
+  graceMs?: number;
   /** Steps this process runs at once (default 100). */
   concurrency?: number;
   /** How long a finished run stays inspectable with getRun, ms (default 7 days). */
@@ -136,7 +138,13 @@ function buildContext(
   const clock = opts.clock ?? new SystemClock();
   const random = opts.random ?? systemRandom();
   const log = opts.log ?? defaultLog;
-  const shard = new QueueShard({ name: settings.shardName, transport, clock, random });
+  const shard = new QueueShard({
+    name: settings.shardName,
+    transport,
+    clock,
+    random,
+    ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+  });
   const queue = new Queue({ shards: [shard], clock, random });
   const store = new RunStore(shard);
   const driver = new HttpDriver({

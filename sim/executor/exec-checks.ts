@@ -1,0 +1,146 @@
+import type { Redis } from 'ioredis';
+import { RunKeys, ShardKeys } from '../../src/internal.js';
+import type { Terminal } from './stories.js';
+import { FN } from './functions.js';
+import type { ExecWorld } from './exec-world.js';
+
+/** A run as a full read of the shard finds it. */
+export interface RunRead {
+  runId: string;
+  status: string;
+  result: unknown;
+  stack: string[];
+  memo: Record<string, string>;
+  runItems: string[];
+  runPauses: string[];
+}
+
+type Fail = (invariant: string, message: string) => void;
+
+/** Reads every run the auditor saw created: meta, stack, memo, and its item and pause sets. */
+export async function readRuns(raw: Redis, shard: string, runIds: readonly string[]): Promise<RunRead[]> {
+  const keys = new RunKeys(shard);
+  const pipe = raw.pipeline();
+  for (const id of runIds) {
+    pipe.hgetall(keys.meta(id));
+    pipe.lrange(keys.stack(id), 0, -1);
+    pipe.hgetall(keys.memo(id));
+    pipe.smembers(keys.runItems(id));
+    pipe.smembers(keys.runPauses(id));
+  }
+  const replies = (await pipe.exec()) ?? [];
+  return runIds.map((runId, i) => {
+    const at = (k: number) => replies[i * 5 + k]![1];
+    const meta = at(0) as Record<string, string>;
+    return {
+      runId,
+      status: meta.status ?? 'missing',
+      result: meta.result === undefined ? undefined : (JSON.parse(meta.result) as unknown),
+      stack: at(1) as string[],
+      memo: at(2) as Record<string, string>,
+      runItems: at(3) as string[],
+      runPauses: at(4) as string[],
+    };
+  });
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/**
+ * The structural run invariants on a full read: the stack holds each step once and only after
+ * its memo; a finished run keeps no queue item (its `finish` item aside) and no pause.
+ */
+export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promise<RunRead[]> {
+  const runs = await readRuns(raw, exec.shard, [...exec.auditor.runs.keys()]);
+  const byId = new Map(runs.map((r) => [r.runId, r]));
+  for (const r of runs) {
+    if (TERMINAL.has(r.status)) {
+      if (r.runPauses.length > 0) fail('no-leftovers', `run ${r.runId} is ${r.status} but keeps pauses ${r.runPauses.join(', ')}`);
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const id of r.stack) {
+      if (seen.has(id)) fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack twice`);
+      seen.add(id);
+      if (r.memo[id] === undefined) fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack without its memo`);
+    }
+  }
+  const shardKeys = new ShardKeys(exec.shard);
+  const keys = new RunKeys(exec.shard);
+  const [items, pauses] = await Promise.all([raw.hgetall(shardKeys.items()), raw.hgetall(keys.pauses())]);
+  for (const [id, json] of Object.entries(items)) {
+    const item = JSON.parse(json) as { r?: string; k?: string };
+    const run = item.r === undefined ? undefined : byId.get(item.r);
+    if (run && TERMINAL.has(run.status) && item.k !== 'finish')
+      fail('no-leftovers', `run ${run.runId} is ${run.status} but its ${item.k} item ${id} is still queued`);
+  }
+  for (const [id, json] of Object.entries(pauses)) {
+    const pause = JSON.parse(json) as { runId?: string };
+    const run = pause.runId === undefined ? undefined : byId.get(pause.runId);
+    if (run && TERMINAL.has(run.status)) fail('no-leftovers', `run ${run.runId} is ${run.status} but pause ${id} remains`);
+  }
+  return runs;
+}
+
+/** Each story's run ended as the auditor predicted (planned outcome, adjusted for faults). */
+export function checkPredictions(exec: ExecWorld, runs: readonly RunRead[], fail: Fail): Record<Terminal | 'open', number> {
+  const byId = new Map(runs.map((r) => [r.runId, r]));
+  const tally: Record<Terminal | 'open', number> = { completed: 0, failed: 0, cancelled: 0, open: 0 };
+  for (const r of runs) {
+    if (TERMINAL.has(r.status)) tally[r.status as Terminal]++;
+    else tally.open++;
+  }
+  for (const story of exec.stories) {
+    const ids = exec.runsFor(story, `sim-${story.kind}`);
+    if (ids.length !== 1) {
+      fail(ids.length === 0 ? 'liveness' : 'one-run-per-event', `story ${story.id} (${story.kind}) has ${ids.length} runs`);
+      continue;
+    }
+    const run = byId.get(ids[0]!)!;
+    const o = exec.overrides.get(story.id) ?? {};
+    const allowed = new Set<string>();
+    if (o.cancel === 'cancelled') allowed.add('cancelled');
+    else {
+      allowed.add(o.noRetry ? 'failed' : story.expect);
+      if (o.cancel === 'maybe') allowed.add('cancelled');
+    }
+    if (!TERMINAL.has(run.status)) {
+      fail('liveness', `story ${story.id} (${story.kind}): run ${run.runId} is still ${run.status}`);
+      continue;
+    }
+    if (!allowed.has(run.status)) {
+      fail('prediction', `story ${story.id} (${story.kind}): run ${run.runId} ended ${run.status}, expected ${[...allowed].join(' or ')}`);
+      continue;
+    }
+    if (story.approval && run.status === 'completed' && run.result !== story.approval)
+      fail('pause-once', `story ${story.id}: the wait returned ${JSON.stringify(run.result)}, expected ${story.approval}`);
+    const dependents =
+      story.kind === 'parent' ? exec.runsFor(story, FN.child)
+      : story.kind === 'send' && run.status === 'completed' ? exec.runsFor(story, FN.listener)
+      : [];
+    if ((story.kind === 'parent' || (story.kind === 'send' && run.status === 'completed')) && dependents.length === 0)
+      fail('liveness', `story ${story.id} (${story.kind}): no ${story.kind === 'parent' ? 'child' : 'listener'} run`);
+    for (const d of dependents) {
+      const dr = byId.get(d);
+      if (dr?.status !== 'completed') fail('liveness', `story ${story.id}: dependent run ${d} is ${dr?.status}`);
+    }
+    if (run.status === 'failed' && story.kind === 'fragile') {
+      const handlers = [...exec.auditor.runs.values()].filter((r) => r.failedRunId === run.runId && r.functionId === FN.fragileFailure);
+      if (handlers.length !== 1) fail(handlers.length ? 'on-failure-once' : 'liveness', `story ${story.id}: ${handlers.length} onFailure runs for ${run.runId}`);
+      else if (byId.get(handlers[0]!.runId)?.status !== 'completed')
+        fail('liveness', `story ${story.id}: its onFailure run ${handlers[0]!.runId} did not complete`);
+    }
+  }
+  return tally;
+}
+
+/** Whether the executor's work is done: every story's events sent, every run ended, dependents too. */
+export function execQuiet(exec: ExecWorld): boolean {
+  const a = exec.auditor.counts;
+  return (
+    exec.storiesTriggered &&
+    exec.sendsPending === 0 &&
+    a.runsCreated === a.runsEnded &&
+    a.fragileFailed === a.onFailureCreated
+  );
+}

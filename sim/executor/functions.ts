@@ -1,0 +1,161 @@
+import { NonRetriableError, type Inngest, type InngestFunction } from 'inngest';
+
+/**
+ * The simulated apps' functions, written with the real `inngest` SDK. What each step body does
+ * on each attempt is planned by the workload and carried in the trigger event (`data.plan`), so
+ * the auditor knows how every run must end. Bodies report to the SDK-side ledger, which counts
+ * them per committed step (a committed step must never run again).
+ */
+
+/** A step body's outcome on one attempt: return its value, throw, or throw NonRetriableError. */
+export type BodyOutcome = 'ok' | 'error' | 'fatal';
+/** Outcomes by attempt index; an attempt past the end returns. */
+export type StepPlan = Record<string, BodyOutcome[]>;
+
+/** Every function retries five times (six attempts): planned errors stay well below that. */
+export const SIM_RETRIES = 5;
+export const SIM_APP_ID = 'sim';
+export const WAIT_TIMEOUT = '20s';
+export const CANCELLABLE_SLEEP = '10s';
+
+export interface SimEventData {
+  story: number;
+  key: string;
+  plan: StepPlan;
+  /** chain: how many steps. */
+  len?: number;
+  /** parent: the child's plan. */
+  childPlan?: StepPlan;
+}
+
+export interface BodyLedger {
+  /** A step body started: run, step name, the request's attempt. */
+  bodyRan(runId: string, step: string, attempt: number): void;
+  /** An onFailure handler body ran for the failed run `failedRunId`, in run `runId`. */
+  onFailureRan(failedRunId: string, runId: string): void;
+}
+
+/** Function IDs as the SDK registers them (`<app>-<id>`). */
+export const FN = {
+  chain: 'sim-chain',
+  fan: 'sim-fan',
+  race: 'sim-race',
+  sleep: 'sim-sleep',
+  wait: 'sim-wait',
+  parent: 'sim-parent',
+  child: 'sim-child',
+  send: 'sim-send',
+  listener: 'sim-listener',
+  cancellable: 'sim-cancellable',
+  fragile: 'sim-fragile',
+  fragileFailure: 'sim-fragile-failure',
+} as const;
+
+/** The parallel steps of `fan` (the discovery after them must see all three). */
+export const FAN_STEPS = ['p1', 'p2', 'p3'] as const;
+
+export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunction.Any[] {
+  type Ctx = {
+    event: { data: SimEventData };
+    runId: string;
+    attempt: number;
+    step: {
+      run: <T>(id: string, fn: () => T) => Promise<T>;
+      sleep: (id: string, d: string) => Promise<void>;
+      waitForEvent: (
+        id: string,
+        o: { event: string; match: string; timeout: string },
+      ) => Promise<unknown>;
+      invoke: (id: string, o: { function: unknown; data: unknown; timeout: string }) => Promise<unknown>;
+      sendEvent: (id: string, e: unknown) => Promise<unknown>;
+    };
+  };
+  /** step.run with the planned outcome for this attempt. */
+  const planned = (c: Ctx, name: string) =>
+    c.step.run(name, () => {
+      ledger.bodyRan(c.runId, name, c.attempt);
+      const outcome = c.event.data.plan?.[name]?.[c.attempt] ?? 'ok';
+      if (outcome === 'error') throw new Error(`planned error in ${name}`);
+      if (outcome === 'fatal') throw new NonRetriableError(`planned fatal error in ${name}`);
+      return `${name}:${c.event.data.story}`;
+    });
+  const fn = (id: string, event: string, body: (c: Ctx) => Promise<unknown>, extra = {}) =>
+    inngest.createFunction(
+      { id, retries: SIM_RETRIES, triggers: [{ event }], ...extra },
+      body as never,
+    );
+
+  const child = fn('child', 'sim/child', async (c) => planned(c, 'c1'));
+  return [
+    fn('chain', 'sim/chain', async (c) => {
+      const out: string[] = [];
+      for (let i = 1; i <= (c.event.data.len ?? 3); i++) out.push(await planned(c, `s${i}`));
+      return out;
+    }),
+    fn('fan', 'sim/fan', async (c) => {
+      const parts = await Promise.all(FAN_STEPS.map((s) => planned(c, s)));
+      return await planned(c, 'join').then((j) => [...parts, j]);
+    }),
+    fn('race', 'sim/race', async (c) => {
+      const winner = await Promise.race([planned(c, 'r1'), planned(c, 'r2')]);
+      return [winner, await planned(c, 'after')];
+    }),
+    fn('sleep', 'sim/sleep', async (c) => {
+      const a = await planned(c, 's1');
+      await c.step.sleep('nap', '3s');
+      return [a, await planned(c, 's2')];
+    }),
+    fn('wait', 'sim/wait', async (c) => {
+      const got = await c.step.waitForEvent('approval', {
+        event: 'sim/approve',
+        match: 'data.key',
+        timeout: WAIT_TIMEOUT,
+      });
+      return await c.step.run('after', () => (got ? 'approved' : 'timed-out'));
+    }),
+    fn('parent', 'sim/parent', async (c) => {
+      const a = await planned(c, 's1');
+      const r = await c.step.invoke('call', {
+        function: child,
+        data: { story: c.event.data.story, key: c.event.data.key, plan: c.event.data.childPlan ?? {} },
+        timeout: '1h',
+      });
+      return [a, r, await planned(c, 's2')];
+    }),
+    child,
+    fn('send', 'sim/send', async (c) => {
+      await planned(c, 's1');
+      await c.step.sendEvent('emit', {
+        name: 'sim/emitted',
+        data: { story: c.event.data.story, key: c.event.data.key, plan: {} },
+      });
+      return await planned(c, 's2');
+    }),
+    fn('listener', 'sim/emitted', async (c) => planned(c, 'heard')),
+    fn(
+      'cancellable',
+      'sim/cancellable',
+      async (c) => {
+        const a = await planned(c, 's1');
+        await c.step.sleep('nap', CANCELLABLE_SLEEP);
+        return [a, await planned(c, 's2')];
+      },
+      { cancelOn: [{ event: 'sim/cancel', match: 'data.key' }] },
+    ),
+    fn('fragile', 'sim/fragile', async (c) => planned(c, 's1'), {
+      onFailure: async ({
+        event,
+        runId,
+        step,
+      }: {
+        event: { data: { run_id: string } };
+        runId: string;
+        step: Ctx['step'];
+      }) =>
+        step.run('note', () => {
+          ledger.onFailureRan(event.data.run_id, runId);
+          return event.data.run_id;
+        }),
+    }),
+  ];
+}

@@ -1,0 +1,262 @@
+import { createHash } from 'node:crypto';
+import { BACKOFF_TABLE_MS, STATE_SCRIPTS, type ScriptArg } from '../../src/internal.js';
+import { FAN_STEPS, FN, SIM_RETRIES } from './functions.js';
+import type { SdkCallView, SdkFate } from './sdk-network.js';
+
+/** The executor invariants, judged from the calls as they happen (see sim/executor/README). */
+export interface RunAuditorHost {
+  now(): number;
+  fail(invariant: string, message: string): void;
+  readonly maxSkewMs: number;
+  readonly backoffScale: number;
+}
+
+export interface RunFacts {
+  runId: string;
+  functionId: string;
+  story: number | undefined;
+  /** For an onFailure run: the failed run it reports. */
+  failedRunId?: string;
+  createdAt: number;
+  finishes: { status: string; at: number }[];
+}
+
+const S = STATE_SCRIPTS;
+const TERMINAL_EVENTS = new Set([
+  'inngest/function.finished',
+  'inngest/function.failed',
+  'inngest/function.cancelled',
+]);
+
+export function stepHash(name: string): string {
+  return createHash('sha1').update(name).digest('hex');
+}
+const FAN_HASHES = FAN_STEPS.map(stepHash);
+
+/**
+ * The run auditor: sees every executor script call that reached Redis (with its keys, ARGV and
+ * reply), every SDK request and how it ended, and every step body the SDK ran.
+ */
+export class RunAuditor {
+  readonly runs = new Map<string, RunFacts>();
+  /** Trigger event ID -> runs created for it, by function. */
+  readonly runsByEvent = new Map<string, Set<string>>();
+  readonly counts = {
+    requests: 0,
+    stepsCommitted: 0,
+    bodies: 0,
+    duplicateRuns: 0,
+    runsCreated: 0,
+    runsEnded: 0,
+    /** fragile runs that failed, and onFailure runs created (liveness waits for them to match). */
+    fragileFailed: 0,
+    onFailureCreated: 0,
+  };
+  /** run -> stepId -> memo JSON, as committed. */
+  private readonly memo = new Map<string, Map<string, string>>();
+  /** run -> stepId -> memo JSON, as the SDK was sent it. */
+  private readonly sentMemo = new Map<string, Map<string, string>>();
+  private readonly pauseResumes = new Map<string, number>();
+  /** run -> event name -> the distinct IDs of its terminal events. */
+  private readonly terminalEvents = new Map<string, Map<string, Set<string>>>();
+  /** failed run -> the onFailure runs whose bodies ran for it. */
+  readonly onFailureRuns = new Map<string, Set<string>>();
+  /** `${process} ${run}` -> virtual ms of that process's last loadRun of the run. */
+  private readonly lastLoad = new Map<string, number>();
+  /** job ID -> the last attempt's end, for the backoff check. */
+  private readonly lastFate = new Map<string, { attempt: number; at: number; minGapMs: number }>();
+  /** run -> virtual ms its wait or cancelOn pause was created (for side events). */
+  readonly pausedAt = new Map<string, number>();
+  /** Called when a run's pause exists / the run ended (the producer's cues). */
+  onPauseCreated: (runId: string) => void = () => {};
+  onRunEnded: (runId: string) => void = () => {};
+  onRunCreated: (runId: string) => void = () => {};
+
+  constructor(private readonly host: RunAuditorHost) {}
+
+  private fail(invariant: string, message: string): void {
+    this.host.fail(invariant, message);
+  }
+
+  /** An executor script call that reached Redis, with Redis's reply (even if it was lost). */
+  observe(process: string, script: string, keys: readonly string[], raw: readonly ScriptArg[], reply: unknown): void {
+    const now = this.host.now();
+    switch (script) {
+      case 'createRun': {
+        const status = S.createRun.status((reply as unknown[])[0] ?? reply);
+        const { args } = S.createRun.decodeArgs(raw);
+        if (status === 'RUN_EXISTS') this.counts.duplicateRuns++;
+        if (status !== 'OK') return;
+        const meta = JSON.parse(args.metaJson) as { fn: string; event_ids: string };
+        const events = JSON.parse(args.eventsJson) as {
+          id?: string;
+          data?: { story?: number; run_id?: string };
+        }[];
+        const first = events[0];
+        const facts: RunFacts = {
+          runId: args.runId,
+          functionId: meta.fn,
+          story: first?.data?.story,
+          createdAt: now,
+          finishes: [],
+        };
+        if (first?.data?.run_id !== undefined) facts.failedRunId = first.data.run_id;
+        this.runs.set(args.runId, facts);
+        this.counts.runsCreated++;
+        if (meta.fn === FN.fragileFailure) this.counts.onFailureCreated++;
+        const eventKey = `${meta.fn} ${first?.id ?? ''}`;
+        const set = this.runsByEvent.get(eventKey) ?? new Set();
+        set.add(args.runId);
+        this.runsByEvent.set(eventKey, set);
+        if (meta.fn === FN.cancellable) this.onRunCreated(args.runId);
+        return;
+      }
+      case 'loadRun':
+        this.lastLoad.set(`${process} ${runOf(S.loadRun, keys)}`, now);
+        return;
+      case 'commitStep': {
+        const runId = runOf(S.commitStep, keys);
+        const status = S.commitStep.status((reply as unknown[])[0]);
+        if (status !== 'OK') return;
+        const { entries } = S.commitStep.decodeArgs(raw);
+        for (const e of entries) {
+          if (e.type === 'memo') this.memoWritten(runId, e.id, e.json);
+          if (e.type === 'pause' && !this.pausedAt.has(runId)) {
+            this.pausedAt.set(runId, now);
+            this.onPauseCreated(runId);
+          }
+        }
+        return;
+      }
+      case 'resumePause': {
+        const status = S.resumePause.status((reply as unknown[])[0]);
+        if (status !== 'OK') return;
+        const { args } = S.resumePause.decodeArgs(raw);
+        const n = (this.pauseResumes.get(args.pauseId) ?? 0) + 1;
+        this.pauseResumes.set(args.pauseId, n);
+        if (n > 1) this.fail('pause-once', `pause ${args.pauseId} resumed ${n} times`);
+        this.memoWritten(runOf(S.resumePause, keys), args.pauseId, args.memoJson, true);
+        return;
+      }
+      case 'finishRun': {
+        const status = S.finishRun.status((reply as unknown[])[0]);
+        if (status !== 'OK') return;
+        const { args } = S.finishRun.decodeArgs(raw);
+        const runId = runOf(S.finishRun, keys);
+        const facts = this.runs.get(runId);
+        if (!facts) return;
+        facts.finishes.push({ status: args.status, at: now });
+        if (facts.finishes.length === 1) {
+          this.counts.runsEnded++;
+          if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
+        }
+        if (facts.finishes.length > 1)
+          this.fail(
+            'one-terminal',
+            `run ${runId} (${facts.functionId}) ended twice: ${facts.finishes.map((f) => f.status).join(', ')}`,
+          );
+        this.onRunEnded(runId);
+        return;
+      }
+      case 'ingestEvents': {
+        const { entries } = S.ingestEvents.decodeArgs(raw);
+        for (const e of entries) {
+          const ev = JSON.parse(e.eventJson) as { id: string; name: string; data?: { run_id?: string } };
+          const runId = ev.data?.run_id;
+          if (!TERMINAL_EVENTS.has(ev.name) || runId === undefined) continue;
+          const byName = this.terminalEvents.get(runId) ?? new Map<string, Set<string>>();
+          this.terminalEvents.set(runId, byName);
+          const ids = byName.get(ev.name) ?? new Set<string>();
+          byName.set(ev.name, ids);
+          ids.add(ev.id);
+          if (ids.size > 1) this.fail('terminal-events-once', `run ${runId} emitted ${ev.name} ${ids.size} times (IDs ${[...ids].join(', ')})`);
+          // function.finished goes out for every end; failed or cancelled beside it, not both
+          if (byName.has('inngest/function.failed') && byName.has('inngest/function.cancelled'))
+            this.fail('terminal-events-once', `run ${runId} emitted both failed and cancelled`);
+        }
+        return;
+      }
+    }
+  }
+
+  private memoWritten(runId: string, stepId: string, json: string, resume = false): void {
+    const memo = this.memo.get(runId) ?? new Map<string, string>();
+    this.memo.set(runId, memo);
+    const before = memo.get(stepId);
+    if (before === undefined) {
+      memo.set(stepId, json);
+      this.counts.stepsCommitted++;
+      return;
+    }
+    if (before !== json)
+      this.fail(
+        resume ? 'pause-once' : 'memo-once',
+        `run ${runId} step ${stepId}: its saved result ${before.slice(0, 80)} was overwritten by ${json.slice(0, 80)}`,
+      );
+  }
+
+  /** An SDK request is about to reach the app. */
+  onRequest(call: SdkCallView): void {
+    this.counts.requests++;
+    const { runId } = call;
+    const sent = this.sentMemo.get(runId) ?? new Map<string, string>();
+    this.sentMemo.set(runId, sent);
+    for (const [id, json] of Object.entries(call.steps)) {
+      const was = sent.get(id);
+      if (was === undefined) sent.set(id, json);
+      else if (was !== json)
+        this.fail('memo-once', `run ${runId}: the SDK was sent step ${id} as ${was.slice(0, 60)}, later as ${json.slice(0, 60)}`);
+    }
+    const facts = this.runs.get(runId);
+    const user = facts !== undefined && facts.functionId !== FN.fragileFailure;
+    if (user && call.attempt > SIM_RETRIES)
+      this.fail('attempts', `run ${runId} job ${call.jobId}: attempt ${call.attempt} past the ${SIM_RETRIES} retries`);
+    if (call.attempt >= call.maxAttempts)
+      this.fail('attempts', `run ${runId} job ${call.jobId}: attempt ${call.attempt} of max ${call.maxAttempts}`);
+    const last = this.lastFate.get(call.jobId);
+    if (last && call.attempt === last.attempt + 1) {
+      const gap = call.sentAt - last.at;
+      if (gap + 2 * this.host.maxSkewMs < last.minGapMs)
+        this.fail('backoff', `job ${call.jobId}: attempt ${call.attempt} ${gap} ms after the last, below ${last.minGapMs} ms`);
+    }
+    const cancelled = facts?.finishes.find((f) => f.status === 'cancelled');
+    const loadedAt = this.lastLoad.get(`${call.process} ${runId}`) ?? call.sentAt;
+    if (cancelled && loadedAt > cancelled.at)
+      this.fail('cancel-stops', `run ${runId}: a request (step ${call.stepId}) started at ${loadedAt}, after its cancel at ${cancelled.at}`);
+    if (facts?.functionId === FN.fan && call.stepId === 'step') {
+      const have = FAN_HASHES.filter((h) => h in call.steps).length;
+      if (have > 0 && have < FAN_HASHES.length)
+        this.fail('fan-in', `run ${runId}: a discovery ran with ${have} of ${FAN_HASHES.length} parallel results`);
+    }
+  }
+
+  /** Every attempt's end: if the same job comes back with the next attempt, it waited. */
+  onFate(call: SdkCallView, fate: SdkFate): void {
+    const table = BACKOFF_TABLE_MS[Math.min(call.attempt, BACKOFF_TABLE_MS.length - 1)]!;
+    const minGapMs =
+      fate.kind === 'answered' && fate.retryAfterMs !== undefined
+        ? fate.retryAfterMs
+        : table * this.host.backoffScale;
+    this.lastFate.set(call.jobId, { attempt: call.attempt, at: this.host.now(), minGapMs });
+  }
+
+  /** A step body ran at the SDK: it must not be one the run had already committed and replayed. */
+  bodyRan(runId: string, step: string): void {
+    this.counts.bodies++;
+    if (this.sentMemo.get(runId)?.has(stepHash(step)))
+      this.fail('no-re-execution', `run ${runId}: step ${step} ran again after its result was replayed to the SDK`);
+  }
+
+  onFailureRan(failedRunId: string, runId: string): void {
+    const set = this.onFailureRuns.get(failedRunId) ?? new Set<string>();
+    set.add(runId);
+    this.onFailureRuns.set(failedRunId, set);
+    if (set.size > 1) this.fail('on-failure-once', `run ${failedRunId}: onFailure ran in ${set.size} runs`);
+  }
+}
+
+/** The run a call is about, from its `meta` KEY (`{shard}:run:<id>`). */
+function runOf(spec: { keys: readonly string[] }, keys: readonly string[]): string {
+  const key = keys[spec.keys.indexOf('meta')] ?? '';
+  return key.slice(key.lastIndexOf(':run:') + 5);
+}

@@ -1,0 +1,233 @@
+import {
+  SdkRequestError,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+  type Random,
+} from '../../src/internal.js';
+import type { InProcessApp } from '../../testkit/in-process-sdk.js';
+import { withoutTiming } from '../../testkit/in-process-sdk.js';
+import type { SdkFaultRates } from '../options.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Trace } from '../trace.js';
+import { SIM_RETRIES } from './functions.js';
+
+/** What an SDK request carried, as the auditor reads it (from its headers and v2 body). */
+export interface SdkCallView {
+  process: string;
+  runId: string;
+  jobId: string;
+  stepId: string;
+  fnId: string;
+  attempt: number;
+  maxAttempts: number;
+  story: number | undefined;
+  /** The memo the request carried: step ID -> JSON. */
+  steps: Record<string, string>;
+  sentAt: number;
+}
+
+/** How an SDK request ended, as the driver saw it. */
+export type SdkFate =
+  | { kind: 'answered'; status: number; retryAfterMs?: number; ranSdk: boolean }
+  | { kind: 'failed'; reason: string; ranSdk: boolean };
+
+export type SdkFault =
+  | 'sdkServerError'
+  | 'sdkTimeout'
+  | 'sdkRefused'
+  | 'sdkMalformed'
+  | 'sdkNoHeader'
+  | 'sdkNoRetry'
+  | 'sdkRetryAfter'
+  | 'sdkResponseLost';
+
+/** What the network needs from the simulation around it. */
+export interface SdkNetworkHost {
+  readonly scheduler: Scheduler;
+  readonly trace: Trace;
+  readonly faultsOn: boolean;
+  readonly sdkFaults: SdkFaultRates;
+  readonly random: Random;
+  isCurrent(process: string, generation: number): boolean;
+  count(fault: string): void;
+  /** May this fault hit this call (e.g. no-retry only where the run has no dependents)? */
+  allows(fault: SdkFault, call: SdkCallView): boolean;
+  onRequest(call: SdkCallView): void;
+  onFate(call: SdkCallView, fate: SdkFate): void;
+}
+
+const ORDER: SdkFault[] = [
+  'sdkServerError',
+  'sdkTimeout',
+  'sdkRefused',
+  'sdkMalformed',
+  'sdkNoHeader',
+  'sdkNoRetry',
+  'sdkRetryAfter',
+  'sdkResponseLost',
+];
+
+const SDK_HEADER = { 'x-inngest-sdk': 'inngest-js:sim', 'content-type': 'application/json' };
+
+/**
+ * One simulated process's HTTP seam: each request to the in-process SDK app is a scheduler event
+ * whose latency and fate the seed decides. The app itself runs to completion inside that event
+ * (it needs nothing from later events), so its answer is fixed by what it was sent. Faults are
+ * drawn only on a step's first four attempts: its last two always reach the SDK, so a planned
+ * outcome stays reachable and each run's end stays predictable.
+ */
+export class SdkNetwork implements HttpTransport {
+  constructor(
+    private readonly host: SdkNetworkHost,
+    private readonly app: InProcessApp,
+    readonly process: string,
+    readonly generation: number,
+  ) {}
+
+  send(req: HttpRequest): Promise<HttpResponse> {
+    const { host } = this;
+    const { scheduler } = host;
+    return new Promise((resolve, reject) => {
+      if (req.signal?.aborted) return reject(aborted(req));
+      const onAbort = () => reject(aborted(req));
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (at: number, outcome: () => void) =>
+        scheduler.schedule(at, this.process, () => {
+          req.signal?.removeEventListener('abort', onAbort);
+          // a crashed process never hears back
+          if (host.isCurrent(this.process, this.generation)) outcome();
+        });
+      scheduler.schedule(scheduler.now + 1 + host.random.int(4), this.process, async () => {
+        if (!host.isCurrent(this.process, this.generation) || req.signal?.aborted) return;
+        const call = req.method === 'POST' ? viewOf(this.process, req, scheduler.now) : null;
+        if (call === null) {
+          const res = await this.callApp(req);
+          return void settle(scheduler.now + 1, () => resolve(res));
+        }
+        host.onRequest(call);
+        const fault = this.drawFault(call);
+        const line = `${this.process} sdk ${call.fnId} ${call.runId} ${call.stepId} a${call.attempt}`;
+        const answer = (res: HttpResponse, ranSdk: boolean, delay: number) => {
+          host.trace.add(
+            scheduler.now,
+            `${line}${fault ? ` [${fault}]` : ''} -> ${res.status} ${JSON.stringify(withoutTiming(res.body))}`,
+          );
+          settle(scheduler.now + delay, () => {
+            host.onFate(call, { kind: 'answered', status: res.status, ...retryAfter(res), ranSdk });
+            resolve(res);
+          });
+        };
+        const fail = (reason: 'connect' | 'timeout' | 'network', ranSdk: boolean, at: number) => {
+          host.trace.add(scheduler.now, `${line} [${fault}] -> ${reason}`);
+          settle(at, () => {
+            host.onFate(call, { kind: 'failed', reason, ranSdk });
+            reject(new SdkRequestError(reason, req.url, `${fault} (injected)`));
+          });
+        };
+        switch (fault) {
+          case 'sdkRefused':
+            return fail('connect', false, scheduler.now + 1);
+          case 'sdkServerError':
+            return answer({ status: 502, headers: {}, body: 'bad gateway (injected)' }, false, 1);
+          case 'sdkNoRetry':
+            return answer(
+              {
+                status: 400,
+                headers: { ...SDK_HEADER, 'x-inngest-no-retry': 'true' },
+                body: JSON.stringify({ name: 'Error', message: 'no retry (injected)' }),
+              },
+              false,
+              1,
+            );
+          case 'sdkRetryAfter':
+            return answer(
+              {
+                status: 500,
+                headers: { ...SDK_HEADER, 'retry-after': String(1 + host.random.int(3)) },
+                body: JSON.stringify({ name: 'Error', message: 'busy (injected)' }),
+              },
+              false,
+              1,
+            );
+          default:
+        }
+        const res = await this.callApp(req);
+        switch (fault) {
+          case 'sdkTimeout':
+            return fail('timeout', true, call.sentAt + req.timeoutMs);
+          case 'sdkResponseLost':
+            return fail('network', true, scheduler.now + 1);
+          case 'sdkMalformed':
+            return answer({ ...res, body: res.body.slice(0, Math.floor(res.body.length / 2)) + '{' }, true, 1);
+          case 'sdkNoHeader':
+            return answer({ ...res, headers: { 'content-type': 'application/json' } }, true, 1);
+          default:
+            return answer(res, true, 1 + host.random.int(10));
+        }
+      });
+    });
+  }
+
+  async close(): Promise<void> {}
+
+  private drawFault(call: SdkCallView): SdkFault | null {
+    const { host } = this;
+    if (!host.faultsOn || call.attempt >= SIM_RETRIES - 1) return null;
+    let r = host.random.int(1000);
+    for (const f of ORDER) {
+      r -= host.sdkFaults[f];
+      if (r < 0) {
+        if (!host.allows(f, call)) return null;
+        host.count(f);
+        return f;
+      }
+    }
+    return null;
+  }
+
+  private async callApp(req: HttpRequest): Promise<HttpResponse> {
+    const init: RequestInit = {
+      method: req.method,
+      headers: { ...req.headers, host: new URL(req.url).host },
+    };
+    if (req.body !== undefined && req.method !== 'GET') init.body = req.body;
+    const res = await this.app.handler(new Request(req.url, init));
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+    return { status: res.status, headers, body: await res.text() };
+  }
+}
+
+function aborted(req: HttpRequest): SdkRequestError {
+  return new SdkRequestError('aborted', req.url, 'aborted by the caller');
+}
+
+function retryAfter(res: HttpResponse): { retryAfterMs?: number } {
+  const v = res.headers['retry-after'];
+  return v === undefined ? {} : { retryAfterMs: Number(v) * 1000 };
+}
+
+/** Reads the request the way the auditor needs it: headers, ctx and memo. */
+function viewOf(process: string, req: HttpRequest, now: number): SdkCallView {
+  const body = JSON.parse(req.body ?? '{}') as {
+    event?: { data?: { story?: number } };
+    steps?: Record<string, unknown>;
+    ctx?: { run_id?: string; attempt?: number; max_attempts?: number };
+  };
+  const url = new URL(req.url);
+  const steps: Record<string, string> = {};
+  for (const [id, v] of Object.entries(body.steps ?? {})) steps[id] = JSON.stringify(v);
+  return {
+    process,
+    runId: body.ctx?.run_id ?? '',
+    jobId: req.headers['X-Inngest-Job-ID'] ?? '',
+    stepId: req.headers['X-Inngest-Step-ID'] ?? url.searchParams.get('stepId') ?? '',
+    fnId: url.searchParams.get('fnId') ?? '',
+    attempt: body.ctx?.attempt ?? -1,
+    maxAttempts: body.ctx?.max_attempts ?? -1,
+    story: body.event?.data?.story,
+    steps,
+    sentAt: now,
+  };
+}

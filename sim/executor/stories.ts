@@ -1,0 +1,167 @@
+import type { Random } from '../../src/internal.js';
+import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData, type StepPlan } from './functions.js';
+
+/**
+ * The executor workload: one story per triggered run, with the events around it, generated from
+ * the seed. Each story says how its run must end (`expect`); faults that change that (a no-retry
+ * answer, a cancel during a step) are recorded on the story as they happen.
+ */
+export type StoryKind =
+  | 'chain'
+  | 'fan'
+  | 'race'
+  | 'sleep'
+  | 'wait'
+  | 'parent'
+  | 'send'
+  | 'cancellable'
+  | 'fragile';
+
+export type Terminal = 'completed' | 'failed' | 'cancelled';
+
+/** When a story's side event goes out, relative to its run. */
+export type SideTiming =
+  /** Before the trigger: it must not touch the run. */
+  | 'before'
+  /** Once the run's wait (or cancelOn) pause exists, plus `delayMs`. */
+  | 'during'
+  /** Once the run has ended: it must change nothing. */
+  | 'after';
+
+export interface SideEvent {
+  name: 'sim/approve' | 'sim/cancel';
+  timing: SideTiming;
+  delayMs: number;
+  /** false: the key does not match the run's, so it must not resume it. */
+  matching: boolean;
+}
+
+export interface Story {
+  id: number;
+  kind: StoryKind;
+  arrivalMs: number;
+  event: { id: string; name: string; data: SimEventData };
+  side: SideEvent[];
+  /** How the run must end, as planned (before faults). */
+  expect: Terminal;
+  /** wait stories: the value the wait must return. */
+  approval?: 'approved' | 'timed-out';
+  /** Delivered twice (same event ID): still one run. */
+  twice: boolean;
+}
+
+const KINDS: [StoryKind, number][] = [
+  ['chain', 20],
+  ['fan', 12],
+  ['race', 8],
+  ['sleep', 10],
+  ['wait', 15],
+  ['parent', 10],
+  ['send', 8],
+  ['cancellable', 10],
+  ['fragile', 7],
+];
+
+/** ‰ of stories whose trigger is delivered twice, when that fault is on. */
+export function generateStories(
+  random: Random,
+  count: number,
+  spanMs: number,
+  twicePerMille: number,
+): Story[] {
+  const stories: Story[] = [];
+  const total = KINDS.reduce((s, [, w]) => s + w, 0);
+  for (let id = 0; id < count; id++) {
+    let r = random.int(total);
+    const kind = KINDS.find(([, w]) => (r -= w) < 0)![0];
+    stories.push(story(random, id, kind, random.int(spanMs), random.int(1000) < twicePerMille));
+  }
+  return stories.sort((a, b) => a.arrivalMs - b.arrivalMs || a.id - b.id);
+}
+
+function story(random: Random, id: number, kind: StoryKind, arrivalMs: number, twice: boolean): Story {
+  const key = `k${id}`;
+  const plan: StepPlan = {};
+  const succeed = (...steps: string[]) => {
+    for (const s of steps) plan[s] = recovering(random);
+  };
+  const data: SimEventData = { story: id, key, plan };
+  const side: SideEvent[] = [];
+  let expect: Terminal = 'completed';
+  let approval: Story['approval'];
+  switch (kind) {
+    case 'chain': {
+      data.len = 1 + random.int(3);
+      for (let i = 1; i <= data.len; i++) plan[`s${i}`] = recovering(random);
+      if (random.int(10) === 0) {
+        plan[`s${data.len}`] = failing(random);
+        expect = 'failed';
+      }
+      break;
+    }
+    case 'fan':
+      succeed(...FAN_STEPS, 'join');
+      break;
+    case 'race':
+      succeed('r1', 'r2', 'after');
+      break;
+    case 'sleep':
+    case 'send':
+      succeed('s1', 's2');
+      break;
+    case 'parent':
+      succeed('s1', 's2');
+      data.childPlan = { c1: recovering(random) };
+      break;
+    case 'wait': {
+      const mode = random.int(4);
+      // 0: matching event before the trigger; 1: matching during; 2: non-matching during;
+      // 3: non-matching, then matching, during.
+      if (mode === 0) side.push({ name: 'sim/approve', timing: 'before', delayMs: 0, matching: true });
+      if (mode >= 2) side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(2000), matching: false });
+      if (mode === 1 || mode === 3)
+        side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(3000), matching: true });
+      approval = mode === 1 || mode === 3 ? 'approved' : 'timed-out';
+      break;
+    }
+    case 'cancellable': {
+      succeed('s1', 's2');
+      const mode = random.int(3);
+      const timing: SideTiming = mode === 0 ? 'before' : mode === 1 ? 'during' : 'after';
+      side.push({ name: 'sim/cancel', timing, delayMs: random.int(5000), matching: true });
+      if (timing === 'during') expect = 'cancelled';
+      break;
+    }
+    case 'fragile':
+      plan['s1'] = failing(random);
+      expect = 'failed';
+      break;
+  }
+  return {
+    id,
+    kind,
+    arrivalMs,
+    event: { id: `story-${id}`, name: `sim/${kind}`, data },
+    side,
+    expect,
+    ...(approval ? { approval } : {}),
+    twice,
+  };
+}
+
+/** Errors on the first 0–2 attempts, then returns: the step succeeds within its retries. */
+function recovering(random: Random): BodyOutcome[] {
+  const errors = [0, 0, 0, 1, 2][random.int(5)]!;
+  return Array.from({ length: errors }, () => 'error' as const);
+}
+
+/**
+ * A step that must fail the run: NonRetriableError from attempt i on (every later attempt too,
+ * so a fault on attempt i cannot turn it into a success), or an error on every attempt.
+ */
+function failing(random: Random): BodyOutcome[] {
+  const attempts = SIM_RETRIES + 1;
+  if (random.int(2) === 0) return Array.from({ length: attempts }, () => 'error' as const);
+  const i = random.int(3);
+  return Array.from({ length: attempts }, (_, a) => (a < i ? 'error' : 'fatal'));
+}
