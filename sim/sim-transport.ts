@@ -1,6 +1,7 @@
 import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
 import type { Scheduler } from './scheduler.js';
 import type { Trace } from './trace.js';
+import { traceReply } from './trace-reply.js';
 
 /** What a simulated connection needs from the world it runs in (World provides it). */
 export interface SimNetwork {
@@ -81,6 +82,7 @@ export class SimTransport implements RedisTransport {
         return reply;
       },
       () => `${name} ${args.map(String).join(' ')}`,
+      (reply) => traceReply(name, reply),
     );
   }
 
@@ -105,6 +107,7 @@ export class SimTransport implements RedisTransport {
     label: string,
     execute: () => Promise<unknown>,
     describe: () => string,
+    describeReply: (reply: unknown) => string = (reply) => JSON.stringify(reply),
   ): Promise<unknown> {
     const { world } = this;
     return new Promise((resolve, reject) => {
@@ -127,7 +130,7 @@ export class SimTransport implements RedisTransport {
         }
         world.trace.add(
           world.scheduler.now,
-          `${this.process} ${describe()} -> ${JSON.stringify(reply)}`,
+          `${this.process} ${describe()} -> ${describeReply(reply)}`,
         );
         if (fault === 'reply-lost') {
           world.trace.add(world.scheduler.now, `${this.process} ${label} reply-lost`);

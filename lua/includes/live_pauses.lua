@@ -1,8 +1,11 @@
 -- live_pauses(indexKey, pausesKey): the pauses an event name's index lists, as a flat pauseId,
--- pauseJson list; index entries whose pause is gone (deleted with its run) are dropped here.
+-- pauseJson list, by pause ID (a set's own order differs from server to server); index entries
+-- whose pause is gone (deleted with its run) are dropped here.
 local function live_pauses(indexKey, pausesKey)
   local out = {}
-  for _, id in ipairs(redis.call('SMEMBERS', indexKey)) do
+  local ids = redis.call('SMEMBERS', indexKey)
+  table.sort(ids)
+  for _, id in ipairs(ids) do
     local raw = redis.call('HGET', pausesKey, id)
     if raw == false then
       redis.call('SREM', indexKey, id)

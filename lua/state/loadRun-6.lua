@@ -8,12 +8,15 @@
 -- KEYS[6] functions: hash functionId -> function JSON
 -- ARGV[1] functionId
 -- returns a list: metadata (flat field, value list), events JSON or false, memo (flat list),
---   stack, pending members, function JSON or false
+--   stack, pending members (sorted: a set's own order differs from server to server), function
+--   JSON or false
+local pending = redis.call('SMEMBERS', KEYS[5])
+table.sort(pending)
 return {
   redis.call('HGETALL', KEYS[1]),
   redis.call('GET', KEYS[2]),
   redis.call('HGETALL', KEYS[3]),
   redis.call('LRANGE', KEYS[4], 0, -1),
-  redis.call('SMEMBERS', KEYS[5]),
+  pending,
   redis.call('HGET', KEYS[6], ARGV[1]),
 }

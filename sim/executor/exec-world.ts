@@ -234,7 +234,11 @@ export class ExecWorld implements SdkNetworkHost {
   /** The SDK client's Event API (step.sendEvent): accepted at once, ingested by the producer. */
   private async eventApi(url: unknown, init?: RequestInit): Promise<Response> {
     const body = JSON.parse(String(init?.body ?? '[]')) as unknown;
-    const events = Array.isArray(body) ? body : [body];
+    // the SDK stamps `ts` from its own (real) clock: the simulation's Event API restamps it
+    const events = (Array.isArray(body) ? body : [body]).map((e) => ({
+      ...(e as object),
+      ts: this.scheduler.now,
+    }));
     const ids = events.map(() => `emitted-${this.emitted++}`);
     // counted as pending at once: the run that sent it may end before the send starts
     this.sendsPending++;

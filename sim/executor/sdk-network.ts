@@ -159,7 +159,7 @@ export class SdkNetwork implements HttpTransport {
           case 'sdkResponseLost':
             return fail('network', true, scheduler.now + 1);
           case 'sdkMalformed':
-            return answer({ ...res, body: res.body.slice(0, Math.floor(res.body.length / 2)) + '{' }, true, 1);
+            return answer({ ...res, body: truncated(res.body) }, true, 1);
           case 'sdkNoHeader':
             return answer({ ...res, headers: { 'content-type': 'application/json' } }, true, 1);
           default:
@@ -197,6 +197,12 @@ export class SdkNetwork implements HttpTransport {
     res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
     return { status: res.status, headers, body: await res.text() };
   }
+}
+
+/** The SDK's answer cut short (timing dropped first: its length is the SDK's real clock's). */
+function truncated(body: string): string {
+  const whole = JSON.stringify(withoutTiming(body));
+  return whole.slice(0, Math.floor(whole.length / 2)) + '{';
 }
 
 function aborted(req: HttpRequest): SdkRequestError {

@@ -97,6 +97,18 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   return meta;
 }
 
+/**
+ * A flat HGETALL list as an object with its keys in sorted order: a hash's own order differs
+ * from server to server, and whoever iterates the result (e.g. the functions an event triggers)
+ * must not.
+ */
+export function flatToSortedRecord(flat: readonly string[]): Record<string, string> {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, flat[i + 1] as string]);
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(pairs);
+}
+
 /** A flat HGETALL list as an object. */
 export function flatToRecord(flat: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { flatToRecord } from '../run.js';
+import { flatToSortedRecord } from '../run.js';
 import type { StateContext } from './context.js';
 
 /** lua/state/eventRuns-1.lua */
@@ -20,5 +20,5 @@ export async function eventRuns(
     keys: { eventRuns: ctx.keys.eventRuns(internalId) },
     args: {},
   })) as string[];
-  return flatToRecord(flat);
+  return flatToSortedRecord(flat);
 }

@@ -1,7 +1,7 @@
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { decodePauseList, type Pause } from '../pause.js';
-import { flatToRecord } from '../run.js';
+import { flatToSortedRecord } from '../run.js';
 import type { StateContext } from './context.js';
 
 /** lua/state/ingestEvents-n.lua */
@@ -44,7 +44,7 @@ export async function ingestEvents(
   const [version, flat, ...perEvent] = reply;
   return {
     registryVersion: version,
-    functions: version === knownVersion ? null : flatToRecord(flat),
+    functions: version === knownVersion ? null : flatToSortedRecord(flat),
     pauses: perEvent.map(decodePauseList),
   };
 }

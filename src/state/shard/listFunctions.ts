@@ -1,6 +1,6 @@
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { flatToRecord } from '../run.js';
+import { flatToSortedRecord } from '../run.js';
 import type { StateContext } from './context.js';
 
 /** lua/state/listFunctions-2.lua */
@@ -20,5 +20,5 @@ export async function listFunctions(
     keys: { functions: ctx.keys.functions(), registryVersion: ctx.keys.registryVersion() },
     args: { knownVersion: knownVersion ?? '' },
   })) as [string, string[]];
-  return { version, functions: version === knownVersion ? null : flatToRecord(flat) };
+  return { version, functions: version === knownVersion ? null : flatToSortedRecord(flat) };
 }
