@@ -49,6 +49,11 @@ ${Object.entries(FAULT_FLAGS)
   --help              this text
 `;
 
+/** The faults of the executor's side (the SDK network, events, cancels), summed in the summary. */
+const SDK_FAULTS: ReadonlySet<string> = new Set(
+  Object.keys(FAULT_FLAGS).filter((k) => k.startsWith('sdk') || k === 'eventTwice' || k === 'cancelDuringStep'),
+);
+
 const EXIT = { ok: 0, violation: 1, usage: 2, liveness: 3 } as const;
 
 function parse(argv: string[]) {
@@ -174,7 +179,13 @@ function summaryLine(r: SimResult): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ') || 'none';
   const status = r.violations.length === 0 ? 'ok' : `VIOLATION (${r.violations[0]!.invariant})`;
-  return `seed ${r.seed}: ${status}; ${r.items} items, ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs; duplicate enqueues met ${r.enqueuesMet.queued} queued, ${r.enqueuesMet.leased} leased, ${r.enqueuesMet.finished} finished; ${(r.virtualMs / 1000).toFixed(1)} s virtual in ${(r.wallMs / 1000).toFixed(2)} s; trace ${r.traceHash}; faults: ${faults}`;
+  const sdkFaults = Object.entries(r.faults)
+    .filter(([k]) => SDK_FAULTS.has(k))
+    .reduce((sum, [, v]) => sum + v, 0);
+  const runs = r.runs
+    ? `${r.runs.stories} stories: runs ${r.runs.byState.completed} completed, ${r.runs.byState.failed} failed, ${r.runs.byState.cancelled} cancelled, ${r.runs.byState.open} open; ${r.runs.stepsCommitted} steps committed, ${r.runs.sdkRequests} SDK requests, ${sdkFaults} SDK faults; `
+    : '';
+  return `seed ${r.seed}: ${status}; ${runs}${r.items} items, ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs; duplicate enqueues met ${r.enqueuesMet.queued} queued, ${r.enqueuesMet.leased} leased, ${r.enqueuesMet.finished} finished; ${(r.virtualMs / 1000).toFixed(1)} s virtual in ${(r.wallMs / 1000).toFixed(2)} s; trace ${r.traceHash}; faults: ${faults}`;
 }
 
 function explain(r: SimResult): string {

@@ -127,8 +127,8 @@ export function checkPredictions(exec: ExecWorld, runs: readonly RunRead[], fail
     if (run.status === 'failed' && story.kind === 'fragile') {
       const handlers = [...exec.auditor.runs.values()].filter((r) => r.failedRunId === run.runId && r.functionId === FN.fragileFailure);
       if (handlers.length !== 1) fail(handlers.length ? 'on-failure-once' : 'liveness', `story ${story.id}: ${handlers.length} onFailure runs for ${run.runId}`);
-      else if (byId.get(handlers[0]!.runId)?.status !== 'completed')
-        fail('liveness', `story ${story.id}: its onFailure run ${handlers[0]!.runId} did not complete`);
+      else if (!TERMINAL.has(byId.get(handlers[0]!.runId)?.status ?? ''))
+        fail('liveness', `story ${story.id}: its onFailure run ${handlers[0]!.runId} is ${byId.get(handlers[0]!.runId)?.status}`);
     }
   }
   return tally;

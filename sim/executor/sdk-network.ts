@@ -10,7 +10,6 @@ import { withoutTiming } from '../../testkit/in-process-sdk.js';
 import type { SdkFaultRates } from '../options.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Trace } from '../trace.js';
-import { SIM_RETRIES } from './functions.js';
 
 /** What an SDK request carried, as the auditor reads it (from its headers and v2 body). */
 export interface SdkCallView {
@@ -74,8 +73,8 @@ const SDK_HEADER = { 'x-inngest-sdk': 'inngest-js:sim', 'content-type': 'applica
  * One simulated process's HTTP seam: each request to the in-process SDK app is a scheduler event
  * whose latency and fate the seed decides. The app itself runs to completion inside that event
  * (it needs nothing from later events), so its answer is fixed by what it was sent. Faults are
- * drawn only on a step's first four attempts: its last two always reach the SDK, so a planned
- * outcome stays reachable and each run's end stays predictable.
+ * drawn only before a step's last two attempts: those always reach the SDK, so a planned outcome
+ * stays reachable and each run's end stays predictable.
  */
 export class SdkNetwork implements HttpTransport {
   constructor(
@@ -173,7 +172,7 @@ export class SdkNetwork implements HttpTransport {
 
   private drawFault(call: SdkCallView): SdkFault | null {
     const { host } = this;
-    if (!host.faultsOn || call.attempt >= SIM_RETRIES - 1) return null;
+    if (!host.faultsOn || call.attempt >= call.maxAttempts - 2) return null;
     let r = host.random.int(1000);
     for (const f of ORDER) {
       r -= host.sdkFaults[f];
