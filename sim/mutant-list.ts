@@ -131,4 +131,13 @@ export const MUTANTS: Mutant[] = [
 ];
 
 /** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */
-export const MUTANT_SCENARIO = ['--items', '600', '--duration', '40000', '--processes', '6'];
+export const MUTANT_SCENARIO = [
+  '--items',
+  '600',
+  '--runs',
+  '60',
+  '--duration',
+  '40000',
+  '--processes',
+  '6',
+];

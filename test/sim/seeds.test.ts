@@ -4,11 +4,12 @@ import { startPrivateRedisServer, type RedisServer } from '../../testkit/redis-s
 import { runSimulation, type SimResult } from '../../sim/run.js';
 import { Redis } from 'ioredis';
 
-/** A scenario small enough to run dozens of seeds in CI, with every fault on. */
+/** A scenario small enough to run dozens of seeds in CI (queue and executor), every fault on. */
 const CI: Omit<SimOptions, 'seed'> = {
   ...DEFAULT_OPTIONS,
   processes: 4,
-  items: 250,
+  items: 150,
+  runs: 40,
   durationMs: 30_000,
 };
 const CI_SEEDS = Array.from({ length: 30 }, (_, i) => String(i + 1));
@@ -44,6 +45,9 @@ describe('simulator', () => {
       expect(r.lost).toBe(0);
       expect(r.completed + r.failed).toBe(r.items);
       expect(r.items).toBeGreaterThan(CI.items);
+      // every story's run (and its invoke child, listener, onFailure run) ended as predicted
+      expect(r.runs!.byState.open).toBe(0);
+      expect(r.runs!.byState.completed + r.runs!.byState.failed).toBeGreaterThan(CI.runs / 2);
     },
   );
 
@@ -62,6 +66,32 @@ describe('simulator', () => {
     expect(met.queued).toBeGreaterThan(0);
     expect(met.leased).toBeGreaterThan(0);
     expect(met.finished).toBeGreaterThan(0);
+  });
+
+  it('the executor scenario ends runs in every terminal state, under every SDK fault', () => {
+    const ended = { completed: 0, failed: 0, cancelled: 0 };
+    const faults: Record<string, number> = {};
+    for (const r of firstRun.values()) {
+      for (const k of ['completed', 'failed', 'cancelled'] as const) ended[k] += r.runs!.byState[k];
+      for (const [k, v] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + v;
+    }
+    expect(ended.completed).toBeGreaterThan(0);
+    expect(ended.failed).toBeGreaterThan(0);
+    expect(ended.cancelled).toBeGreaterThan(0);
+    for (const f of [
+      'sdkServerError',
+      'sdkTimeout',
+      'sdkRefused',
+      'sdkMalformed',
+      'sdkNoHeader',
+      'sdkNoRetry',
+      'sdkRetryAfter',
+      'sdkResponseLost',
+      'eventTwice',
+      'cancelDuringStep',
+      'execCrash',
+    ])
+      expect(faults[f] ?? 0, f).toBeGreaterThan(0);
   });
 
   it('different seeds give different histories', () => {
