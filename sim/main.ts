@@ -51,7 +51,9 @@ ${Object.entries(FAULT_FLAGS)
 
 /** The faults of the executor's side (the SDK network, events, cancels), summed in the summary. */
 const SDK_FAULTS: ReadonlySet<string> = new Set(
-  Object.keys(FAULT_FLAGS).filter((k) => k.startsWith('sdk') || k === 'eventTwice' || k === 'cancelDuringStep'),
+  Object.keys(FAULT_FLAGS).filter(
+    (k) => k.startsWith('sdk') || k === 'eventTwice' || k === 'cancelDuringStep',
+  ),
 );
 
 const EXIT = { ok: 0, violation: 1, usage: 2, liveness: 3 } as const;

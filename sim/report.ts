@@ -3,7 +3,8 @@ import type { SimResult } from './run.js';
 
 /**
  * A self-contained HTML page for one run: queue depth, leases in flight per function against its
- * limit, and per-account throughput, each over virtual time (drawn by Chart.js).
+ * limit, per-account throughput, and (with runs) the executor's runs in flight and steps
+ * committed per second, each over virtual time (drawn by Chart.js).
  */
 export function writeReport(r: SimResult): string {
   const { t, charts } = chartData(r);
@@ -18,6 +19,7 @@ export function writeReport(r: SimResult): string {
 <h1>durq simulation, seed ${escape(r.seed)}</h1>
 <p>${escape(status)}. ${r.items} items: ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs.
 ${(r.virtualMs / 1000).toFixed(1)} s of virtual time in ${(r.wallMs / 1000).toFixed(2)} s. Trace hash <code>${r.traceHash}</code>.
+${r.runs ? `Executor: ${r.runs.stories} stories; runs ${escape(JSON.stringify(r.runs.byState))}; ${r.runs.stepsCommitted} steps committed; ${r.runs.sdkRequests} SDK requests.` : ''}
 Faults: ${escape(JSON.stringify(r.faults))}.</p>
 ${r.violations.map((v) => `<pre>${escape(`${v.invariant}: ${v.message}`)}</pre>`).join('\n')}
 ${charts.map((c) => `<h2>${escape(c.title)}</h2><canvas id="${c.id}" height="110"></canvas>`).join('\n')}
@@ -90,6 +92,44 @@ function chartData(r: SimResult) {
       title: 'Items finished per account, per sample interval',
       datasets: throughput,
     },
+    ...execCharts(r),
   ];
   return { t, charts };
+}
+
+/** With runs: the executor's runs in flight and steps committed per virtual second. */
+function execCharts(r: SimResult) {
+  if (!r.samples.some((s) => s.runsInFlight !== undefined)) return [];
+  const seconds = (k: number) => (r.samples[k]!.t - (k > 0 ? r.samples[k - 1]!.t : 0)) / 1000;
+  return [
+    {
+      id: 'runs',
+      title: 'Executor: runs in flight (created, not yet ended)',
+      datasets: [
+        {
+          label: 'runs',
+          data: r.samples.map((s) => s.runsInFlight ?? 0),
+          borderColor: '#1f6feb',
+          pointRadius: 0,
+        },
+      ],
+    },
+    {
+      id: 'steps',
+      title: 'Executor: steps committed per virtual second',
+      datasets: [
+        {
+          label: 'steps/s',
+          data: r.samples.map((s, k) =>
+            Math.round(
+              ((s.stepsCommitted ?? 0) - (k > 0 ? (r.samples[k - 1]!.stepsCommitted ?? 0) : 0)) /
+                seconds(k),
+            ),
+          ),
+          borderColor: '#d29922',
+          pointRadius: 0,
+        },
+      ],
+    },
+  ];
 }

@@ -61,12 +61,24 @@ export async function runSimulation(
   const subscriber = new Redis(url);
   const keys = new ShardKeys(simShard(opts.seed));
   await subscriber.subscribe(keys.wakeChannel());
-  if (opts.runs > 0) await subscriber.subscribe(new ShardKeys(simExecShard(opts.seed)).wakeChannel());
-  const workload = generateWorkload(seededRandom(`${opts.seed}/workload`), opts);
-  const world = new World(opts, workload, real, subscriber, START_MS, traceFd);
+  if (opts.runs > 0)
+    await subscriber.subscribe(new ShardKeys(simExecShard(opts.seed)).wakeChannel());
+  const world = new World(
+    opts,
+    generateWorkload(seededRandom(`${opts.seed}/workload`), opts),
+    real,
+    subscriber,
+    START_MS,
+    traceFd,
+  );
   const { scheduler, auditor } = world;
   const samples: Sample[] = [];
-  let byState: Record<Terminal | 'open', number> = { completed: 0, failed: 0, cancelled: 0, open: 0 };
+  let byState: Record<Terminal | 'open', number> = {
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    open: 0,
+  };
   try {
     for (let i = 0; i < opts.processes; i++)
       scheduler.schedule(START_MS, `p${i}`, () => void world.startProcess(`p${i}`));
@@ -98,12 +110,22 @@ export async function runSimulation(
     subscriber.disconnect();
     await real.close();
   }
+  return resultOf(world, samples, byState, Math.round(performance.now() - wallStart));
+}
+
+function resultOf(
+  world: World,
+  samples: Sample[],
+  byState: Record<Terminal | 'open', number>,
+  wallMs: number,
+): SimResult {
+  const { auditor, scheduler, exec, workload, opts } = world;
   const terminal = [...auditor.items.values()].map((i) => i.terminal);
   return {
     seed: opts.seed,
     traceHash: world.trace.digest(),
     virtualMs: scheduler.now - START_MS,
-    wallMs: Math.round(performance.now() - wallStart),
+    wallMs,
     items: auditor.items.size,
     completed: terminal.filter((t) => t === 'completed').length,
     failed: terminal.filter((t) => t === 'failed').length,
@@ -118,13 +140,13 @@ export async function runSimulation(
     limits: Object.fromEntries(
       workload.functions.map((f) => [`${f.accountId}/${f.functionId}`, f.concurrency]),
     ),
-    runs: world.exec && {
-      stories: world.exec.stories.length,
+    runs: exec && {
+      stories: exec.stories.length,
       byState,
-      stepsCommitted: world.exec.auditor.counts.stepsCommitted,
-      sdkRequests: world.exec.counts.sdkRequests,
-      stepBodies: world.exec.auditor.counts.bodies,
-      eventsSent: world.exec.counts.eventsSent,
+      stepsCommitted: exec.auditor.counts.stepsCommitted,
+      sdkRequests: exec.counts.sdkRequests,
+      stepBodies: exec.auditor.counts.bodies,
+      eventsSent: exec.counts.eventsSent,
     },
   };
 }

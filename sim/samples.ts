@@ -8,10 +8,25 @@ export interface Sample {
   leases: number;
   leasesByFunction: Record<string, number>;
   dequeuedByAccount: Record<string, number>;
+  /** The executor's runs created and not yet ended, and its steps committed so far. */
+  runsInFlight?: number;
+  stepsCommitted?: number;
+}
+
+/** The executor's running totals, when the scenario has runs. */
+export interface ExecCounts {
+  runsCreated: number;
+  runsEnded: number;
+  stepsCommitted: number;
 }
 
 /** The sample at virtual time `now` of a shard holding `depth` items. */
-export function takeSample(auditor: Auditor, depth: number, now: number): Sample {
+export function takeSample(
+  auditor: Auditor,
+  depth: number,
+  now: number,
+  exec?: ExecCounts,
+): Sample {
   const leasesByFunction: Record<string, number> = {};
   for (const h of auditor.liveLeases()) {
     const pid = auditor.items.get(h.item)?.pid ?? '?';
@@ -23,5 +38,9 @@ export function takeSample(auditor: Auditor, depth: number, now: number): Sample
     leases: auditor.liveLeases().length,
     leasesByFunction,
     dequeuedByAccount: Object.fromEntries(auditor.dequeuedPerAccount),
+    ...(exec && {
+      runsInFlight: exec.runsCreated - exec.runsEnded,
+      stepsCommitted: exec.stepsCommitted,
+    }),
   };
 }

@@ -19,7 +19,7 @@ export function scheduleStateChecks(
     const state = await readShardState(raw, keys);
     auditShardState(world, state, keys, now);
     auditor.prune(now);
-    samples.push(takeSample(auditor, state.items.size, now));
+    samples.push(takeSample(auditor, state.items.size, now, world.exec?.auditor.counts));
     scheduler.schedule(now + opts.checkEveryMs, '', check);
   };
   scheduler.schedule(START_MS + opts.checkEveryMs, '', check);

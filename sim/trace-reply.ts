@@ -16,7 +16,9 @@ export function traceReply(script: string, reply: unknown): string {
   const dumps = HASH_DUMPS[script];
   if (dumps === undefined || !Array.isArray(reply)) return JSON.stringify(reply);
   if (dumps === 'all') return JSON.stringify(sortPairs(reply));
-  return JSON.stringify(reply.map((part, i) => (dumps.includes(i) && Array.isArray(part) ? sortPairs(part) : part)));
+  return JSON.stringify(
+    reply.map((part, i) => (dumps.includes(i) && Array.isArray(part) ? sortPairs(part) : part)),
+  );
 }
 
 function sortPairs(flat: readonly unknown[]): unknown[] {

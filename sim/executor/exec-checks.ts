@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RunKeys, ShardKeys } from '../../src/internal.js';
-import type { Terminal } from './stories.js';
+import type { Story, Terminal } from './stories.js';
 import { FN } from './functions.js';
 import type { ExecWorld } from './exec-world.js';
 
@@ -18,7 +18,11 @@ export interface RunRead {
 type Fail = (invariant: string, message: string) => void;
 
 /** Reads every run the auditor saw created: meta, stack, memo, and its item and pause sets. */
-export async function readRuns(raw: Redis, shard: string, runIds: readonly string[]): Promise<RunRead[]> {
+export async function readRuns(
+  raw: Redis,
+  shard: string,
+  runIds: readonly string[],
+): Promise<RunRead[]> {
   const keys = new RunKeys(shard);
   const pipe = raw.pipeline();
   for (const id of runIds) {
@@ -55,86 +59,138 @@ export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promis
   const byId = new Map(runs.map((r) => [r.runId, r]));
   for (const r of runs) {
     if (TERMINAL.has(r.status)) {
-      if (r.runPauses.length > 0) fail('no-leftovers', `run ${r.runId} is ${r.status} but keeps pauses ${r.runPauses.join(', ')}`);
+      if (r.runPauses.length > 0)
+        fail(
+          'no-leftovers',
+          `run ${r.runId} is ${r.status} but keeps pauses ${r.runPauses.join(', ')}`,
+        );
       continue;
     }
     const seen = new Set<string>();
     for (const id of r.stack) {
-      if (seen.has(id)) fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack twice`);
+      if (seen.has(id))
+        fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack twice`);
       seen.add(id);
-      if (r.memo[id] === undefined) fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack without its memo`);
+      if (r.memo[id] === undefined)
+        fail('stack-after-memo', `run ${r.runId}: step ${id} is on the stack without its memo`);
     }
   }
   const shardKeys = new ShardKeys(exec.shard);
   const keys = new RunKeys(exec.shard);
-  const [items, pauses] = await Promise.all([raw.hgetall(shardKeys.items()), raw.hgetall(keys.pauses())]);
+  const [items, pauses] = await Promise.all([
+    raw.hgetall(shardKeys.items()),
+    raw.hgetall(keys.pauses()),
+  ]);
   for (const [id, json] of Object.entries(items)) {
     const item = JSON.parse(json) as { r?: string; k?: string };
     const run = item.r === undefined ? undefined : byId.get(item.r);
     if (run && TERMINAL.has(run.status) && item.k !== 'finish')
-      fail('no-leftovers', `run ${run.runId} is ${run.status} but its ${item.k} item ${id} is still queued`);
+      fail(
+        'no-leftovers',
+        `run ${run.runId} is ${run.status} but its ${item.k} item ${id} is still queued`,
+      );
   }
   for (const [id, json] of Object.entries(pauses)) {
     const pause = JSON.parse(json) as { runId?: string };
     const run = pause.runId === undefined ? undefined : byId.get(pause.runId);
-    if (run && TERMINAL.has(run.status)) fail('no-leftovers', `run ${run.runId} is ${run.status} but pause ${id} remains`);
+    if (run && TERMINAL.has(run.status))
+      fail('no-leftovers', `run ${run.runId} is ${run.status} but pause ${id} remains`);
   }
   return runs;
 }
 
-/** Each story's run ended as the auditor predicted (planned outcome, adjusted for faults). */
-export function checkPredictions(exec: ExecWorld, runs: readonly RunRead[], fail: Fail): Record<Terminal | 'open', number> {
+/** Runs by state, then each story's run against the auditor's prediction. */
+export function checkPredictions(
+  exec: ExecWorld,
+  runs: readonly RunRead[],
+  fail: Fail,
+): Record<Terminal | 'open', number> {
   const byId = new Map(runs.map((r) => [r.runId, r]));
-  const tally: Record<Terminal | 'open', number> = { completed: 0, failed: 0, cancelled: 0, open: 0 };
+  const tally: Record<Terminal | 'open', number> = {
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    open: 0,
+  };
   for (const r of runs) {
     if (TERMINAL.has(r.status)) tally[r.status as Terminal]++;
     else tally.open++;
   }
-  for (const story of exec.stories) {
-    const ids = exec.runsFor(story, `sim-${story.kind}`);
-    if (ids.length !== 1) {
-      fail(ids.length === 0 ? 'liveness' : 'one-run-per-event', `story ${story.id} (${story.kind}) has ${ids.length} runs`);
-      continue;
-    }
-    const run = byId.get(ids[0]!)!;
-    const o = exec.overrides.get(story.id) ?? {};
-    const allowed = new Set<string>();
-    if (o.cancel === 'cancelled') allowed.add('cancelled');
-    else {
-      allowed.add(o.noRetry ? 'failed' : story.expect);
-      if (o.cancel === 'maybe') allowed.add('cancelled');
-    }
-    if (!TERMINAL.has(run.status)) {
-      fail('liveness', `story ${story.id} (${story.kind}): run ${run.runId} is still ${run.status}`);
-      continue;
-    }
-    if (!allowed.has(run.status)) {
-      fail('prediction', `story ${story.id} (${story.kind}): run ${run.runId} ended ${run.status}, expected ${[...allowed].join(' or ')}`);
-      continue;
-    }
-    if (story.approval && run.status === 'completed' && run.result !== story.approval)
-      fail('pause-once', `story ${story.id}: the wait returned ${JSON.stringify(run.result)}, expected ${story.approval}`);
-    const dependents =
-      story.kind === 'parent' ? exec.runsFor(story, FN.child)
-      : story.kind === 'send' && run.status === 'completed' ? exec.runsFor(story, FN.listener)
-      : [];
-    if ((story.kind === 'parent' || (story.kind === 'send' && run.status === 'completed')) && dependents.length === 0)
-      fail('liveness', `story ${story.id} (${story.kind}): no ${story.kind === 'parent' ? 'child' : 'listener'} run`);
-    for (const d of dependents) {
-      const dr = byId.get(d);
-      if (dr?.status !== 'completed') fail('liveness', `story ${story.id}: dependent run ${d} is ${dr?.status}`);
-    }
-    if (run.status === 'failed' && story.kind === 'fragile') {
-      const handlers = [...exec.auditor.runs.values()].filter((r) => r.failedRunId === run.runId && r.functionId === FN.fragileFailure);
-      if (handlers.length !== 1) fail(handlers.length ? 'on-failure-once' : 'liveness', `story ${story.id}: ${handlers.length} onFailure runs for ${run.runId}`);
-      else if (!TERMINAL.has(byId.get(handlers[0]!.runId)?.status ?? ''))
-        fail('liveness', `story ${story.id}: its onFailure run ${handlers[0]!.runId} is ${byId.get(handlers[0]!.runId)?.status}`);
-    }
-  }
+  for (const story of exec.stories) checkStory(exec, story, byId, fail);
   return tally;
 }
 
-/** Whether the executor's work is done: every story's events sent, every run ended, dependents too. */
+/** The ends a story's run may have: as planned, unless a fault changed that (see overrides). */
+function allowedEnds(exec: ExecWorld, story: Story): Set<string> {
+  const o = exec.overrides.get(story.id) ?? {};
+  if (o.cancel === 'cancelled') return new Set(['cancelled']);
+  const allowed = new Set<string>([o.noRetry ? 'failed' : story.expect]);
+  if (o.cancel === 'maybe') allowed.add('cancelled');
+  return allowed;
+}
+
+/** One story: one run, ended as predicted, its wait's value right, its dependents ended. */
+function checkStory(exec: ExecWorld, story: Story, byId: Map<string, RunRead>, fail: Fail): void {
+  const name = `story ${story.id} (${story.kind})`;
+  const ids = exec.runsFor(story, `sim-${story.kind}`);
+  if (ids.length !== 1)
+    return fail(
+      ids.length === 0 ? 'liveness' : 'one-run-per-event',
+      `${name} has ${ids.length} runs`,
+    );
+  const run = byId.get(ids[0]!)!;
+  if (!TERMINAL.has(run.status))
+    return fail('liveness', `${name}: run ${run.runId} is still ${run.status}`);
+  const allowed = allowedEnds(exec, story);
+  if (!allowed.has(run.status))
+    return fail(
+      'prediction',
+      `${name}: run ${run.runId} ended ${run.status}, expected ${[...allowed].join(' or ')}`,
+    );
+  if (story.approval && run.status === 'completed' && run.result !== story.approval)
+    fail(
+      'pause-once',
+      `${name}: the wait returned ${JSON.stringify(run.result)}, expected ${story.approval}`,
+    );
+  const dependent =
+    story.kind === 'parent'
+      ? FN.child
+      : story.kind === 'send' && run.status === 'completed'
+        ? FN.listener
+        : null;
+  if (dependent !== null) {
+    const deps = exec.runsFor(story, dependent);
+    if (deps.length === 0) fail('liveness', `${name}: no ${dependent} run`);
+    for (const d of deps)
+      if (byId.get(d)?.status !== 'completed')
+        fail('liveness', `${name}: its ${dependent} run ${d} is ${byId.get(d)?.status}`);
+  }
+  if (run.status === 'failed' && story.kind === 'fragile')
+    checkOnFailure(exec, name, run, byId, fail);
+}
+
+/** A failed fragile run got exactly one onFailure run, and it ended. */
+function checkOnFailure(
+  exec: ExecWorld,
+  name: string,
+  run: RunRead,
+  byId: Map<string, RunRead>,
+  fail: Fail,
+): void {
+  const handlers = [...exec.auditor.runs.values()].filter(
+    (r) => r.failedRunId === run.runId && r.functionId === FN.fragileFailure,
+  );
+  if (handlers.length !== 1)
+    return fail(
+      handlers.length ? 'on-failure-once' : 'liveness',
+      `${name}: ${handlers.length} onFailure runs for ${run.runId}`,
+    );
+  const status = byId.get(handlers[0]!.runId)?.status ?? 'missing';
+  if (!TERMINAL.has(status))
+    fail('liveness', `${name}: its onFailure run ${handlers[0]!.runId} is ${status}`);
+}
+
+/** Whether the executor's work is done: every story's events sent, every run ended. */
 export function execQuiet(exec: ExecWorld): boolean {
   const a = exec.auditor.counts;
   return (

@@ -47,7 +47,10 @@ export class ExecWorld implements SdkNetworkHost {
   readonly app: InProcessApp;
   readonly random: Random;
   /** story -> what faults did to its expected end. */
-  readonly overrides = new Map<number, { noRetry?: boolean; cancel?: 'cancelled' | 'maybe' | 'not' }>();
+  readonly overrides = new Map<
+    number,
+    { noRetry?: boolean; cancel?: 'cancelled' | 'maybe' | 'not' }
+  >();
   private producer: Engine | null = null;
   private readonly producerRandom: Random;
   private readonly storyOfRun = new Map<string, Story>();
@@ -163,17 +166,15 @@ export class ExecWorld implements SdkNetworkHost {
       });
       this.producer = engine;
       void this.retrying('register', () => engine.registerApp(APP_URL)).then(() => {
-        for (const s of this.stories) {
-          for (const side of s.side)
-            if (side.timing === 'before')
-              this.scheduler.schedule(START_MS + s.arrivalMs, 'producer', () => void this.sendSide(s, side));
-          this.scheduler.schedule(START_MS + s.arrivalMs + 1, 'producer', () => void this.trigger(s));
-        }
+        for (const s of this.stories)
+          this.scheduler.schedule(START_MS + s.arrivalMs, 'producer', () => void this.trigger(s));
       });
     }
   }
 
+  /** A story's trigger, after its 'before' events have been received (faults may delay them). */
   private async trigger(s: Story): Promise<void> {
+    for (const side of s.side) if (side.timing === 'before') await this.sendSide(s, side);
     await this.send([s.event]);
     if (s.twice && this.faultsOn) {
       this.count('eventTwice');
@@ -193,10 +194,15 @@ export class ExecWorld implements SdkNetworkHost {
     if (!story) return;
     for (const side of story.side) {
       const due =
-        (side.timing === 'during' && what === (side.name === 'sim/cancel' ? 'created' : 'paused')) ||
+        (side.timing === 'during' &&
+          what === (side.name === 'sim/cancel' ? 'created' : 'paused')) ||
         (side.timing === 'after' && what === 'ended');
       if (due)
-        this.scheduler.schedule(this.scheduler.now + side.delayMs, 'producer', () => void this.sendSide(story, side));
+        this.scheduler.schedule(
+          this.scheduler.now + side.delayMs,
+          'producer',
+          () => void this.sendSide(story, side),
+        );
     }
   }
 
@@ -225,7 +231,8 @@ export class ExecWorld implements SdkNetworkHost {
       try {
         return await call();
       } catch (err) {
-        if (tries > 1000) throw new Error(`producer ${what} kept failing: ${String(err)}`);
+        if (tries > 1000)
+          throw new Error(`producer ${what} kept failing: ${String(err)}`, { cause: err });
         await clock.sleep(10 * Math.min(tries + 1, 20));
       }
     }

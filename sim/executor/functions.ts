@@ -54,24 +54,37 @@ export const FN = {
 /** The parallel steps of `fan` (the discovery after them must see all three). */
 export const FAN_STEPS = ['p1', 'p2', 'p3'] as const;
 
-export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunction.Any[] {
-  type Ctx = {
-    event: { data: SimEventData };
-    runId: string;
-    attempt: number;
-    step: {
-      run: <T>(id: string, fn: () => T) => Promise<T>;
-      sleep: (id: string, d: string) => Promise<void>;
-      waitForEvent: (
-        id: string,
-        o: { event: string; match: string; timeout: string },
-      ) => Promise<unknown>;
-      invoke: (id: string, o: { function: unknown; data: unknown; timeout: string }) => Promise<unknown>;
-      sendEvent: (id: string, e: unknown) => Promise<unknown>;
-    };
+/** What a function body gets from the SDK (the parts these functions use). */
+interface Ctx {
+  event: { data: SimEventData };
+  runId: string;
+  attempt: number;
+  step: {
+    run: <T>(id: string, fn: () => T) => Promise<T>;
+    sleep: (id: string, d: string) => Promise<void>;
+    waitForEvent: (
+      id: string,
+      o: { event: string; match: string; timeout: string },
+    ) => Promise<unknown>;
+    invoke: (
+      id: string,
+      o: { function: unknown; data: unknown; timeout: string },
+    ) => Promise<unknown>;
+    sendEvent: (id: string, e: unknown) => Promise<unknown>;
   };
+}
+
+type Planned = (c: Ctx, name: string) => Promise<string>;
+type Define = (
+  id: string,
+  event: string,
+  body: (c: Ctx) => Promise<unknown>,
+  extra?: object,
+) => InngestFunction.Any;
+
+export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunction.Any[] {
   /** step.run with the planned outcome for this attempt. */
-  const planned = (c: Ctx, name: string) =>
+  const planned: Planned = (c, name) =>
     c.step.run(name, () => {
       ledger.bodyRan(c.runId, name, c.attempt);
       const outcome = c.event.data.plan?.[name]?.[c.attempt] ?? 'ok';
@@ -79,13 +92,16 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
       if (outcome === 'fatal') throw new NonRetriableError(`planned fatal error in ${name}`);
       return `${name}:${c.event.data.story}`;
     });
-  const fn = (id: string, event: string, body: (c: Ctx) => Promise<unknown>, extra = {}) =>
+  const fn: Define = (id, event, body, extra = {}) =>
     inngest.createFunction(
       { id, retries: SIM_RETRIES, triggers: [{ event }], ...extra },
       body as never,
     );
+  return [...stepFunctions(fn, planned), ...eventFunctions(fn, planned, ledger)];
+}
 
-  const child = fn('child', 'sim/child', async (c) => planned(c, 'c1'));
+/** Chains, parallel fan-in, race, sleep. */
+function stepFunctions(fn: Define, planned: Planned): InngestFunction.Any[] {
   return [
     fn('chain', 'sim/chain', async (c) => {
       const out: string[] = [];
@@ -105,6 +121,13 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
       await c.step.sleep('nap', '3s');
       return [a, await planned(c, 's2')];
     }),
+  ];
+}
+
+/** Waits, invoke, sendEvent, cancelOn, onFailure. */
+function eventFunctions(fn: Define, planned: Planned, ledger: BodyLedger): InngestFunction.Any[] {
+  const child = fn('child', 'sim/child', async (c) => planned(c, 'c1'));
+  return [
     fn('wait', 'sim/wait', async (c) => {
       const got = await c.step.waitForEvent('approval', {
         event: 'sim/approve',
@@ -117,7 +140,11 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
       const a = await planned(c, 's1');
       const r = await c.step.invoke('call', {
         function: child,
-        data: { story: c.event.data.story, key: c.event.data.key, plan: c.event.data.childPlan ?? {} },
+        data: {
+          story: c.event.data.story,
+          key: c.event.data.key,
+          plan: c.event.data.childPlan ?? {},
+        },
         timeout: '1h',
       });
       return [a, r, await planned(c, 's2')];

@@ -79,103 +79,124 @@ export class RunAuditor {
   }
 
   /** An executor script call that reached Redis, with Redis's reply (even if it was lost). */
-  observe(process: string, script: string, keys: readonly string[], raw: readonly ScriptArg[], reply: unknown): void {
+  observe(
+    process: string,
+    script: string,
+    keys: readonly string[],
+    raw: readonly ScriptArg[],
+    reply: unknown,
+  ): void {
     const now = this.host.now();
     switch (script) {
-      case 'createRun': {
-        const status = S.createRun.status((reply as unknown[])[0] ?? reply);
-        const { args } = S.createRun.decodeArgs(raw);
-        if (status === 'RUN_EXISTS') this.counts.duplicateRuns++;
-        if (status !== 'OK') return;
-        const meta = JSON.parse(args.metaJson) as { fn: string; event_ids: string };
-        const events = JSON.parse(args.eventsJson) as {
-          id?: string;
-          data?: { story?: number; run_id?: string };
-        }[];
-        const first = events[0];
-        const facts: RunFacts = {
-          runId: args.runId,
-          functionId: meta.fn,
-          story: first?.data?.story,
-          createdAt: now,
-          finishes: [],
-        };
-        if (first?.data?.run_id !== undefined) facts.failedRunId = first.data.run_id;
-        this.runs.set(args.runId, facts);
-        this.counts.runsCreated++;
-        if (meta.fn === FN.fragileFailure) this.counts.onFailureCreated++;
-        const eventKey = `${meta.fn} ${first?.id ?? ''}`;
-        const set = this.runsByEvent.get(eventKey) ?? new Set();
-        set.add(args.runId);
-        this.runsByEvent.set(eventKey, set);
-        if (meta.fn === FN.cancellable) this.onRunCreated(args.runId);
-        return;
-      }
+      case 'createRun':
+        return this.runCreated(raw, reply, now);
       case 'loadRun':
-        this.lastLoad.set(`${process} ${runOf(S.loadRun, keys)}`, now);
-        return;
-      case 'commitStep': {
-        const runId = runOf(S.commitStep, keys);
-        const status = S.commitStep.status((reply as unknown[])[0]);
-        if (status !== 'OK') return;
-        const { entries } = S.commitStep.decodeArgs(raw);
-        for (const e of entries) {
-          if (e.type === 'memo') this.memoWritten(runId, e.id, e.json);
-          if (e.type === 'pause' && !this.pausedAt.has(runId)) {
-            this.pausedAt.set(runId, now);
-            this.onPauseCreated(runId);
-          }
-        }
-        return;
+        return void this.lastLoad.set(`${process} ${runOf(S.loadRun, keys)}`, now);
+      case 'commitStep':
+        return this.stepCommitted(runOf(S.commitStep, keys), raw, reply, now);
+      case 'resumePause':
+        return this.pauseResumed(runOf(S.resumePause, keys), raw, reply);
+      case 'finishRun':
+        return this.runFinished(runOf(S.finishRun, keys), raw, reply, now);
+      case 'ingestEvents':
+        return this.eventsIngested(raw);
+    }
+  }
+
+  private runCreated(raw: readonly ScriptArg[], reply: unknown, now: number): void {
+    const status = S.createRun.status((reply as unknown[])[0]);
+    const { args } = S.createRun.decodeArgs(raw);
+    if (status === 'RUN_EXISTS') this.counts.duplicateRuns++;
+    if (status !== 'OK') return;
+    const meta = JSON.parse(args.metaJson) as { fn: string };
+    const events = JSON.parse(args.eventsJson) as {
+      id?: string;
+      data?: { story?: number; run_id?: string };
+    }[];
+    const first = events[0];
+    const facts: RunFacts = {
+      runId: args.runId,
+      functionId: meta.fn,
+      story: first?.data?.story,
+      createdAt: now,
+      finishes: [],
+    };
+    if (first?.data?.run_id !== undefined) facts.failedRunId = first.data.run_id;
+    this.runs.set(args.runId, facts);
+    this.counts.runsCreated++;
+    if (meta.fn === FN.fragileFailure) this.counts.onFailureCreated++;
+    const eventKey = `${meta.fn} ${first?.id ?? ''}`;
+    const set = this.runsByEvent.get(eventKey) ?? new Set();
+    set.add(args.runId);
+    this.runsByEvent.set(eventKey, set);
+    if (meta.fn === FN.cancellable) this.onRunCreated(args.runId);
+  }
+
+  private stepCommitted(
+    runId: string,
+    raw: readonly ScriptArg[],
+    reply: unknown,
+    now: number,
+  ): void {
+    if (S.commitStep.status((reply as unknown[])[0]) !== 'OK') return;
+    for (const e of S.commitStep.decodeArgs(raw).entries) {
+      if (e.type === 'memo') this.memoWritten(runId, e.id, e.json);
+      if (e.type === 'pause' && !this.pausedAt.has(runId)) {
+        this.pausedAt.set(runId, now);
+        this.onPauseCreated(runId);
       }
-      case 'resumePause': {
-        const status = S.resumePause.status((reply as unknown[])[0]);
-        if (status !== 'OK') return;
-        const { args } = S.resumePause.decodeArgs(raw);
-        const n = (this.pauseResumes.get(args.pauseId) ?? 0) + 1;
-        this.pauseResumes.set(args.pauseId, n);
-        if (n > 1) this.fail('pause-once', `pause ${args.pauseId} resumed ${n} times`);
-        this.memoWritten(runOf(S.resumePause, keys), args.pauseId, args.memoJson, true);
-        return;
-      }
-      case 'finishRun': {
-        const status = S.finishRun.status((reply as unknown[])[0]);
-        if (status !== 'OK') return;
-        const { args } = S.finishRun.decodeArgs(raw);
-        const runId = runOf(S.finishRun, keys);
-        const facts = this.runs.get(runId);
-        if (!facts) return;
-        facts.finishes.push({ status: args.status, at: now });
-        if (facts.finishes.length === 1) {
-          this.counts.runsEnded++;
-          if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
-        }
-        if (facts.finishes.length > 1)
-          this.fail(
-            'one-terminal',
-            `run ${runId} (${facts.functionId}) ended twice: ${facts.finishes.map((f) => f.status).join(', ')}`,
-          );
-        this.onRunEnded(runId);
-        return;
-      }
-      case 'ingestEvents': {
-        const { entries } = S.ingestEvents.decodeArgs(raw);
-        for (const e of entries) {
-          const ev = JSON.parse(e.eventJson) as { id: string; name: string; data?: { run_id?: string } };
-          const runId = ev.data?.run_id;
-          if (!TERMINAL_EVENTS.has(ev.name) || runId === undefined) continue;
-          const byName = this.terminalEvents.get(runId) ?? new Map<string, Set<string>>();
-          this.terminalEvents.set(runId, byName);
-          const ids = byName.get(ev.name) ?? new Set<string>();
-          byName.set(ev.name, ids);
-          ids.add(ev.id);
-          if (ids.size > 1) this.fail('terminal-events-once', `run ${runId} emitted ${ev.name} ${ids.size} times (IDs ${[...ids].join(', ')})`);
-          // function.finished goes out for every end; failed or cancelled beside it, not both
-          if (byName.has('inngest/function.failed') && byName.has('inngest/function.cancelled'))
-            this.fail('terminal-events-once', `run ${runId} emitted both failed and cancelled`);
-        }
-        return;
-      }
+    }
+  }
+
+  private pauseResumed(runId: string, raw: readonly ScriptArg[], reply: unknown): void {
+    if (S.resumePause.status((reply as unknown[])[0]) !== 'OK') return;
+    const { args } = S.resumePause.decodeArgs(raw);
+    const n = (this.pauseResumes.get(args.pauseId) ?? 0) + 1;
+    this.pauseResumes.set(args.pauseId, n);
+    if (n > 1) this.fail('pause-once', `pause ${args.pauseId} resumed ${n} times`);
+    this.memoWritten(runId, args.pauseId, args.memoJson, true);
+  }
+
+  private runFinished(runId: string, raw: readonly ScriptArg[], reply: unknown, now: number): void {
+    if (S.finishRun.status((reply as unknown[])[0]) !== 'OK') return;
+    const { args } = S.finishRun.decodeArgs(raw);
+    const facts = this.runs.get(runId);
+    if (!facts) return;
+    facts.finishes.push({ status: args.status, at: now });
+    if (facts.finishes.length > 1)
+      this.fail(
+        'one-terminal',
+        `run ${runId} (${facts.functionId}) ended twice: ${facts.finishes.map((f) => f.status).join(', ')}`,
+      );
+    if (facts.finishes.length === 1) {
+      this.counts.runsEnded++;
+      if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
+    }
+    this.onRunEnded(runId);
+  }
+
+  /** Terminal events: function.finished once per run; failed or cancelled beside it, once. */
+  private eventsIngested(raw: readonly ScriptArg[]): void {
+    for (const e of S.ingestEvents.decodeArgs(raw).entries) {
+      const ev = JSON.parse(e.eventJson) as {
+        id: string;
+        name: string;
+        data?: { run_id?: string };
+      };
+      const runId = ev.data?.run_id;
+      if (!TERMINAL_EVENTS.has(ev.name) || runId === undefined) continue;
+      const byName = this.terminalEvents.get(runId) ?? new Map<string, Set<string>>();
+      this.terminalEvents.set(runId, byName);
+      const ids = byName.get(ev.name) ?? new Set<string>();
+      byName.set(ev.name, ids);
+      ids.add(ev.id);
+      if (ids.size > 1)
+        this.fail(
+          'terminal-events-once',
+          `run ${runId} emitted ${ev.name} ${ids.size} times (IDs ${[...ids].join(', ')})`,
+        );
+      if (byName.has('inngest/function.failed') && byName.has('inngest/function.cancelled'))
+        this.fail('terminal-events-once', `run ${runId} emitted both failed and cancelled`);
     }
   }
 
@@ -205,28 +226,46 @@ export class RunAuditor {
       const was = sent.get(id);
       if (was === undefined) sent.set(id, json);
       else if (was !== json)
-        this.fail('memo-once', `run ${runId}: the SDK was sent step ${id} as ${was.slice(0, 60)}, later as ${json.slice(0, 60)}`);
+        this.fail(
+          'memo-once',
+          `run ${runId}: the SDK was sent step ${id} as ${was.slice(0, 60)}, later as ${json.slice(0, 60)}`,
+        );
     }
     const facts = this.runs.get(runId);
     const user = facts !== undefined && facts.functionId !== FN.fragileFailure;
     if (user && call.attempt > SIM_RETRIES)
-      this.fail('attempts', `run ${runId} job ${call.jobId}: attempt ${call.attempt} past the ${SIM_RETRIES} retries`);
+      this.fail(
+        'attempts',
+        `run ${runId} job ${call.jobId}: attempt ${call.attempt} past the ${SIM_RETRIES} retries`,
+      );
     if (call.attempt >= call.maxAttempts)
-      this.fail('attempts', `run ${runId} job ${call.jobId}: attempt ${call.attempt} of max ${call.maxAttempts}`);
+      this.fail(
+        'attempts',
+        `run ${runId} job ${call.jobId}: attempt ${call.attempt} of max ${call.maxAttempts}`,
+      );
     const last = this.lastFate.get(call.jobId);
     if (last && call.attempt === last.attempt + 1) {
       const gap = call.sentAt - last.at;
       if (gap + 2 * this.host.maxSkewMs < last.minGapMs)
-        this.fail('backoff', `job ${call.jobId}: attempt ${call.attempt} ${gap} ms after the last, below ${last.minGapMs} ms`);
+        this.fail(
+          'backoff',
+          `job ${call.jobId}: attempt ${call.attempt} ${gap} ms after the last, below ${last.minGapMs} ms`,
+        );
     }
     const cancelled = facts?.finishes.find((f) => f.status === 'cancelled');
     const loadedAt = this.lastLoad.get(`${call.process} ${runId}`) ?? call.sentAt;
     if (cancelled && loadedAt > cancelled.at)
-      this.fail('cancel-stops', `run ${runId}: a request (step ${call.stepId}) started at ${loadedAt}, after its cancel at ${cancelled.at}`);
+      this.fail(
+        'cancel-stops',
+        `run ${runId}: a request (step ${call.stepId}) started at ${loadedAt}, after its cancel at ${cancelled.at}`,
+      );
     if (facts?.functionId === FN.fan && call.stepId === 'step') {
       const have = FAN_HASHES.filter((h) => h in call.steps).length;
       if (have > 0 && have < FAN_HASHES.length)
-        this.fail('fan-in', `run ${runId}: a discovery ran with ${have} of ${FAN_HASHES.length} parallel results`);
+        this.fail(
+          'fan-in',
+          `run ${runId}: a discovery ran with ${have} of ${FAN_HASHES.length} parallel results`,
+        );
     }
   }
 
@@ -244,14 +283,18 @@ export class RunAuditor {
   bodyRan(runId: string, step: string): void {
     this.counts.bodies++;
     if (this.sentMemo.get(runId)?.has(stepHash(step)))
-      this.fail('no-re-execution', `run ${runId}: step ${step} ran again after its result was replayed to the SDK`);
+      this.fail(
+        'no-re-execution',
+        `run ${runId}: step ${step} ran again after its result was replayed to the SDK`,
+      );
   }
 
   onFailureRan(failedRunId: string, runId: string): void {
     const set = this.onFailureRuns.get(failedRunId) ?? new Set<string>();
     set.add(runId);
     this.onFailureRuns.set(failedRunId, set);
-    if (set.size > 1) this.fail('on-failure-once', `run ${failedRunId}: onFailure ran in ${set.size} runs`);
+    if (set.size > 1)
+      this.fail('on-failure-once', `run ${failedRunId}: onFailure ran in ${set.size} runs`);
   }
 }
 

@@ -69,6 +69,21 @@ const ORDER: SdkFault[] = [
 
 const SDK_HEADER = { 'x-inngest-sdk': 'inngest-js:sim', 'content-type': 'application/json' };
 
+/** How a served call ends: an answer after `delay` ms, or a failure at virtual time `at`. */
+interface Reply {
+  answer(res: HttpResponse, ranSdk: boolean, delay: number): void;
+  fail(reason: 'connect' | 'timeout' | 'network', ranSdk: boolean, at: number): void;
+}
+
+/** An error answer in the SDK's own form (its header, a serialized error body). */
+function sdkError(status: number, message: string, headers: Record<string, string>): HttpResponse {
+  return {
+    status,
+    headers: { ...SDK_HEADER, ...headers },
+    body: JSON.stringify({ name: 'Error', message }),
+  };
+}
+
 /**
  * One simulated process's HTTP seam: each request to the in-process SDK app is a scheduler event
  * whose latency and fate the seed decides. The app itself runs to completion inside that event
@@ -99,73 +114,79 @@ export class SdkNetwork implements HttpTransport {
         });
       scheduler.schedule(scheduler.now + 1 + host.random.int(4), this.process, async () => {
         if (!host.isCurrent(this.process, this.generation) || req.signal?.aborted) return;
-        const call = req.method === 'POST' ? viewOf(this.process, req, scheduler.now) : null;
-        if (call === null) {
+        if (req.method !== 'POST') {
           const res = await this.callApp(req);
           return void settle(scheduler.now + 1, () => resolve(res));
         }
+        const call = viewOf(this.process, req, scheduler.now);
         host.onRequest(call);
         const fault = this.drawFault(call);
-        const line = `${this.process} sdk ${call.fnId} ${call.runId} ${call.stepId} a${call.attempt}`;
-        const answer = (res: HttpResponse, ranSdk: boolean, delay: number) => {
-          host.trace.add(
-            scheduler.now,
-            `${line}${fault ? ` [${fault}]` : ''} -> ${res.status} ${JSON.stringify(withoutTiming(res.body))}`,
-          );
-          settle(scheduler.now + delay, () => {
-            host.onFate(call, { kind: 'answered', status: res.status, ...retryAfter(res), ranSdk });
-            resolve(res);
-          });
-        };
-        const fail = (reason: 'connect' | 'timeout' | 'network', ranSdk: boolean, at: number) => {
-          host.trace.add(scheduler.now, `${line} [${fault}] -> ${reason}`);
-          settle(at, () => {
-            host.onFate(call, { kind: 'failed', reason, ranSdk });
-            reject(new SdkRequestError(reason, req.url, `${fault} (injected)`));
-          });
-        };
-        switch (fault) {
-          case 'sdkRefused':
-            return fail('connect', false, scheduler.now + 1);
-          case 'sdkServerError':
-            return answer({ status: 502, headers: {}, body: 'bad gateway (injected)' }, false, 1);
-          case 'sdkNoRetry':
-            return answer(
-              {
-                status: 400,
-                headers: { ...SDK_HEADER, 'x-inngest-no-retry': 'true' },
-                body: JSON.stringify({ name: 'Error', message: 'no retry (injected)' }),
-              },
-              false,
-              1,
+        const line = `${this.process} sdk ${call.fnId} ${call.runId} ${call.stepId} a${call.attempt}${fault ? ` [${fault}]` : ''}`;
+        await this.serve(req, call, fault, {
+          answer: (res, ranSdk, delay) => {
+            host.trace.add(
+              scheduler.now,
+              `${line} -> ${res.status} ${JSON.stringify(withoutTiming(res.body))}`,
             );
-          case 'sdkRetryAfter':
-            return answer(
-              {
-                status: 500,
-                headers: { ...SDK_HEADER, 'retry-after': String(1 + host.random.int(3)) },
-                body: JSON.stringify({ name: 'Error', message: 'busy (injected)' }),
-              },
-              false,
-              1,
-            );
-          default:
-        }
-        const res = await this.callApp(req);
-        switch (fault) {
-          case 'sdkTimeout':
-            return fail('timeout', true, call.sentAt + req.timeoutMs);
-          case 'sdkResponseLost':
-            return fail('network', true, scheduler.now + 1);
-          case 'sdkMalformed':
-            return answer({ ...res, body: truncated(res.body) }, true, 1);
-          case 'sdkNoHeader':
-            return answer({ ...res, headers: { 'content-type': 'application/json' } }, true, 1);
-          default:
-            return answer(res, true, 1 + host.random.int(10));
-        }
+            settle(scheduler.now + delay, () => {
+              host.onFate(call, {
+                kind: 'answered',
+                status: res.status,
+                ...retryAfter(res),
+                ranSdk,
+              });
+              resolve(res);
+            });
+          },
+          fail: (reason, ranSdk, at) => {
+            host.trace.add(scheduler.now, `${line} -> ${reason}`);
+            settle(at, () => {
+              host.onFate(call, { kind: 'failed', reason, ranSdk });
+              reject(new SdkRequestError(reason, req.url, `${fault} (injected)`));
+            });
+          },
+        });
       });
     });
+  }
+
+  /** What the driver gets for one call: the SDK's answer, or what the fault makes of it. */
+  private async serve(
+    req: HttpRequest,
+    call: SdkCallView,
+    fault: SdkFault | null,
+    reply: Reply,
+  ): Promise<void> {
+    switch (fault) {
+      case 'sdkRefused':
+        return reply.fail('connect', false, this.host.scheduler.now + 1);
+      case 'sdkServerError':
+        return reply.answer({ status: 502, headers: {}, body: 'bad gateway (injected)' }, false, 1);
+      case 'sdkNoRetry':
+        return reply.answer(
+          sdkError(400, 'no retry (injected)', { 'x-inngest-no-retry': 'true' }),
+          false,
+          1,
+        );
+      case 'sdkRetryAfter': {
+        const seconds = String(1 + this.host.random.int(3));
+        return reply.answer(sdkError(500, 'busy (injected)', { 'retry-after': seconds }), false, 1);
+      }
+      default:
+    }
+    const res = await this.callApp(req);
+    switch (fault) {
+      case 'sdkTimeout':
+        return reply.fail('timeout', true, call.sentAt + req.timeoutMs);
+      case 'sdkResponseLost':
+        return reply.fail('network', true, this.host.scheduler.now + 1);
+      case 'sdkMalformed':
+        return reply.answer({ ...res, body: truncated(res.body) }, true, 1);
+      case 'sdkNoHeader':
+        return reply.answer({ ...res, headers: { 'content-type': 'application/json' } }, true, 1);
+      default:
+        return reply.answer(res, true, 1 + this.host.random.int(10));
+    }
   }
 
   async close(): Promise<void> {}

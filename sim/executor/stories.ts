@@ -1,5 +1,5 @@
 import type { Random } from '../../src/internal.js';
-import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData, type StepPlan } from './functions.js';
+import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData } from './functions.js';
 
 /**
  * The executor workload: one story per triggered run, with the events around it, generated from
@@ -7,15 +7,7 @@ import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData, type StepP
  * answer, a cancel during a step) are recorded on the story as they happen.
  */
 export type StoryKind =
-  | 'chain'
-  | 'fan'
-  | 'race'
-  | 'sleep'
-  | 'wait'
-  | 'parent'
-  | 'send'
-  | 'cancellable'
-  | 'fragile';
+  'chain' | 'fan' | 'race' | 'sleep' | 'wait' | 'parent' | 'send' | 'cancellable' | 'fragile';
 
 export type Terminal = 'completed' | 'failed' | 'cancelled';
 
@@ -79,73 +71,93 @@ export function generateStories(
   return stories.sort((a, b) => a.arrivalMs - b.arrivalMs || a.id - b.id);
 }
 
-function story(random: Random, id: number, kind: StoryKind, arrivalMs: number, twice: boolean): Story {
-  const key = `k${id}`;
-  const plan: StepPlan = {};
-  const succeed = (...steps: string[]) => {
-    for (const s of steps) plan[s] = recovering(random);
-  };
-  const data: SimEventData = { story: id, key, plan };
-  const side: SideEvent[] = [];
-  let expect: Terminal = 'completed';
-  let approval: Story['approval'];
-  switch (kind) {
-    case 'chain': {
-      data.len = 1 + random.int(3);
-      for (let i = 1; i <= data.len; i++) plan[`s${i}`] = recovering(random);
-      if (random.int(10) === 0) {
-        plan[`s${data.len}`] = failing(random);
-        expect = 'failed';
-      }
-      break;
-    }
-    case 'fan':
-      succeed(...FAN_STEPS, 'join');
-      break;
-    case 'race':
-      succeed('r1', 'r2', 'after');
-      break;
-    case 'sleep':
-    case 'send':
-      succeed('s1', 's2');
-      break;
-    case 'parent':
-      succeed('s1', 's2');
-      data.childPlan = { c1: recovering(random) };
-      break;
-    case 'wait': {
-      const mode = random.int(4);
-      // 0: matching event before the trigger; 1: matching during; 2: non-matching during;
-      // 3: non-matching, then matching, during.
-      if (mode === 0) side.push({ name: 'sim/approve', timing: 'before', delayMs: 0, matching: true });
-      if (mode >= 2) side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(2000), matching: false });
-      if (mode === 1 || mode === 3)
-        side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(3000), matching: true });
-      approval = mode === 1 || mode === 3 ? 'approved' : 'timed-out';
-      break;
-    }
-    case 'cancellable': {
-      succeed('s1', 's2');
-      const mode = random.int(3);
-      const timing: SideTiming = mode === 0 ? 'before' : mode === 1 ? 'during' : 'after';
-      side.push({ name: 'sim/cancel', timing, delayMs: random.int(5000), matching: true });
-      if (timing === 'during') expect = 'cancelled';
-      break;
-    }
-    case 'fragile':
-      plan['s1'] = failing(random);
-      expect = 'failed';
-      break;
-  }
+/** What a kind adds to a story: its plan, side events and expected end. */
+interface Shaped {
+  side: SideEvent[];
+  expect: Terminal;
+  approval?: Story['approval'];
+}
+
+function story(
+  random: Random,
+  id: number,
+  kind: StoryKind,
+  arrivalMs: number,
+  twice: boolean,
+): Story {
+  const data: SimEventData = { story: id, key: `k${id}`, plan: {} };
+  const shaped = shape(random, kind, data);
   return {
     id,
     kind,
     arrivalMs,
     event: { id: `story-${id}`, name: `sim/${kind}`, data },
-    side,
-    expect,
-    ...(approval ? { approval } : {}),
+    ...shaped,
     twice,
+  };
+}
+
+function shape(random: Random, kind: StoryKind, data: SimEventData): Shaped {
+  const { plan } = data;
+  const succeed = (...steps: string[]): Shaped => {
+    for (const s of steps) plan[s] = recovering(random);
+    return { side: [], expect: 'completed' };
+  };
+  switch (kind) {
+    case 'chain': {
+      data.len = 1 + random.int(3);
+      for (let i = 1; i <= data.len; i++) plan[`s${i}`] = recovering(random);
+      if (random.int(10) !== 0) return { side: [], expect: 'completed' };
+      plan[`s${data.len}`] = failing(random);
+      return { side: [], expect: 'failed' };
+    }
+    case 'fan':
+      return succeed(...FAN_STEPS, 'join');
+    case 'race':
+      return succeed('r1', 'r2', 'after');
+    case 'sleep':
+    case 'send':
+      return succeed('s1', 's2');
+    case 'parent':
+      data.childPlan = { c1: recovering(random) };
+      return succeed('s1', 's2');
+    case 'wait':
+      return waitStory(random);
+    case 'cancellable': {
+      succeed('s1', 's2');
+      const timing = (['before', 'during', 'after'] as const)[random.int(3)]!;
+      const side: SideEvent[] = [
+        { name: 'sim/cancel', timing, delayMs: random.int(5000), matching: true },
+      ];
+      return { side, expect: timing === 'during' ? 'cancelled' : 'completed' };
+    }
+    case 'fragile':
+      plan['s1'] = failing(random);
+      return { side: [], expect: 'failed' };
+  }
+}
+
+/**
+ * A wait's events: 0 a matching one before the trigger (must not resume it); 1 a matching one
+ * during the wait; 2 a non-matching one during; 3 a non-matching, then a matching one, during.
+ */
+function waitStory(random: Random): Shaped {
+  const mode = random.int(4);
+  const side: SideEvent[] = [];
+  if (mode === 0) side.push({ name: 'sim/approve', timing: 'before', delayMs: 0, matching: true });
+  if (mode >= 2)
+    side.push({
+      name: 'sim/approve',
+      timing: 'during',
+      delayMs: random.int(2000),
+      matching: false,
+    });
+  if (mode === 1 || mode === 3)
+    side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(3000), matching: true });
+  return {
+    side,
+    expect: 'completed',
+    approval: mode === 1 || mode === 3 ? 'approved' : 'timed-out',
   };
 }
 

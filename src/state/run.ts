@@ -104,7 +104,8 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
  */
 export function flatToSortedRecord(flat: readonly string[]): Record<string, string> {
   const pairs: [string, string][] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i] as string, flat[i + 1] as string]);
+  for (let i = 0; i + 1 < flat.length; i += 2)
+    pairs.push([flat[i] as string, flat[i + 1] as string]);
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(pairs);
 }
