@@ -11,7 +11,12 @@ import type { Sample } from './samples.js';
 import { START_MS } from './start-time.js';
 import { scheduleStateChecks } from './state-checks.js';
 import { generateWorkload } from './workload.js';
-import { auditRuns, checkPredictions, execQuiet } from './executor/exec-checks.js';
+import {
+  auditRuns,
+  checkPredictions,
+  execQuiet,
+  scheduleRunAudits,
+} from './executor/exec-checks.js';
 import type { Terminal } from './executor/stories.js';
 import { simExecShard, simShard, World } from './world.js';
 
@@ -86,6 +91,8 @@ export async function runSimulation(
     world.exec?.scheduleProducer();
     scheduleProcessFaults(world);
     scheduleStateChecks(world, raw, keys, samples);
+    if (world.exec)
+      scheduleRunAudits(world.exec, raw, 5 * opts.checkEveryMs, (i, m) => auditor.fail(i, m));
     const stop = () => auditor.violations.length > 0;
     const safetyEnd = START_MS + opts.durationMs;
     for (let step = 1; step <= 10 && !stop(); step++) {

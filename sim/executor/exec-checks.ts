@@ -49,6 +49,18 @@ export async function readRuns(
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+/** Each run's status at the last audit (a terminal status must never change). */
+const lastSeen = new WeakMap<ExecWorld, Map<string, string>>();
+
+/** Every `everyMs` of virtual time: the run invariants on a full read of the executor's shard. */
+export function scheduleRunAudits(exec: ExecWorld, raw: Redis, everyMs: number, fail: Fail): void {
+  const { scheduler } = exec;
+  const audit = async () => {
+    await auditRuns(exec, raw, fail);
+    scheduler.schedule(scheduler.now + everyMs, '', audit);
+  };
+  scheduler.schedule(scheduler.now + everyMs, '', audit);
+}
 
 /**
  * The structural run invariants on a full read: the stack holds each step once and only after
@@ -58,6 +70,9 @@ export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promis
   const runs = await readRuns(raw, exec.shard, [...exec.auditor.runs.keys()]);
   const byId = new Map(runs.map((r) => [r.runId, r]));
   for (const r of runs) {
+    const before = lastSeen.get(exec)?.get(r.runId);
+    if (before !== undefined && TERMINAL.has(before) && before !== r.status)
+      fail('one-terminal', `run ${r.runId} was ${before}, is now ${r.status}`);
     if (TERMINAL.has(r.status)) {
       if (r.runPauses.length > 0)
         fail(
@@ -96,6 +111,7 @@ export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promis
     if (run && TERMINAL.has(run.status))
       fail('no-leftovers', `run ${run.runId} is ${run.status} but pause ${id} remains`);
   }
+  lastSeen.set(exec, new Map(runs.map((r) => [r.runId, r.status])));
   return runs;
 }
 
