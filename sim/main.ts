@@ -1,6 +1,7 @@
 /**
- * durq's deterministic simulator: one seed replays one exact history of the real queue and
- * processor code against real Redis, with faults, and checks the correctness contract.
+ * durq's deterministic simulator: one seed replays one exact history of the real queue,
+ * processor, executor and driver code (with real SDK apps in-process) against real Redis, with
+ * faults, and checks the correctness contract.
  * Exit codes: 0 no violation; 1 a safety invariant was violated; 3 liveness (work did not drain);
  * 2 bad arguments or a crash of the simulator itself.
  */
