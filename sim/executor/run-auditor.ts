@@ -18,7 +18,8 @@ export interface RunFacts {
   /** For an onFailure run: the failed run it reports. */
   failedRunId?: string;
   createdAt: number;
-  finishes: { status: string; at: number }[];
+  /** Each finish that committed: its status, when, and by which item and lease. */
+  finishes: { status: string; at: number; by: string }[];
 }
 
 const S = STATE_SCRIPTS;
@@ -56,13 +57,22 @@ export class RunAuditor {
   private readonly memo = new Map<string, Map<string, string>>();
   /** run -> stepId -> memo JSON, as the SDK was sent it. */
   private readonly sentMemo = new Map<string, Map<string, string>>();
-  private readonly pauseResumes = new Map<string, number>();
+  /** pause -> who consumed it first ('<item> <lease>' for a timeout, '' otherwise). */
+  private readonly pauseResumes = new Map<string, string>();
+  /** pause -> the step ID its resume saves the memo under (from the pause's JSON). */
+  private readonly pauseStep = new Map<string, string>();
   /** run -> event name -> the distinct IDs of its terminal events. */
   private readonly terminalEvents = new Map<string, Map<string, Set<string>>>();
+  /** Runs already reported under terminal-events-once (one report each). */
+  private readonly reportedEvents = new Set<string>();
   /** failed run -> the onFailure runs whose bodies ran for it. */
   readonly onFailureRuns = new Map<string, Set<string>>();
-  /** `${process} ${run}` -> virtual ms of that process's last loadRun of the run. */
-  private readonly lastLoad = new Map<string, number>();
+  /**
+   * `${process} ${run}` -> the virtual ms of that process's loadRuns of the run not yet matched
+   * to a request. A request is judged by the earliest: never later than its own load, so a
+   * correct history is never reported (a load that led to no request only makes a miss likelier).
+   */
+  private readonly loads = new Map<string, number[]>();
   /** job ID -> the last attempt's end, for the backoff check. */
   private readonly lastFate = new Map<string, { attempt: number; at: number; minGapMs: number }>();
   /** run -> virtual ms its wait or cancelOn pause was created (for side events). */
@@ -91,7 +101,7 @@ export class RunAuditor {
       case 'createRun':
         return this.runCreated(raw, reply, now);
       case 'loadRun':
-        return void this.lastLoad.set(`${process} ${runOf(S.loadRun, keys)}`, now);
+        return this.loaded(`${process} ${runOf(S.loadRun, keys)}`, now);
       case 'commitStep':
         return this.stepCommitted(runOf(S.commitStep, keys), raw, reply, now);
       case 'resumePause':
@@ -101,6 +111,12 @@ export class RunAuditor {
       case 'ingestEvents':
         return this.eventsIngested(raw);
     }
+  }
+
+  private loaded(key: string, now: number): void {
+    const list = this.loads.get(key);
+    if (list) list.push(now);
+    else this.loads.set(key, [now]);
   }
 
   private runCreated(raw: readonly ScriptArg[], reply: unknown, now: number): void {
@@ -141,6 +157,10 @@ export class RunAuditor {
     if (S.commitStep.status((reply as unknown[])[0]) !== 'OK') return;
     for (const e of S.commitStep.decodeArgs(raw).entries) {
       if (e.type === 'memo') this.memoWritten(runId, e.id, e.json);
+      if (e.type === 'pause') {
+        const stepId = (JSON.parse(e.json) as { stepId?: string }).stepId;
+        if (stepId !== undefined) this.pauseStep.set(e.id, stepId);
+      }
       if (e.type === 'pause' && !this.pausedAt.has(runId)) {
         this.pausedAt.set(runId, now);
         this.onPauseCreated(runId);
@@ -148,13 +168,23 @@ export class RunAuditor {
     }
   }
 
+  /**
+   * A pause consumed (by an event, an invoke's end or its timeout) saves its step's memo. The
+   * same timeout item repeating its resume under the same lease (a lost reply) is one resume.
+   */
   private pauseResumed(runId: string, raw: readonly ScriptArg[], reply: unknown): void {
     if (S.resumePause.status((reply as unknown[])[0]) !== 'OK') return;
     const { args } = S.resumePause.decodeArgs(raw);
-    const n = (this.pauseResumes.get(args.pauseId) ?? 0) + 1;
-    this.pauseResumes.set(args.pauseId, n);
-    if (n > 1) this.fail('pause-once', `pause ${args.pauseId} resumed ${n} times`);
-    this.memoWritten(runId, args.pauseId, args.memoJson, true);
+    const by = args.leaseId ? `${args.timeoutItemId} ${args.leaseId}` : '';
+    const first = this.pauseResumes.get(args.pauseId);
+    if (first !== undefined && by !== '' && first === by) return;
+    if (first !== undefined) {
+      this.fail('pause-once', `pause ${args.pauseId} of run ${runId} resumed twice`);
+      return;
+    }
+    this.pauseResumes.set(args.pauseId, by);
+    const stepId = this.pauseStep.get(args.pauseId);
+    if (stepId !== undefined) this.memoWritten(runId, stepId, args.memoJson, true);
   }
 
   private runFinished(runId: string, raw: readonly ScriptArg[], reply: unknown, now: number): void {
@@ -162,16 +192,18 @@ export class RunAuditor {
     const { args } = S.finishRun.decodeArgs(raw);
     const facts = this.runs.get(runId);
     if (!facts) return;
-    facts.finishes.push({ status: args.status, at: now });
+    const by = args.itemId ? `${args.itemId} ${args.leaseId}` : '';
+    const first = facts.finishes[0];
+    // the same item repeating its finish under the same lease (a lost reply) is one finish
+    if (first !== undefined && by !== '' && first.by === by) return;
+    facts.finishes.push({ status: args.status, at: now, by });
     if (facts.finishes.length > 1)
-      this.fail(
+      return this.fail(
         'one-terminal',
         `run ${runId} (${facts.functionId}) ended twice: ${facts.finishes.map((f) => f.status).join(', ')}`,
       );
-    if (facts.finishes.length === 1) {
-      this.counts.runsEnded++;
-      if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
-    }
+    this.counts.runsEnded++;
+    if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
     this.onRunEnded(runId);
   }
 
@@ -190,12 +222,17 @@ export class RunAuditor {
       const ids = byName.get(ev.name) ?? new Set<string>();
       byName.set(ev.name, ids);
       ids.add(ev.id);
-      if (ids.size > 1)
+      if (this.reportedEvents.has(runId)) continue;
+      const twice = ids.size > 1;
+      const both =
+        byName.has('inngest/function.failed') && byName.has('inngest/function.cancelled');
+      if (twice || both) this.reportedEvents.add(runId);
+      if (twice)
         this.fail(
           'terminal-events-once',
           `run ${runId} emitted ${ev.name} ${ids.size} times (IDs ${[...ids].join(', ')})`,
         );
-      if (byName.has('inngest/function.failed') && byName.has('inngest/function.cancelled'))
+      else if (both)
         this.fail('terminal-events-once', `run ${runId} emitted both failed and cancelled`);
     }
   }
@@ -253,7 +290,7 @@ export class RunAuditor {
         );
     }
     const cancelled = facts?.finishes.find((f) => f.status === 'cancelled');
-    const loadedAt = this.lastLoad.get(`${call.process} ${runId}`) ?? call.sentAt;
+    const loadedAt = this.loads.get(`${call.process} ${runId}`)?.shift() ?? call.sentAt;
     if (cancelled && loadedAt > cancelled.at)
       this.fail(
         'cancel-stops',
