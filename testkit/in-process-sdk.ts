@@ -35,8 +35,12 @@ export function inProcessApp(opts: {
   functions: (inngest: Inngest) => InngestFunction.Any[];
   signingKey?: string;
   eventApiUrl?: string;
+  /** Drops the SDK's own log lines (e.g. every step error it reports), for a quiet test. */
+  quiet?: boolean;
 }): InProcessApp {
+  const silent = { info() {}, warn() {}, error() {}, debug() {} };
   const client = new Inngest({
+    ...(opts.quiet ? { logger: silent, internalLogger: silent } : {}),
     id: opts.appId,
     isDev: opts.signingKey === undefined,
     ...(opts.signingKey !== undefined ? { signingKey: opts.signingKey } : {}),
