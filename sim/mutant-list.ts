@@ -128,6 +128,55 @@ export const MUTANTS: Mutant[] = [
     replace: "  'start',\n  'edge-error',\n]);",
     caughtBy: { properties: 'ordering.test.ts' },
   },
+  {
+    // commitStep is first-write-wins: other bytes for a saved step are refused, nothing commits.
+    name: 'a later step result overwrites the saved one',
+    file: 'lua/state/commitStep-n.lua',
+    find: "if e.state == 'other' then conflict = true end",
+    replace: "if e.state == 'other' then e.state = 'new' end",
+    caughtBy: { properties: 'run-state-model.test.ts' },
+  },
+  {
+    // An 'item-if-done' (a parallel plan's coalesced discovery) waits for the pending set to empty.
+    name: 'the fan-in discovery is enqueued while parallel steps are pending',
+    file: 'lua/state/commitStep-n.lua',
+    find: "if e.type == 'item' or (e.type == 'item-if-done' and not hasPending) then",
+    replace: "if e.type == 'item' or e.type == 'item-if-done' then",
+    caughtBy: { properties: 'run-state-model.test.ts' },
+  },
+  {
+    // The consumed pause is deleted by its step ID instead of its own: it stays consumable.
+    name: 'a resumed pause stays (resumed by both event and timeout)',
+    file: 'lua/state/resumePause-23.lua',
+    find: 'delete_pause(k, pauseId, pause)\nremoveTimeoutItem()\nreturn {OK',
+    replace: 'delete_pause(k, pause.stepId, pause)\nremoveTimeoutItem()\nreturn {OK',
+    caughtBy: { properties: 'run-state-model.test.ts' },
+  },
+  {
+    // An ended run's commit acks the item and then goes on to write its memo and next items.
+    name: 'a commit to an ended run still schedules its next step',
+    file: 'lua/state/commitStep-n.lua',
+    find: '  if runStatus == nil then return {RUN_NOT_FOUND} end\n  return {RUN_ENDED}\nend',
+    replace: '  if runStatus == nil then return {RUN_NOT_FOUND} end\nend',
+    caughtBy: { properties: 'run-state-model.test.ts' },
+  },
+  {
+    // A step item's budget is the function's retries + 1 attempts; this gives it one more.
+    name: 'a step item gets one attempt more than its function allows',
+    file: 'src/executor/run-items.ts',
+    find: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts,',
+    replace: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts + 1,',
+    caughtBy: { properties: 'run-lifecycle.test.ts' },
+  },
+  {
+    // The failure event's ID derives from the run, so a finish item that runs twice starts no
+    // second onFailure run; without it each emission gets a fresh ID.
+    name: 'a finish item that runs twice emits a second failure event',
+    file: 'src/executor/terminal-events.ts',
+    find: "events.push({ name: 'inngest/function.failed', id: meta.id, data });",
+    replace: "events.push({ name: 'inngest/function.failed', data });",
+    caughtBy: { properties: 'run-lifecycle.test.ts' },
+  },
 ];
 
 /** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */

@@ -3,7 +3,9 @@
  * tree and runs the detectors against it: the simulator, seed by seed until it reports a
  * violation, and the property suites at their fixed CI seed. Exit 0 only if every mutant is
  * caught by every detector its entry lists; a listed detector that misses fails the run loudly.
- * Usage: npm run mutants [-- --seeds N] [--only TEXT]
+ * Usage: npm run mutants [-- --seeds N] [--only TEXT] [--properties-only]
+ * --properties-only skips the simulator (its baseline too): only the property suites judge, and a
+ * mutant that lists the simulator is not judged by it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -93,7 +95,12 @@ function hunt(dir: string, maxSeeds: number): SeedRun {
 }
 
 /** Runs the property suites (their fixed CI seed) in the tree; returns the failing suite files. */
-function runProperties(dir: string): { failed: Map<string, string>; crash: string | null } {
+function runProperties(dir: string): {
+  failed: Map<string, string>;
+  /** Each suite file's run time, ms. */
+  ms: Map<string, number>;
+  crash: string | null;
+} {
   const out = join(dir, 'properties-result.json');
   const vitest = join(dir, 'node_modules/vitest/vitest.mjs');
   spawnSync(
@@ -106,26 +113,34 @@ function runProperties(dir: string): { failed: Map<string, string>; crash: strin
     },
   );
   const failed = new Map<string, string>();
+  const ms = new Map<string, number>();
   try {
     const r = JSON.parse(readFileSync(out, 'utf8')) as {
       numTotalTests: number;
-      testResults: { name: string; assertionResults: { status: string; title: string }[] }[];
+      testResults: {
+        name: string;
+        startTime: number;
+        endTime: number;
+        assertionResults: { status: string; title: string }[];
+      }[];
     };
-    if (r.numTotalTests === 0) return { failed, crash: 'no property ran' };
+    if (r.numTotalTests === 0) return { failed, ms, crash: 'no property ran' };
     for (const file of r.testResults) {
+      const name = file.name.split('/').pop() as string;
+      ms.set(name, Math.round(file.endTime - file.startTime));
       const test = file.assertionResults.find((a) => a.status === 'failed');
-      if (test) failed.set(file.name.split('/').pop() as string, test.title);
+      if (test) failed.set(name, test.title);
     }
-    return { failed, crash: null };
+    return { failed, ms, crash: null };
   } catch {
-    return { failed, crash: 'the property run wrote no result' };
+    return { failed, ms, crash: 'the property run wrote no result' };
   }
 }
 
 function checkBaseline(maxSeeds: number): boolean {
   const baseline = copyTree();
   try {
-    const r = hunt(baseline, maxSeeds);
+    const r = maxSeeds > 0 ? hunt(baseline, maxSeeds) : { seed: 0, invariant: null, message: '' };
     if (r.invariant) {
       console.log(`baseline seed ${r.seed} already fails (${r.invariant}: ${r.message})`);
       return false;
@@ -135,36 +150,48 @@ function checkBaseline(maxSeeds: number): boolean {
       console.log(`baseline properties already fail (${props.crash ?? [...props.failed.keys()]})`);
       return false;
     }
-    console.log(`baseline: seeds 1..${maxSeeds} and the properties pass unmutated`);
+    console.log(
+      maxSeeds > 0
+        ? `baseline: seeds 1..${maxSeeds} and the properties pass unmutated`
+        : 'baseline: the properties pass unmutated',
+    );
     return true;
   } finally {
     rmSync(baseline, { recursive: true, force: true });
   }
 }
 
-/** Runs both detectors on one mutant; returns the listed detectors it escaped. */
+/** Runs the detectors on one mutant (maxSeeds 0: not the simulator); returns those it escaped. */
 function judge(m: Mutant, maxSeeds: number): string[] {
   const dir = copyTree();
   try {
     apply(dir, m);
-    const sim = hunt(dir, maxSeeds);
+    const started = Date.now();
+    const sim = maxSeeds > 0 ? hunt(dir, maxSeeds) : null;
+    const simMs = Date.now() - started;
     const props = runProperties(dir);
+    const propsMs = Date.now() - started - simMs;
     const missed: string[] = [];
     const want = m.caughtBy;
-    if (want.simulator && !sim.invariant) missed.push('simulator');
+    if (sim === null) {
+      console.log(`${m.name}\n  simulator:  skipped (--properties-only)`);
+    } else {
+      if (want.simulator && !sim.invariant) missed.push('simulator');
+      const simText = sim.invariant
+        ? `caught at seed ${sim.seed} (${sim.invariant}: ${sim.message.slice(0, 100)})` +
+          (want.simulator && sim.invariant !== want.simulator ? ` [listed: ${want.simulator}]` : '')
+        : `not caught in seeds 1..${maxSeeds}`;
+      const flag = !!want.simulator || !sim.invariant ? '' : '  [not listed]';
+      console.log(`${m.name}\n  simulator:  ${simText}${flag} (${simMs} ms)`);
+    }
     if (want.properties && !props.failed.has(want.properties)) missed.push(want.properties);
-    const simText = sim.invariant
-      ? `caught at seed ${sim.seed} (${sim.invariant}: ${sim.message.slice(0, 100)})` +
-        (want.simulator && sim.invariant !== want.simulator ? ` [listed: ${want.simulator}]` : '')
-      : `not caught in seeds 1..${maxSeeds}`;
     const propText = props.crash
       ? `crash (${props.crash})`
       : props.failed.size
-        ? `caught by ${[...props.failed].map(([f, t]) => `${f} (${t})`).join(', ')}`
+        ? `caught by ${[...props.failed].map(([f, t]) => `${f} (${t}, ${props.ms.get(f)} ms)`).join(', ')}`
         : 'not caught';
-    const flag = (d: boolean) => (d ? '' : '  [not listed]');
-    console.log(`${m.name}\n  simulator:  ${simText}${flag(!!want.simulator || !sim.invariant)}`);
-    console.log(`  properties: ${propText}${flag(!!want.properties || props.failed.size === 0)}`);
+    const flag = !!want.properties || props.failed.size === 0 ? '' : '  [not listed]';
+    console.log(`  properties: ${propText}${flag} (every suite: ${propsMs} ms)`);
     if (missed.length) console.log(`  MISSED by listed detector(s): ${missed.join(', ')}`);
     return missed;
   } finally {
@@ -174,20 +201,25 @@ function judge(m: Mutant, maxSeeds: number): string[] {
 
 function main(): number {
   const { values } = parseArgs({
-    options: { seeds: { type: 'string', default: '5' }, only: { type: 'string' } },
+    options: {
+      seeds: { type: 'string', default: '5' },
+      only: { type: 'string' },
+      'properties-only': { type: 'boolean', default: false },
+    },
   });
-  const maxSeeds = Number(values.seeds);
-  if (!Number.isSafeInteger(maxSeeds) || maxSeeds < 1)
+  const seeds = Number(values.seeds);
+  if (!Number.isSafeInteger(seeds) || seeds < 1)
     throw new Error(`--seeds takes a positive integer, got ${values.seeds}`);
+  const maxSeeds = values['properties-only'] ? 0 : seeds;
   const chosen = MUTANTS.filter((m) => !values.only || m.name.includes(values.only));
   if (chosen.length === 0)
     throw new Error(`no mutant's name contains ${JSON.stringify(values.only)}`);
-  console.log(
-    `mutants: ${chosen.length}; simulator: seeds 1..${maxSeeds} of ${MUTANT_SCENARIO.join(' ')}; properties: their CI seed`,
-  );
+  const simText = maxSeeds > 0 ? `seeds 1..${maxSeeds} of ${MUTANT_SCENARIO.join(' ')}` : 'skipped';
+  console.log(`mutants: ${chosen.length}; simulator: ${simText}; properties: their CI seed`);
   if (!checkBaseline(maxSeeds)) return 1;
   const escaped = chosen.filter((m) => judge(m, maxSeeds).length > 0);
-  const listed = chosen.reduce((n, m) => n + Object.keys(m.caughtBy).length, 0);
+  const judged = (d: string) => maxSeeds > 0 || d !== 'simulator';
+  const listed = chosen.reduce((n, m) => n + Object.keys(m.caughtBy).filter(judged).length, 0);
   console.log(
     escaped.length === 0
       ? `all ${chosen.length} mutants caught by every detector listed for them (${listed} listings)`

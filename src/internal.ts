@@ -57,3 +57,10 @@ export { encodeNewRunMeta, type StepRecord as RunStepRecord } from './state/run.
 export type { Pause } from './state/pause.js';
 export { itemIdOf, idempotencyKeyOf, stepPrefix, JobIds } from './executor/job-ids.js';
 export { encodeRunItemPayload } from './executor/item-payload.js';
+export { HttpDriver } from './driver/driver.js';
+export type { ExecutorContext } from './executor/context.js';
+export { executorHandler } from './executor/handler.js';
+export { Registry } from './executor/registry.js';
+export { Lifecycle } from './executor/lifecycle.js';
+export { sendEvents } from './executor/ingest.js';
+export { cancelRun } from './executor/cancel.js';

@@ -38,17 +38,18 @@ export function inProcessApp(opts: {
   eventApiUrl?: string;
   /** The SDK client's fetch (what `step.sendEvent` calls the Event API with). */
   fetch?: (url: unknown, init?: RequestInit) => Promise<Response>;
-  /** Silences the SDK's own logging (it logs every step error). */
+  /** Drops the SDK's own log lines (e.g. every step error it reports), for a quiet test. */
   quiet?: boolean;
 }): InProcessApp {
+  const silent = { info() {}, warn() {}, error() {}, debug() {} };
   const client = new Inngest({
+    ...(opts.quiet ? { logger: silent, internalLogger: silent } : {}),
     id: opts.appId,
     isDev: opts.signingKey === undefined,
     ...(opts.signingKey !== undefined ? { signingKey: opts.signingKey } : {}),
     baseUrl: opts.eventApiUrl ?? 'http://127.0.0.1:1/',
     ...(opts.signingKey !== undefined ? { eventKey: 'in-process-event-key' } : {}),
     ...(opts.fetch !== undefined ? { fetch: opts.fetch as typeof fetch } : {}),
-    ...(opts.quiet ? { logger: silentLogger } : {}),
   });
   const url = `http://${opts.host}/api/inngest`;
   const handler = serve({
@@ -59,8 +60,6 @@ export function inProcessApp(opts: {
   }) as unknown as FetchHandler;
   return { url, appId: opts.appId, handler };
 }
-
-const silentLogger = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** One exchange the transport carried, for tests and traces. */
 export interface Exchange {

@@ -2,18 +2,23 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLuaScripts } from '../../src/internal.js';
+import { luaLayers, readLuaScripts } from '../../src/internal.js';
 import { MUTANTS } from '../../sim/mutant-list.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** Every flattened script source of lua/queue in a copy of lua/ with one file patched. */
+/** Every flattened script source of every layer (lua/queue, lua/state) under a Lua root. */
+function flattened(luaRoot: string): string[] {
+  return luaLayers(luaRoot).flatMap((layer) => readLuaScripts(luaRoot, layer).map((s) => s.source));
+}
+
+/** Every flattened script source in a copy of lua/ with one file patched. */
 function flattenedWith(file: string, find: string, replace: string): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'durq-mutant-lua-'));
   cpSync(join(root, 'lua'), join(dir, 'lua'), { recursive: true });
   const path = join(dir, file);
   writeFileSync(path, readFileSync(path, 'utf8').replace(find, replace));
-  return readLuaScripts(join(dir, 'lua'), 'queue').map((s) => s.source);
+  return flattened(join(dir, 'lua'));
 }
 
 describe('npm run mutants', () => {
@@ -28,7 +33,7 @@ describe('npm run mutants', () => {
   );
 
   it('every Lua mutant changes a script that runs (not only a file nobody includes)', () => {
-    const unmutated = readLuaScripts(join(root, 'lua'), 'queue').map((s) => s.source);
+    const unmutated = flattened(join(root, 'lua'));
     for (const m of MUTANTS.filter((x) => x.file.endsWith('.lua'))) {
       const mutated = flattenedWith(m.file, m.find, m.replace);
       expect(mutated, m.name).not.toEqual(unmutated);
