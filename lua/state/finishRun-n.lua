@@ -48,7 +48,7 @@
 -- ARGV[16] count: the number of entries
 -- ARGV per entry (1): pauseId
 -- returns 0 OK: the run ended now (or, repeated by the same lease, ended by its first call)
--- returns -1 NOT_FOUND
+-- returns -1 NOT_FOUND: the item is gone (also: its lease's commit consumed it, the reply lost; the run goes on)
 -- returns -8 LEASE_MISMATCH
 -- returns -9 LEASE_EXPIRED
 -- returns -10 NOT_LEASED
@@ -61,7 +61,7 @@
 -- @include check_partition_version
 -- @include enqueue_item
 -- @include remove_item
-local OK, RUN_NOT_FOUND, RUN_ENDED = 0, -20, -21
+local OK, NOT_FOUND, RUN_NOT_FOUND, RUN_ENDED = 0, -1, -20, -21
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local status, resultJson, errorJson, retentionMs = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
@@ -75,8 +75,13 @@ local queue = {
 if itemId ~= '' then
   local fence, present = dequeue_status(queue, itemId, leaseId, redis.call('HGET', queue.leases, itemId), now, graceMs)
   if fence ~= OK then return {fence} end
-  -- A repeat by this lease (a lost reply): the first call ended the run.
-  if not present then return {OK} end
+  -- The item is gone under this lease. If the run has ended, this is a repeat (a lost reply):
+  -- the first call ended it. If it is open, this lease's commit consumed the item (its reply
+  -- was lost) and the run goes on: this finish did not happen.
+  if not present then
+    if run_is_open(KEYS[1]) then return {NOT_FOUND} end
+    return {OK}
+  end
 end
 check_partition_version(queue.partitions, pid)
 local open, runStatus = run_is_open(KEYS[1])

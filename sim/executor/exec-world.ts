@@ -272,13 +272,18 @@ export class ExecWorld implements SdkNetworkHost {
     return true;
   }
 
-  onRequest(call: SdkCallView): void {
+  /**
+   * Each SDK call; the cancel-during-step fault fires here. Its call's answer is then held back
+   * 50 ms, so the cancel usually commits first and the step's commit meets an ended run.
+   */
+  onRequest(call: SdkCallView): { holdMs: number } {
     this.counts.sdkRequests++;
     this.auditor.onRequest(call);
     const story = this.storyFor(call.runId);
-    if (!story || !CANCELLABLE_KINDS.has(story.kind) || !this.faultsOn) return;
-    if (this.overrides.get(story.id)?.cancel !== undefined) return;
-    if (this.random.int(1000) >= this.host.opts.faults.cancelDuringStep) return;
+    const none = { holdMs: 0 };
+    if (!story || !CANCELLABLE_KINDS.has(story.kind) || !this.faultsOn) return none;
+    if (this.overrides.get(story.id)?.cancel !== undefined) return none;
+    if (this.random.int(1000) >= this.host.opts.faults.cancelDuringStep) return none;
     this.count('cancelDuringStep');
     const o = this.overrides.get(story.id) ?? {};
     o.cancel = 'maybe';
@@ -291,6 +296,7 @@ export class ExecWorld implements SdkNetworkHost {
         () => {},
       );
     });
+    return { holdMs: 50 };
   }
 
   onFate: SdkNetworkHost['onFate'] = (call, fate) => this.auditor.onFate(call, fate);

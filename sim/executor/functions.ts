@@ -29,8 +29,11 @@ export interface SimEventData {
 }
 
 export interface BodyLedger {
-  /** A step body started: run, step name, the request's attempt. */
-  bodyRan(runId: string, step: string, attempt: number): void;
+  /**
+   * A step body started (run, step name, the request's attempt); returns how many times this
+   * step's body has run in the run, this time included.
+   */
+  bodyRan(runId: string, step: string, attempt: number): number;
   /** An onFailure handler body ran for the failed run `failedRunId`, in run `runId`. */
   onFailureRan(failedRunId: string, runId: string): void;
 }
@@ -86,11 +89,13 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
   /** step.run with the planned outcome for this attempt. */
   const planned: Planned = (c, name) =>
     c.step.run(name, () => {
-      ledger.bodyRan(c.runId, name, c.attempt);
+      const n = ledger.bodyRan(c.runId, name, c.attempt);
       const outcome = c.event.data.plan?.[name]?.[c.attempt] ?? 'ok';
       if (outcome === 'error') throw new Error(`planned error in ${name}`);
       if (outcome === 'fatal') throw new NonRetriableError(`planned fatal error in ${name}`);
-      return `${name}:${c.event.data.story}`;
+      // Which execution produced it is part of the result, as a real step's clock or random
+      // would be: a step that runs twice gives two different results, and only one may stick.
+      return `${name}:${c.event.data.story}#${n}`;
     });
   const fn: Define = (id, event, body, extra = {}) =>
     inngest.createFunction(

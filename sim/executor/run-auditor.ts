@@ -63,6 +63,8 @@ export class RunAuditor {
   private readonly pauseStep = new Map<string, string>();
   /** run -> event name -> the distinct IDs of its terminal events. */
   private readonly terminalEvents = new Map<string, Map<string, Set<string>>>();
+  /** `${run} ${step name}` -> how many times the SDK ran that step's body. */
+  private readonly bodyRuns = new Map<string, number>();
   /** Runs already reported under terminal-events-once (one report each). */
   private readonly reportedEvents = new Set<string>();
   /** failed run -> the onFailure runs whose bodies ran for it. */
@@ -109,6 +111,7 @@ export class RunAuditor {
       case 'finishRun':
         return this.runFinished(runOf(S.finishRun, keys), raw, reply, now);
       case 'ingestEvents':
+        this.consumedPausesOffered(reply);
         return this.eventsIngested(raw);
     }
   }
@@ -155,7 +158,15 @@ export class RunAuditor {
     now: number,
   ): void {
     if (S.commitStep.status((reply as unknown[])[0]) !== 'OK') return;
-    for (const e of S.commitStep.decodeArgs(raw).entries) {
+    const ended = this.runs.get(runId)?.finishes[0];
+    const { entries } = S.commitStep.decodeArgs(raw);
+    // an ended run's commit only acks its item (RUN_ENDED): an OK that writes is a violation
+    if (ended && entries.length > 0)
+      this.fail(
+        ended.status === 'cancelled' ? 'cancel-stops' : 'one-terminal',
+        `run ${runId} ended ${ended.status}, then a commit wrote ${entries.map((e) => e.type).join(', ')}`,
+      );
+    for (const e of entries) {
       if (e.type === 'memo') this.memoWritten(runId, e.id, e.json);
       if (e.type === 'pause') {
         const stepId = (JSON.parse(e.json) as { stepId?: string }).stepId;
@@ -205,6 +216,17 @@ export class RunAuditor {
     this.counts.runsEnded++;
     if (args.status === 'failed' && facts.functionId === FN.fragile) this.counts.fragileFailed++;
     this.onRunEnded(runId);
+  }
+
+  /** The pauses an event's ingest offers (the reply's per-event lists): none already consumed. */
+  private consumedPausesOffered(reply: unknown): void {
+    const perEvent = (reply as unknown[]).slice(2) as string[][];
+    for (const flat of perEvent)
+      for (let i = 0; i < flat.length; i += 2) {
+        const pauseId = flat[i]!;
+        if (this.pauseResumes.has(pauseId))
+          this.fail('pause-once', `pause ${pauseId} was offered to an event after it was consumed`);
+      }
   }
 
   /** Terminal events: function.finished once per run; failed or cancelled beside it, once. */
@@ -317,13 +339,17 @@ export class RunAuditor {
   }
 
   /** A step body ran at the SDK: it must not be one the run had already committed and replayed. */
-  bodyRan(runId: string, step: string): void {
+  bodyRan(runId: string, step: string): number {
     this.counts.bodies++;
     if (this.sentMemo.get(runId)?.has(stepHash(step)))
       this.fail(
         'no-re-execution',
         `run ${runId}: step ${step} ran again after its result was replayed to the SDK`,
       );
+    const key = `${runId} ${step}`;
+    const n = (this.bodyRuns.get(key) ?? 0) + 1;
+    this.bodyRuns.set(key, n);
+    return n;
   }
 
   onFailureRan(failedRunId: string, runId: string): void {

@@ -52,7 +52,8 @@ export interface SdkNetworkHost {
   count(fault: string): void;
   /** May this fault hit this call (e.g. no-retry only where the run has no dependents)? */
   allows(fault: SdkFault, call: SdkCallView): boolean;
-  onRequest(call: SdkCallView): void;
+  /** Sees each call as it reaches the app; may hold its answer back (e.g. while a cancel lands). */
+  onRequest(call: SdkCallView): { holdMs: number };
   onFate(call: SdkCallView, fate: SdkFate): void;
 }
 
@@ -119,11 +120,12 @@ export class SdkNetwork implements HttpTransport {
           return void settle(scheduler.now + 1, () => resolve(res));
         }
         const call = viewOf(this.process, req, scheduler.now);
-        host.onRequest(call);
+        const { holdMs } = host.onRequest(call);
         const fault = this.drawFault(call);
         const line = `${this.process} sdk ${call.fnId} ${call.runId} ${call.stepId} a${call.attempt}${fault ? ` [${fault}]` : ''}`;
         await this.serve(req, call, fault, {
-          answer: (res, ranSdk, delay) => {
+          answer: (res, ranSdk, wait) => {
+            const delay = wait + holdMs;
             host.trace.add(
               scheduler.now,
               `${line} -> ${res.status} ${JSON.stringify(withoutTiming(res.body))}`,

@@ -140,6 +140,7 @@ function shape(random: Random, kind: StoryKind, data: SimEventData): Shaped {
 /**
  * A wait's events: 0 a matching one before the trigger (must not resume it); 1 a matching one
  * during the wait; 2 a non-matching one during; 3 a non-matching, then a matching one, during.
+ * Each matching one during the wait is sent twice: the second must find the pause consumed.
  */
 function waitStory(random: Random): Shaped {
   const mode = random.int(4);
@@ -152,8 +153,18 @@ function waitStory(random: Random): Shaped {
       delayMs: random.int(2000),
       matching: false,
     });
-  if (mode === 1 || mode === 3)
-    side.push({ name: 'sim/approve', timing: 'during', delayMs: random.int(3000), matching: true });
+  if (mode === 1 || mode === 3) {
+    const delayMs = random.int(3000);
+    side.push({ name: 'sim/approve', timing: 'during', delayMs, matching: true });
+    // a second approval close behind (while the run still runs): the wait is consumed, so it
+    // must change nothing
+    side.push({
+      name: 'sim/approve',
+      timing: 'during',
+      delayMs: delayMs + random.int(20),
+      matching: true,
+    });
+  }
   return {
     side,
     expect: 'completed',

@@ -206,4 +206,38 @@ describe('finishRun (lua/state/finishRun-n.lua)', () => {
     });
     expect(await snapshot(s.raw, s.prefix)).toEqual(before);
   });
+
+  it('a finish by a lease whose commit already took the item (its reply lost) ends nothing', async () => {
+    // Found by the simulator: a commit's reply was lost on the item's last attempt, the executor
+    // fell back to failing the run with the same lease, and the finish answered OK (as a repeat
+    // of itself) although nothing ended; the run went on and finished later, a second time.
+    const s = stateShard(redis);
+    const f = await busyRun(s);
+    const committed = await s.store.commitStep({
+      item: f.b,
+      leaseId: f.bLease,
+      entries: [{ type: 'memo', stepId: 'b', memoJson: '"bee"', record: record('b') }],
+      maxStateBytes: 1 << 20,
+    });
+    expect(committed.status).toBe('committed');
+    const before = await snapshot(s.raw, s.prefix);
+    const input = finishInput(s, f.run, {
+      status: 'failed',
+      errorJson: '{"message":"reply lost"}',
+      current: { item: f.b, leaseId: f.bLease },
+    });
+    expect(await s.store.finishRun(input)).toEqual({ status: 'lease-lost', reason: 'not-found' });
+    expect(await snapshot(s.raw, s.prefix)).toEqual(before);
+    expect(await s.raw.hget(s.store.keys.meta(f.run.runId), 'status')).toBe('running');
+  });
+
+  it('a finish repeated by its own lease (its reply lost) answers finished again', async () => {
+    const s = stateShard(redis);
+    const f = await busyRun(s);
+    const input = finishInput(s, f.run, { current: { item: f.b, leaseId: f.bLease } });
+    expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
+    const before = await snapshot(s.raw, s.prefix);
+    expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
+    expect(await snapshot(s.raw, s.prefix)).toEqual(before);
+  });
 });
