@@ -65,6 +65,7 @@ export {
   NonRetriableError,
   ProcessorClosingError,
   RetryAtError,
+  DeferError,
   type Handler,
   type HandlerContext,
   type HandlerResult,

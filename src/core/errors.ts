@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'NON_RETRIABLE',
   /** A handler asked for a retry at a given time (RetryAtError). */
   'RETRY_AT',
+  'DEFERRED',
   /** A handler's signal aborted: its processor is closing (ProcessorClosingError). */
   'PROCESSOR_CLOSING',
   /** An internal invariant did not hold: a bug in durq (AssertionError). */

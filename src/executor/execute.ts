@@ -1,7 +1,7 @@
 import type { SdkResponse } from '../driver/driver.js';
 import type { QueueItem } from '../queue/item.js';
 import type { HandlerContext, HandlerResult } from '../queue/processor/run/handler.js';
-import { RetryAtError } from '../queue/processor/run/handler.js';
+import { DeferError, RetryAtError } from '../queue/processor/run/handler.js';
 import type { LoadedRun } from '../state/shard/loadRun.js';
 import { AttemptFailedError } from './attempt-error.js';
 import { isOpen } from '../state/run.js';
@@ -32,16 +32,30 @@ export async function executeStep(
     // so the run fails with it rather than wait forever. (If a commit did land before the
     // error, the fenced finish finds the item gone and changes nothing.)
     if (item.attempt + 1 < item.maxAttempts || isRetryOfStep(err)) throw err;
-    const run = await ctx.store.loadRun(payload.runId, '').catch(() => null);
-    if (run === null) throw err;
-    await finishRun(ctx, {
-      meta: run.meta,
-      status: 'failed',
-      error: { name: 'Error', message: `durq could not run the step: ${String(err)}` },
-      current: { item, handler },
-    });
+    try {
+      const run = await ctx.store.loadRun(payload.runId, '');
+      if (run === null) return;
+      await finishRun(ctx, {
+        meta: run.meta,
+        status: 'failed',
+        error: { name: 'Error', message: `durq could not run the step: ${String(err)}` },
+        current: { item, handler },
+      });
+    } catch (outage) {
+      // Not even the failure could be recorded (Redis is out of reach): dropping the item now
+      // would leave the run open forever (found by the simulator), so it comes back in a second
+      // without using an attempt.
+      throw new DeferError(
+        `durq could not record the failure of ${item.id}: ${String(outage)}`,
+        ctx.clock.now() + DEFER_MS,
+        { cause: outage },
+      );
+    }
   }
 }
+
+/** How long a deferred last attempt waits before it is tried again. */
+const DEFER_MS = 1000;
 
 /** Errors that ask the processor to run this attempt again (never on the last attempt). */
 function isRetryOfStep(err: unknown): boolean {

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock, SystemClock } from '../../src/core/clock.js';
 import type { QueueItem } from '../../src/queue/item.js';
 import { BACKOFF_TABLE_MS, retryDelayMs } from '../../src/queue/processor/run/backoff.js';
-import { NonRetriableError, RetryAtError } from '../../src/queue/processor/run/handler.js';
+import {
+  DeferError,
+  NonRetriableError,
+  RetryAtError,
+} from '../../src/queue/processor/run/handler.js';
 import { createProcessor } from '../../src/queue/processor/processor.js';
 import type { ProcessorOptions } from '../../src/queue/processor/options.js';
 import { Queue } from '../../src/queue/queue.js';
@@ -107,6 +111,43 @@ describe('retries', () => {
     await waitUntil(() => processor.stats.succeeded === 1);
     expect(await shard.getItem(a.item.id)).toBeNull();
     expect(await shard.getItem('fatal')).toBeNull();
+    await processor.close();
+  });
+
+  it('a DeferError requeues at its time without consuming an attempt, even on the last one', async () => {
+    const clock = new ManualClock(T0);
+    const { queue, shard } = setup(clock);
+    const a = await queue.enqueue({
+      kind: 'edge',
+      accountId: 'a',
+      functionId: 'f',
+      maxAttempts: 1,
+    });
+    const calls: { attempt: number; at: number }[] = [];
+    const failures: string[] = [];
+    const processor = await createProcessor({
+      ...quiet,
+      queue,
+      handler: async (_item, ctx) => {
+        calls.push({ attempt: ctx.attempt, at: clock.now() });
+        if (calls.length < 3) throw new DeferError('outage', clock.now() + 2000);
+      },
+      hooks: { log: () => {}, onPermanentFailure: (item) => failures.push(item.id) },
+    });
+    await waitUntil(() => calls.length === 1);
+    await advanceTo(clock, T0 + 1999);
+    expect(calls).toHaveLength(1);
+    await advanceTo(clock, T0 + 2000);
+    await waitUntil(() => calls.length === 2);
+    await advanceTo(clock, T0 + 4000);
+    await waitUntil(() => processor.stats.succeeded === 1);
+    expect(calls).toEqual([
+      { attempt: 0, at: T0 },
+      { attempt: 0, at: T0 + 2000 },
+      { attempt: 0, at: T0 + 4000 },
+    ]);
+    expect(failures).toEqual([]);
+    expect(await shard.getItem(a.item.id)).toBeNull();
     await processor.close();
   });
 

@@ -64,6 +64,21 @@ export class RetryAtError extends DurqError {
   }
 }
 
+/**
+ * Thrown by a handler that could not do its work for a reason of its own infrastructure (e.g. a
+ * Redis outage while it must record a final outcome): the item is requeued for `retryAt` without
+ * consuming an attempt, so an outage never uses up, or drops, the work's last attempt.
+ */
+export class DeferError extends DurqError {
+  override name = 'DeferError';
+  readonly retryAt: number;
+
+  constructor(message: string, retryAt: number, options?: ErrorOptions) {
+    super('DEFERRED', message, options);
+    this.retryAt = retryAt;
+  }
+}
+
 /** The reason a running handler's signal aborts when its processor closes before it finished. */
 export class ProcessorClosingError extends DurqError {
   override name = 'ProcessorClosingError';

@@ -11,7 +11,7 @@ import { limitsFor } from '../scan/limits.js';
 import type { Acker } from './acker.js';
 import { retryDelayMs } from './backoff.js';
 import type { Continuations } from '../scan/continuations.js';
-import { explicitRetryAt, isNonRetriable, type HandlerResult } from './handler.js';
+import { DeferError, explicitRetryAt, isNonRetriable, type HandlerResult } from './handler.js';
 import type { ResolvedOptions } from '../options.js';
 import { Outage } from '../outage.js';
 import type { Slots } from './slots.js';
@@ -222,6 +222,14 @@ async function settle(
     if (outcome.result && outcome.result.scheduledImmediateWork) {
       env.continuations.add(itemPartition(item), env.clock.now());
     }
+    return;
+  }
+  if (outcome.error instanceof DeferError) {
+    const at = Math.max(env.clock.now(), outcome.error.retryAt);
+    const r = await withRetries(env, running, () =>
+      shard.requeue(item, lease.id, { at, consumeAttempt: false }),
+    );
+    if (!r || !r.ok) env.stats.leaseLost++;
     return;
   }
   const final = isNonRetriable(outcome.error) || item.attempt + 1 >= item.maxAttempts;
