@@ -130,6 +130,9 @@ export const MUTANTS: Mutant[] = [
   },
   {
     // commitStep is first-write-wins: other bytes for a saved step are refused, nothing commits.
+    // The simulator cannot reach it: each step's memo is written by its own item's commit only,
+    // fenced by that item's lease, and job IDs keep a step to one item; so no second write of a
+    // saved step ever passes the fence (the rule is defence in depth, and the model tests it).
     name: 'a later step result overwrites the saved one',
     file: 'lua/state/commitStep-n.lua',
     find: "if e.state == 'other' then conflict = true end",
@@ -142,7 +145,7 @@ export const MUTANTS: Mutant[] = [
     file: 'lua/state/commitStep-n.lua',
     find: "if e.type == 'item' or (e.type == 'item-if-done' and not hasPending) then",
     replace: "if e.type == 'item' or e.type == 'item-if-done' then",
-    caughtBy: { properties: 'run-state-model.test.ts' },
+    caughtBy: { simulator: 'fan-in', properties: 'run-state-model.test.ts' },
   },
   {
     // The consumed pause is deleted by its step ID instead of its own: it stays consumable.
@@ -150,7 +153,7 @@ export const MUTANTS: Mutant[] = [
     file: 'lua/state/resumePause-23.lua',
     find: 'delete_pause(k, pauseId, pause)\nremoveTimeoutItem()\nreturn {OK',
     replace: 'delete_pause(k, pause.stepId, pause)\nremoveTimeoutItem()\nreturn {OK',
-    caughtBy: { properties: 'run-state-model.test.ts' },
+    caughtBy: { simulator: 'pause-once', properties: 'run-state-model.test.ts' },
   },
   {
     // An ended run's commit acks the item and then goes on to write its memo and next items.
@@ -168,7 +171,7 @@ export const MUTANTS: Mutant[] = [
     file: 'lua/state/finishRun-n.lua',
     find: "  if id ~= itemId and redis.call('HEXISTS', queue.items, id) == 1 then",
     replace: '  if false then',
-    caughtBy: { properties: 'run-state-model.test.ts' },
+    caughtBy: { simulator: 'no-leftovers', properties: 'run-state-model.test.ts' },
   },
   {
     // A step item's budget is the function's retries + 1 attempts; this gives it one more.
@@ -176,7 +179,7 @@ export const MUTANTS: Mutant[] = [
     file: 'src/executor/run-items.ts',
     find: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts,',
     replace: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts + 1,',
-    caughtBy: { properties: 'run-lifecycle.test.ts' },
+    caughtBy: { simulator: 'attempts', properties: 'run-lifecycle.test.ts' },
   },
   {
     // The failure event's ID derives from the run, so a finish item that runs twice starts no
@@ -185,7 +188,7 @@ export const MUTANTS: Mutant[] = [
     file: 'src/executor/terminal-events.ts',
     find: "events.push({ name: 'inngest/function.failed', id: meta.id, data });",
     replace: "events.push({ name: 'inngest/function.failed', data });",
-    caughtBy: { properties: 'run-lifecycle.test.ts' },
+    caughtBy: { simulator: 'terminal-events-once', properties: 'run-lifecycle.test.ts' },
   },
 ];
 
@@ -199,4 +202,9 @@ export const MUTANT_SCENARIO = [
   '40000',
   '--processes',
   '6',
+  // four times the default: a finish item whose call fails runs again (the failure-event mutant)
+  '--fault-redis-fail-before',
+  '20',
+  '--fault-redis-reply-lost',
+  '20',
 ];
