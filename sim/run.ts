@@ -67,7 +67,7 @@ export async function runSimulation(
       onProgress?.(step / 12);
     }
     if (!stop()) await heal(world);
-    const done = () => stop() || (world.producerDone && auditor.pendingItems().length === 0);
+    const done = () => stop() || (world.producerDone && !auditor.hasPendingItems());
     if (!stop()) await scheduler.runUntil(safetyEnd + opts.livenessMs, done);
     onProgress?.(1);
     if (!stop()) await finalChecks(world, raw, keys);
