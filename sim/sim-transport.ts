@@ -1,6 +1,9 @@
 import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
 import type { Scheduler } from './scheduler.js';
+import { SimCall, type CallSpec } from './sim-call.js';
 import type { Trace } from './trace.js';
+
+export { InjectedFault } from './sim-call.js';
 
 /** What a simulated connection needs from the world it runs in (World provides it). */
 export interface SimNetwork {
@@ -8,6 +11,8 @@ export interface SimNetwork {
   readonly trace: Trace;
   /** The real connection every call that gets through runs on. */
   readonly real: RedisTransport;
+  /** SHAs of the scripts this run has sent: the server has them cached. */
+  readonly scriptsSent: Set<string>;
   /** Sees every script call that reached Redis, with Redis's reply. */
   observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
   /** Delivers the wake-ups a script published, in a fixed order. */
@@ -32,14 +37,26 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'scavengePartition',
 ]);
 
-export class InjectedFault extends Error {
-  override name = 'InjectedFault';
+/** Whether a script's source may PUBLISH, by SHA (any mention counts: a false yes costs time). */
+const mayPublish = new Map<string, boolean>();
+
+function publishes(script: LuaScript): boolean {
+  let yes = mayPublish.get(script.sha);
+  if (yes === undefined) mayPublish.set(script.sha, (yes = script.source.includes('PUBLISH')));
+  return yes;
 }
 
 /**
- * One simulated process's Redis connection. Each call becomes a scheduler event; when it runs,
- * the world may fail it before it reaches Redis, run it on the real server (one call at a time),
- * or run it and lose the reply. The auditor sees every call that reached Redis with its real reply.
+ * One simulated process's Redis connection. Each call becomes a scheduler event (a SimCall);
+ * when it runs, the world may fail it before it reaches Redis, run it on the real server (one
+ * call at a time), or run it and lose the reply. The auditor sees every call that reached
+ * Redis with its real reply.
+ *
+ * Calls due back to back at one instant are sent together (the scheduler's batches), in their
+ * order on the one real connection, so Redis runs them exactly as if sent one by one. A call
+ * ends its batch when a later one sent early could change what it sees: when its script may
+ * PUBLISH (collectWakes' PING must find only the wake-ups of calls already handled), or when
+ * the server may not have its script yet (the NOSCRIPT retry would run after the calls behind).
  */
 export class SimTransport implements RedisTransport {
   constructor(
@@ -53,25 +70,30 @@ export class SimTransport implements RedisTransport {
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
+    const { world } = this;
     const { name } = script;
-    return this.call(
-      `${name}`,
-      async () => {
-        const reply = await this.world.real.runScript(script, keys, args);
-        this.world.observe(this.process, name, args, reply);
-        if (PUBLISHING.has(name)) await this.world.collectWakes();
-        return reply;
+    return this.call({
+      label: name,
+      send: () => {
+        world.scriptsSent.add(script.sha);
+        return world.real.runScript(script, keys, args);
       },
-      () => `${name} ${args.map(String).join(' ')}`,
-    );
+      onReply: async (reply) => {
+        world.observe(this.process, name, args, reply);
+        if (PUBLISHING.has(name)) await world.collectWakes();
+      },
+      describe: () => `${name} ${args.map(String).join(' ')}`,
+      batchable: () => !publishes(script) && world.scriptsSent.has(script.sha),
+    });
   }
 
   hget(key: string, field: string): Promise<string | null> {
-    return this.call(
-      'hget',
-      () => this.world.real.hget(key, field),
-      () => `hget ${key} ${field}`,
-    ) as Promise<string | null>;
+    return this.call({
+      label: 'hget',
+      send: () => this.world.real.hget(key, field),
+      describe: () => `hget ${key} ${field}`,
+      batchable: () => true,
+    }) as Promise<string | null>;
   }
 
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
@@ -83,39 +105,16 @@ export class SimTransport implements RedisTransport {
     return Promise.resolve();
   }
 
-  private call(
-    label: string,
-    execute: () => Promise<unknown>,
-    describe: () => string,
-  ): Promise<unknown> {
+  private call(spec: CallSpec): Promise<unknown> {
     const { world } = this;
     return new Promise((resolve, reject) => {
-      const latency = world.callLatency();
-      world.scheduler.schedule(world.scheduler.now + latency, this.process, async () => {
-        // crashed: the call never happened
-        if (!world.isCurrent(this.process, this.generation)) return;
-        const fault = world.callFault(this.process);
-        if (fault === 'fail-before') {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} failed-before`);
-          return reject(new InjectedFault(`${label}: connection refused (injected)`));
-        }
-        let reply: unknown;
-        try {
-          reply = await execute();
-        } catch (err) {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} error ${String(err)}`);
-          return reject(err);
-        }
-        world.trace.add(
-          world.scheduler.now,
-          `${this.process} ${describe()} -> ${JSON.stringify(reply)}`,
-        );
-        if (fault === 'reply-lost') {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} reply-lost`);
-          return reject(new InjectedFault(`${label}: reply lost (injected)`));
-        }
-        resolve(reply);
-      });
+      const call = new SimCall(world, this.process, this.generation, spec, resolve, reject);
+      world.scheduler.schedule(
+        world.scheduler.now + world.callLatency(),
+        this.process,
+        () => call.run(),
+        () => call.begin(),
+      );
     });
   }
 }

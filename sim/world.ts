@@ -56,6 +56,7 @@ export class World implements SimNetwork {
   faultsOn = true;
   producerDone = false;
   lost = 0;
+  readonly scriptsSent = new Set<string>();
   private subscriptions: Subscription[] = [];
   private wakeBuffer: string[] = [];
   private readonly random: { net: Random; faults: Random; clocks: Random };
