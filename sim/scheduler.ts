@@ -12,7 +12,9 @@ import { EventHeap } from './event-heap.js';
  * order, ahead of their runs, so their Redis calls share round trips; they still run one by
  * one, in queue order. Beginning early must not change what an event does, so a begin may read
  * only what the runs of the events ahead of it in its batch cannot change: its own arguments,
- * its owner's process state and the fault draws (which only events without a begin change).
+ * its owner's process state and the fault draws. Those events are begun calls and `productOnly`
+ * events: these only hand control to product code (a sleep ends, a wake-up arrives), which
+ * reaches Redis, processes and faults only through later events.
  */
 export interface SimEvent {
   at: number;
@@ -22,7 +24,11 @@ export interface SimEvent {
   run: () => void | Promise<void>;
   /** Starts the event's I/O; false: no later event may begin before this one has run. */
   begin?: () => boolean;
+  /** It only resumes product code: a batch may carry it, and begin the calls behind it. */
+  productOnly?: boolean;
 }
+
+export type EventKind = Pick<SimEvent, 'begin' | 'productOnly'>;
 
 export class LivelockError extends Error {
   override name = 'LivelockError';
@@ -63,10 +69,11 @@ export class Scheduler {
     at: number,
     owner: string,
     run: () => void | Promise<void>,
-    begin?: () => boolean,
+    kind: EventKind = {},
   ): SimEvent {
     const ev: SimEvent = { at: Math.max(Math.round(at), this.nowMs), seq: this.seq++, owner, run };
-    if (begin) ev.begin = begin;
+    if (kind.begin) ev.begin = kind.begin;
+    if (kind.productOnly) ev.productOnly = true;
     this.queue.push(ev);
     return ev;
   }
@@ -94,7 +101,7 @@ export class Scheduler {
         this.nowMs = ev.at;
         this.eventsThisMs = 0;
       }
-      if (!ev.begin) await this.runOne(ev);
+      if (!ev.begin && !ev.productOnly) await this.runOne(ev);
       else if (await this.runBatch(ev, stop)) return 'stopped';
     }
   }
@@ -107,6 +114,7 @@ export class Scheduler {
    * the batch's last, and an event scheduled meanwhile comes after it (a later sequence).
    */
   private async runBatch(first: SimEvent, stop: () => boolean): Promise<boolean> {
+    this.batchOpen = true;
     this.begin(first);
     for (let i = 0; this.begun.length > 0; i++) {
       this.join(first.at);
@@ -120,19 +128,25 @@ export class Scheduler {
     return false;
   }
 
-  /** Begins the queue's head events that are due at `at`, have a begin and are not paused. */
+  /**
+   * Takes the queue's head events into the batch while they are due at `at`, not paused, and
+   * have a begin (which runs now) or are product-only (carried along, to run in their turn).
+   */
   private join(at: number): void {
     while (this.batchOpen && this.begun.length < BATCH_MAX) {
       const next = this.queue.peek();
-      if (!next?.begin || next.at !== at || this.pausedAt(next)) return;
+      if (!next || next.at !== at || !(next.begin || next.productOnly) || this.pausedAt(next))
+        return;
       this.begin(this.queue.pop()!);
     }
   }
 
   private begin(ev: SimEvent): void {
-    this.batchOpen = ev.begin!();
-    // Begun once: should a stop put it back in the queue, it only runs.
-    delete ev.begin;
+    if (ev.begin) {
+      this.batchOpen = ev.begin();
+      // Begun once: should a stop put it back in the queue, it only runs.
+      delete ev.begin;
+    }
     this.begun.push(ev);
   }
 
@@ -163,7 +177,8 @@ export class Scheduler {
   resume(owner: string): void {
     const held = this.held.get(owner);
     this.held.delete(owner);
-    for (const ev of held ?? []) this.schedule(this.nowMs, ev.owner, ev.run, ev.begin);
+    for (const ev of held ?? [])
+      this.schedule(this.nowMs, ev.owner, ev.run, { begin: ev.begin, productOnly: ev.productOnly });
   }
 }
 

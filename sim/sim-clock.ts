@@ -25,10 +25,12 @@ export class SimClock implements Clock {
         resolve();
       };
       signal?.addEventListener('abort', finish, { once: true });
-      this.scheduler.schedule(this.scheduler.now + Math.max(0, Math.ceil(ms)), this.owner, () => {
+      const wake = () => {
         signal?.removeEventListener('abort', finish);
         if (this.alive()) finish();
-      });
+      };
+      const at = this.scheduler.now + Math.max(0, Math.ceil(ms));
+      this.scheduler.schedule(at, this.owner, wake, { productOnly: true });
     });
   }
 }

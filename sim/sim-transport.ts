@@ -28,7 +28,10 @@ export interface SimNetwork {
   ): () => void;
 }
 
-/** Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua). */
+/**
+ * Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua): collectWakes runs after
+ * each. (partitionPass and partitionRequeue publish too; the next collectWakes delivers theirs.)
+ */
 const PUBLISHING: ReadonlySet<string> = new Set([
   'enqueue',
   'requeue',
@@ -36,15 +39,6 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'dequeueBatch',
   'scavengePartition',
 ]);
-
-/** Whether a script's source may PUBLISH, by SHA (any mention counts: a false yes costs time). */
-const mayPublish = new Map<string, boolean>();
-
-function publishes(script: LuaScript): boolean {
-  let yes = mayPublish.get(script.sha);
-  if (yes === undefined) mayPublish.set(script.sha, (yes = script.source.includes('PUBLISH')));
-  return yes;
-}
 
 /**
  * One simulated process's Redis connection. Each call becomes a scheduler event (a SimCall);
@@ -54,9 +48,10 @@ function publishes(script: LuaScript): boolean {
  *
  * Calls due back to back at one instant are sent together (the scheduler's batches), in their
  * order on the one real connection, so Redis runs them exactly as if sent one by one. A call
- * ends its batch when a later one sent early could change what it sees: when its script may
- * PUBLISH (collectWakes' PING must find only the wake-ups of calls already handled), or when
- * the server may not have its script yet (the NOSCRIPT retry would run after the calls behind).
+ * ends its batch when a later one sent early could change what it sees: when it collects
+ * wake-ups (its PING must find the wake-ups of the calls up to it, none from calls behind), or
+ * when the server may not have its script yet (the NOSCRIPT retry would run after the calls
+ * behind it).
  */
 export class SimTransport implements RedisTransport {
   constructor(
@@ -83,7 +78,7 @@ export class SimTransport implements RedisTransport {
         if (PUBLISHING.has(name)) await world.collectWakes();
       },
       describe: () => `${name} ${args.map(String).join(' ')}`,
-      batchable: () => !publishes(script) && world.scriptsSent.has(script.sha),
+      batchable: () => !PUBLISHING.has(name) && world.scriptsSent.has(script.sha),
     });
   }
 
@@ -113,7 +108,7 @@ export class SimTransport implements RedisTransport {
         world.scheduler.now + world.callLatency(),
         this.process,
         () => call.run(),
-        () => call.begin(),
+        { begin: () => call.begin() },
       );
     });
   }

@@ -139,9 +139,11 @@ export class World implements SimNetwork {
     this.wakeBuffer = [];
     for (const m of messages) {
       for (const s of this.subscriptions) {
-        this.scheduler.schedule(this.scheduler.now + this.callLatency(), s.process, () => {
+        const deliver = () => {
           if (this.isCurrent(s.process, s.generation)) s.onMessage(m);
-        });
+        };
+        const at = this.scheduler.now + this.callLatency();
+        this.scheduler.schedule(at, s.process, deliver, { productOnly: true });
       }
     }
   }
