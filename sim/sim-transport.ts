@@ -2,6 +2,7 @@ import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
 import type { Scheduler } from './scheduler.js';
 import { SimCall, type CallSpec } from './sim-call.js';
 import type { Trace } from './trace.js';
+import type { WakeTicket } from './wake-fence.js';
 
 export { InjectedFault } from './sim-call.js';
 
@@ -15,8 +16,10 @@ export interface SimNetwork {
   readonly scriptsSent: Set<string>;
   /** Sees every script call that reached Redis, with Redis's reply. */
   observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
-  /** Delivers the wake-ups a script published, in a fixed order. */
-  collectWakes(): Promise<void>;
+  /** A marker behind the calls sent so far: collectWakes(ticket) then needs no round trip. */
+  markWakes(): WakeTicket;
+  /** Delivers the wake-ups published before the ticket's marker (or all so far), in order. */
+  collectWakes(ticket?: WakeTicket): Promise<void>;
   isCurrent(process: string, generation: number): boolean;
   callLatency(): number;
   callFault(process: string): 'fail-before' | 'reply-lost' | null;
@@ -67,18 +70,24 @@ export class SimTransport implements RedisTransport {
   ): Promise<unknown> {
     const { world } = this;
     const { name } = script;
+    const collects = PUBLISHING.has(name);
+    let wakes: WakeTicket | undefined;
     return this.call({
       label: name,
       send: () => {
+        const cached = world.scriptsSent.has(script.sha);
         world.scriptsSent.add(script.sha);
-        return world.real.runScript(script, keys, args);
+        const reply = world.real.runScript(script, keys, args);
+        // Marked right behind the call, unless a NOSCRIPT retry could come after the marker.
+        if (collects && cached) wakes = world.markWakes();
+        return reply;
       },
       onReply: async (reply) => {
         world.observe(this.process, name, args, reply);
-        if (PUBLISHING.has(name)) await world.collectWakes();
+        if (collects) await world.collectWakes(wakes);
       },
       describe: () => `${name} ${args.map(String).join(' ')}`,
-      batchable: () => !PUBLISHING.has(name) && world.scriptsSent.has(script.sha),
+      batchable: () => !collects && world.scriptsSent.has(script.sha),
     });
   }
 

@@ -13,12 +13,14 @@ import {
   type Random,
   type ScriptArg,
 } from '../src/index.js';
+import { ShardKeys } from '../src/internal.js';
 import { Auditor } from './checks/auditor.js';
 import type { SimOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { SimTransport, type SimNetwork } from './sim-transport.js';
 import { Trace } from './trace.js';
+import { WakeFence, type WakeTicket } from './wake-fence.js';
 import type { AttemptPlan, Workload } from './workload.js';
 
 /**
@@ -58,14 +60,14 @@ export class World implements SimNetwork {
   lost = 0;
   readonly scriptsSent = new Set<string>();
   private subscriptions: Subscription[] = [];
-  private wakeBuffer: string[] = [];
+  private readonly wakes: WakeFence;
   private readonly random: { net: Random; faults: Random; clocks: Random };
 
   constructor(
     readonly opts: SimOptions,
     readonly workload: Workload,
     readonly real: IoredisTransport,
-    private readonly subscriber: Redis,
+    subscriber: Redis,
     startMs: number,
     traceFd: number | null = null,
   ) {
@@ -80,7 +82,8 @@ export class World implements SimNetwork {
       opts.maxSkewMs,
       () => this.scheduler.now,
     );
-    subscriber.on('message', (_channel: string, message: string) => this.wakeBuffer.push(message));
+    const channel = new ShardKeys(simShard(opts.seed)).wakeChannel();
+    this.wakes = new WakeFence(real.client as Redis, subscriber, channel);
   }
 
   observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void {
@@ -132,11 +135,14 @@ export class World implements SimNetwork {
     };
   }
 
-  /** After a script that may publish: a PING on the subscriber connection flushes its messages. */
-  async collectWakes(): Promise<void> {
-    await this.subscriber.ping();
-    const messages = this.wakeBuffer;
-    this.wakeBuffer = [];
+  /** A marker behind the calls sent so far, for collectWakes (see WakeFence). */
+  markWakes(): WakeTicket {
+    return this.wakes.mark();
+  }
+
+  /** After a script that may publish: its wake-ups (those before its marker) are delivered. */
+  async collectWakes(ticket?: WakeTicket): Promise<void> {
+    const messages = await this.wakes.collect(ticket);
     for (const m of messages) {
       for (const s of this.subscriptions) {
         const deliver = () => {
