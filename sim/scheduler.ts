@@ -182,7 +182,14 @@ export class Scheduler {
   }
 }
 
-/** Lets every promise reaction released so far run (Node drains microtasks before setImmediate). */
+/**
+ * Lets every promise reaction released so far run. The scheduler calls it from a promise
+ * reaction, and Node runs a nextTick callback only once V8 has emptied the microtask queue
+ * (reactions they release included). setImmediate would wait as well, for a turn of the event
+ * loop per event. This holds as long as nothing the events run queues ticks of its own: product
+ * code has no timers or ticks (src/core/clock.ts is the one place with a timer; the sim gives
+ * each process a SimClock), and the sim's own nextTick (CorkedTransport) releases no reaction.
+ */
 export function drainMicrotasks(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => process.nextTick(resolve));
 }
