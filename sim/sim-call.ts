@@ -1,19 +1,5 @@
 import type { SimNetwork } from './sim-transport.js';
 
-/** What one simulated Redis call does; SimTransport builds one per call. */
-export interface CallSpec {
-  /** The script's name, or the command's ('hget'): trace lines and errors name the call by it. */
-  readonly label: string;
-  /** Sends the call on the real connection. */
-  readonly send: () => Promise<unknown>;
-  /** Runs with Redis's reply before the caller sees it (the auditor, wake-ups). */
-  readonly onReply?: (reply: unknown) => void | Promise<void>;
-  /** The call with its arguments, for its trace line. */
-  readonly describe: () => string;
-  /** May a later call be sent before this one's reply is handled? Asked as it is sent. */
-  readonly batchable: () => boolean;
-}
-
 /** The reply or error, caught on arrival: an error handled later is no unhandled rejection. */
 type Settled = { ok: true; reply: unknown } | { ok: false; error: unknown };
 
@@ -27,21 +13,54 @@ export class InjectedFault extends Error {
  * the history can see: the auditor, wake-ups, the trace line, the caller's promise. The
  * scheduler may begin calls due back to back at one instant together (one round trip), then
  * runs them one by one; begin reads only what no call's run changes (see Scheduler).
+ * A subclass says what the call is (SimTransport's script and HGET calls).
  */
-export class SimCall {
+export abstract class SimCall {
   private begun = false;
   private current = false;
   private fault: 'fail-before' | 'reply-lost' | null = null;
   private sent: Promise<Settled> | null = null;
+  private resolve: (reply: unknown) => void = () => {};
+  private reject: (err: unknown) => void = () => {};
 
   constructor(
-    private readonly world: SimNetwork,
-    private readonly process: string,
+    protected readonly world: SimNetwork,
+    protected readonly process: string,
     private readonly generation: number,
-    private readonly spec: CallSpec,
-    private readonly resolve: (reply: unknown) => void,
-    private readonly reject: (err: unknown) => void,
   ) {}
+
+  /** The script's name, or the command's ('hget'): trace lines and errors name the call by it. */
+  protected abstract readonly label: string;
+  /** Sends the call on the real connection. */
+  protected abstract send(): Promise<unknown>;
+  /** The call with its arguments, for its trace line. */
+  protected abstract describe(): string;
+
+  /** Runs with Redis's reply before the caller sees it (the auditor, wake-ups). */
+  protected onReply(_reply: unknown): void | Promise<void> {}
+
+  /** May a later call be sent before this one's reply is handled? Asked just before it is sent. */
+  protected batchable(): boolean {
+    return true;
+  }
+
+  /** Schedules the call one network latency from now; settles as its caller sees it. */
+  start(): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      const { scheduler } = this.world;
+      // bound methods, not closures: this runs for every call
+      scheduler.schedule(
+        scheduler.now + this.world.callLatency(),
+        this.process,
+        this.run.bind(this),
+        {
+          begin: this.begin.bind(this),
+        },
+      );
+    });
+  }
 
   /** Returns whether a later call may begin before this one has run. */
   begin(): boolean {
@@ -51,8 +70,8 @@ export class SimCall {
     if (!this.current) return true;
     this.fault = world.callFault(this.process);
     if (this.fault === 'fail-before') return true;
-    const batchable = this.spec.batchable();
-    this.sent = this.spec.send().then(
+    const batchable = this.batchable();
+    this.sent = this.send().then(
       (reply) => ({ ok: true, reply }),
       (error: unknown) => ({ ok: false, error }),
     );
@@ -60,34 +79,37 @@ export class SimCall {
   }
 
   async run(): Promise<void> {
-    const { world, spec } = this;
+    const { world, label } = this;
     if (!this.begun) this.begin();
     if (world.isCurrent(this.process, this.generation) !== this.current)
       throw new Error(
-        `${this.process} ${spec.label}: its process started or crashed between the call's begin and its run; only an event of its own may do that (see Scheduler)`,
+        `${this.process} ${label}: its process started or crashed between the call's begin and its run; only an event of its own may do that (see Scheduler)`,
       );
     // crashed: the call never happened
     if (!this.current) return;
-    const trace = (line: string) => world.trace.add(world.scheduler.now, `${this.process} ${line}`);
     if (!this.sent) {
-      trace(`${spec.label} failed-before`);
-      return this.reject(new InjectedFault(`${spec.label}: connection refused (injected)`));
+      this.trace(`${label} failed-before`);
+      return this.reject(new InjectedFault(`${label}: connection refused (injected)`));
     }
     let reply: unknown;
     try {
       const settled = await this.sent;
       if (!settled.ok) throw settled.error;
       reply = settled.reply;
-      await spec.onReply?.(reply);
+      await this.onReply(reply);
     } catch (err) {
-      trace(`${spec.label} error ${String(err)}`);
+      this.trace(`${label} error ${String(err)}`);
       return this.reject(err);
     }
-    trace(`${spec.describe()} -> ${JSON.stringify(reply)}`);
+    this.trace(`${this.describe()} -> ${JSON.stringify(reply)}`);
     if (this.fault === 'reply-lost') {
-      trace(`${spec.label} reply-lost`);
-      return this.reject(new InjectedFault(`${spec.label}: reply lost (injected)`));
+      this.trace(`${label} reply-lost`);
+      return this.reject(new InjectedFault(`${label}: reply lost (injected)`));
     }
     this.resolve(reply);
+  }
+
+  private trace(line: string): void {
+    this.world.trace.add(this.world.scheduler.now, `${this.process} ${line}`);
   }
 }

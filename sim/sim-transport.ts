@@ -1,6 +1,6 @@
 import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
 import type { Scheduler } from './scheduler.js';
-import { SimCall, type CallSpec } from './sim-call.js';
+import { SimCall } from './sim-call.js';
 import type { Trace } from './trace.js';
 import type { WakeTicket } from './wake-fence.js';
 
@@ -52,7 +52,7 @@ const PUBLISHING: ReadonlySet<string> = new Set([
  * Calls due back to back at one instant are sent together (the scheduler's batches), in their
  * order on the one real connection, so Redis runs them exactly as if sent one by one. A call
  * ends its batch when a later one sent early could change what it sees: when it collects
- * wake-ups (its PING must find the wake-ups of the calls up to it, none from calls behind), or
+ * wake-ups (they must be those of the calls up to it, none of a call behind: see WakeFence), or
  * when the server may not have its script yet (the NOSCRIPT retry would run after the calls
  * behind it).
  */
@@ -68,36 +68,13 @@ export class SimTransport implements RedisTransport {
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
-    const { world } = this;
-    const { name } = script;
-    const collects = PUBLISHING.has(name);
-    let wakes: WakeTicket | undefined;
-    return this.call({
-      label: name,
-      send: () => {
-        const cached = world.scriptsSent.has(script.sha);
-        world.scriptsSent.add(script.sha);
-        const reply = world.real.runScript(script, keys, args);
-        // Marked right behind the call, unless a NOSCRIPT retry could come after the marker.
-        if (collects && cached) wakes = world.markWakes();
-        return reply;
-      },
-      onReply: async (reply) => {
-        world.observe(this.process, name, args, reply);
-        if (collects) await world.collectWakes(wakes);
-      },
-      describe: () => `${name} ${args.map(String).join(' ')}`,
-      batchable: () => !collects && world.scriptsSent.has(script.sha),
-    });
+    return new ScriptCall(this.world, this.process, this.generation, script, keys, args).start();
   }
 
   hget(key: string, field: string): Promise<string | null> {
-    return this.call({
-      label: 'hget',
-      send: () => this.world.real.hget(key, field),
-      describe: () => `hget ${key} ${field}`,
-      batchable: () => true,
-    }) as Promise<string | null>;
+    return new HgetCall(this.world, this.process, this.generation, key, field).start() as Promise<
+      string | null
+    >;
   }
 
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
@@ -108,17 +85,70 @@ export class SimTransport implements RedisTransport {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
 
-  private call(spec: CallSpec): Promise<unknown> {
-    const { world } = this;
-    return new Promise((resolve, reject) => {
-      const call = new SimCall(world, this.process, this.generation, spec, resolve, reject);
-      world.scheduler.schedule(
-        world.scheduler.now + world.callLatency(),
-        this.process,
-        () => call.run(),
-        { begin: () => call.begin() },
-      );
-    });
+/** A script call: the auditor sees its reply, and it delivers the wake-ups it published. */
+class ScriptCall extends SimCall {
+  protected readonly label: string;
+  private readonly collects: boolean;
+  private wakes: WakeTicket | undefined;
+
+  constructor(
+    world: SimNetwork,
+    process: string,
+    generation: number,
+    private readonly script: LuaScript,
+    private readonly keys: readonly string[],
+    private readonly args: readonly ScriptArg[],
+  ) {
+    super(world, process, generation);
+    this.label = script.name;
+    this.collects = PUBLISHING.has(script.name);
+  }
+
+  protected override batchable(): boolean {
+    return !this.collects && this.world.scriptsSent.has(this.script.sha);
+  }
+
+  protected send(): Promise<unknown> {
+    const { world, script } = this;
+    const cached = world.scriptsSent.has(script.sha);
+    world.scriptsSent.add(script.sha);
+    const reply = world.real.runScript(script, this.keys, this.args);
+    // Marked right behind the call, unless a NOSCRIPT retry could come after the marker.
+    if (this.collects && cached) this.wakes = world.markWakes();
+    return reply;
+  }
+
+  protected override async onReply(reply: unknown): Promise<void> {
+    this.world.observe(this.process, this.label, this.args, reply);
+    if (this.collects) await this.world.collectWakes(this.wakes);
+  }
+
+  protected describe(): string {
+    // join, like String, writes a number as String(n) does
+    return `${this.label} ${this.args.join(' ')}`;
+  }
+}
+
+class HgetCall extends SimCall {
+  protected readonly label = 'hget';
+
+  constructor(
+    world: SimNetwork,
+    process: string,
+    generation: number,
+    private readonly key: string,
+    private readonly field: string,
+  ) {
+    super(world, process, generation);
+  }
+
+  protected send(): Promise<unknown> {
+    return this.world.real.hget(this.key, this.field);
+  }
+
+  protected describe(): string {
+    return `hget ${this.key} ${this.field}`;
   }
 }
