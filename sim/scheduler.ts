@@ -155,7 +155,8 @@ export class Scheduler {
       throw new LivelockError(`more than ${EVENTS_PER_MS_MAX} events at virtual ms ${this.nowMs}`);
     }
     this.eventsRun++;
-    await ev.run();
+    const running = ev.run();
+    if (running) await running;
     await drainMicrotasks();
   }
 

@@ -3,6 +3,9 @@ import type { SimNetwork } from './sim-transport.js';
 /** The reply or error, caught on arrival: an error handled later is no unhandled rejection. */
 type Settled = { ok: true; reply: unknown } | { ok: false; error: unknown };
 
+/** The settle functions before start() sets them (one function: tsx names each closure). */
+function unset(): void {}
+
 export class InjectedFault extends Error {
   override name = 'InjectedFault';
 }
@@ -20,8 +23,8 @@ export abstract class SimCall {
   private current = false;
   private fault: 'fail-before' | 'reply-lost' | null = null;
   private sent: Promise<Settled> | null = null;
-  private resolve: (reply: unknown) => void = () => {};
-  private reject: (err: unknown) => void = () => {};
+  private resolve: (reply: unknown) => void = unset;
+  private reject: (err: unknown) => void = unset;
 
   constructor(
     protected readonly world: SimNetwork,

@@ -23,7 +23,7 @@ const MARKER_TIMEOUT_MS = 10_000;
 export class WakeFence {
   private received: string[] = [];
   private markers = 0;
-  private waiting: { marker: string; arrived: () => void } | null = null;
+  private waiting: { marker: string; resolve: () => void; timer: NodeJS.Timeout } | null = null;
 
   constructor(
     private readonly main: Redis,
@@ -32,7 +32,11 @@ export class WakeFence {
   ) {
     subscriber.on('message', (_channel: string, message: string) => {
       this.received.push(message);
-      if (message === this.waiting?.marker) this.waiting.arrived();
+      const { waiting } = this;
+      if (message !== waiting?.marker) return;
+      clearTimeout(waiting.timer);
+      this.waiting = null;
+      waiting.resolve();
     });
   }
 
@@ -60,14 +64,7 @@ export class WakeFence {
         () => reject(new Error(`wake-up marker ${marker} not received in ${MARKER_TIMEOUT_MS} ms`)),
         MARKER_TIMEOUT_MS,
       );
-      this.waiting = {
-        marker,
-        arrived: () => {
-          clearTimeout(timer);
-          this.waiting = null;
-          resolve();
-        },
-      };
+      this.waiting = { marker, resolve, timer };
     });
   }
 }

@@ -145,11 +145,15 @@ export class World implements SimNetwork {
     const messages = await this.wakes.collect(ticket);
     for (const m of messages) {
       for (const s of this.subscriptions) {
-        const deliver = () => {
-          if (this.isCurrent(s.process, s.generation)) s.onMessage(m);
-        };
         const at = this.scheduler.now + this.callLatency();
-        this.scheduler.schedule(at, s.process, deliver, { productOnly: true });
+        this.scheduler.schedule(
+          at,
+          s.process,
+          () => {
+            if (this.isCurrent(s.process, s.generation)) s.onMessage(m);
+          },
+          { productOnly: true },
+        );
       }
     }
   }
