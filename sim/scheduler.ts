@@ -120,6 +120,8 @@ export class Scheduler {
       this.join(first.at);
       if (i > 0 && stop()) {
         // Back in the queue, begun (their calls are on their way): they run on the next runUntil.
+        // Today only a violation stops a sim run with calls begun: the liveness stop comes with
+        // the last item's dequeue, a call that collects wake-ups and so ends its batch.
         for (const ev of this.begun.splice(0)) this.queue.push(ev);
         return true;
       }
