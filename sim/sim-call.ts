@@ -1,4 +1,4 @@
-import type { SimNetwork } from './sim-transport.js';
+import type { SimNetwork } from './sim-network.js';
 
 /** The reply or error, caught on arrival: an error handled later is no unhandled rejection. */
 type Settled = { ok: true; reply: unknown } | { ok: false; error: unknown };

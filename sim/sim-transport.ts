@@ -1,35 +1,10 @@
 import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
-import type { Scheduler } from './scheduler.js';
 import { SimCall } from './sim-call.js';
-import type { Trace } from './trace.js';
+import type { SimNetwork } from './sim-network.js';
 import type { WakeTicket } from './wake-fence.js';
 
 export { InjectedFault } from './sim-call.js';
-
-/** What a simulated connection needs from the world it runs in (World provides it). */
-export interface SimNetwork {
-  readonly scheduler: Scheduler;
-  readonly trace: Trace;
-  /** The real connection every call that gets through runs on. */
-  readonly real: RedisTransport;
-  /** SHAs of the scripts this run has sent: the server has them cached. */
-  readonly scriptsSent: Set<string>;
-  /** Sees every script call that reached Redis, with Redis's reply. */
-  observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
-  /** A marker behind the calls sent so far: collectWakes(ticket) then needs no round trip. */
-  markWakes(): WakeTicket;
-  /** Delivers the wake-ups published before the ticket's marker (or all so far), in order. */
-  collectWakes(ticket?: WakeTicket): Promise<void>;
-  isCurrent(process: string, generation: number): boolean;
-  callLatency(): number;
-  callFault(process: string): 'fail-before' | 'reply-lost' | null;
-  subscribe(
-    process: string,
-    generation: number,
-    channel: string,
-    onMessage: (m: string) => void,
-  ): () => void;
-}
+export type { SimNetwork } from './sim-network.js';
 
 /**
  * Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua): collectWakes runs after
