@@ -9,8 +9,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { startPrivateRedis } from './private-redis.js';
 import { writeReport } from './report.js';
-import { startPrivateRedisServer, type RedisServer } from '../testkit/redis-server.js';
 import {
   DEFAULT_OPTIONS,
   FAULT_FLAGS,
@@ -142,7 +142,7 @@ async function prepareRedis(
   values: Record<string, unknown>,
 ): Promise<{ url: string; reset: () => Promise<void>; stop: () => Promise<void> }> {
   if (typeof values['redis'] !== 'string') {
-    const server: RedisServer = await startPrivateRedisServer();
+    const server = await startPrivateRedis();
     const client = new Redis(server.url);
     return {
       url: server.url,

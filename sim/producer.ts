@@ -20,7 +20,9 @@ export function scheduleProducer(world: World): void {
   if (remaining === 0) world.producerDone = true;
   for (const planned of workload.items) {
     // Fire and forget: an event that awaited product work would wait on later events forever.
-    scheduler.schedule(START_MS + planned.arrivalMs, 'producer', () => void produce(planned));
+    scheduler.schedule(START_MS + planned.arrivalMs, 'producer', () => void produce(planned), {
+      productOnly: true,
+    });
   }
   async function produce(planned: (typeof workload.items)[number]): Promise<void> {
     const input =

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { connectRedis, seededRandom, ShardKeys } from '../src/internal.js';
+import { seededRandom, ShardKeys } from '../src/internal.js';
 import type { EnqueueMet, Violation } from './checks/auditor.js';
+import { connectCorked } from './corked-transport.js';
 import { finalChecks } from './final-checks.js';
 import { heal } from './heal.js';
 import type { SimOptions } from './options.js';
@@ -61,7 +62,7 @@ export async function runSimulation(
   traceFd: number | null = null,
 ): Promise<SimResult> {
   const wallStart = performance.now();
-  const real = await connectRedis(url);
+  const real = await connectCorked(url);
   const raw = real.client as Redis;
   const subscriber = new Redis(url);
   const keys = new ShardKeys(simShard(opts.seed));
@@ -103,9 +104,7 @@ export async function runSimulation(
     const exec = world.exec;
     const done = () =>
       stop() ||
-      (world.producerDone &&
-        auditor.pendingItems().length === 0 &&
-        (exec === null || execQuiet(exec)));
+      (world.producerDone && !auditor.hasPendingItems() && (exec === null || execQuiet(exec)));
     if (!stop()) await scheduler.runUntil(safetyEnd + opts.livenessMs, done);
     onProgress?.(1);
     if (!stop()) await finalChecks(world, raw, keys);

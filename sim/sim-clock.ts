@@ -25,10 +25,16 @@ export class SimClock implements Clock {
         resolve();
       };
       signal?.addEventListener('abort', finish, { once: true });
-      this.scheduler.schedule(this.scheduler.now + Math.max(0, Math.ceil(ms)), this.owner, () => {
-        signal?.removeEventListener('abort', finish);
-        if (this.alive()) finish();
-      });
+      const at = this.scheduler.now + Math.max(0, Math.ceil(ms));
+      this.scheduler.schedule(
+        at,
+        this.owner,
+        () => {
+          signal?.removeEventListener('abort', finish);
+          if (this.alive()) finish();
+        },
+        { productOnly: true },
+      );
     });
   }
 }

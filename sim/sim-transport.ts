@@ -1,40 +1,16 @@
 import type { LuaScript, RedisTransport, ScriptArg } from '../src/index.js';
-import type { Scheduler } from './scheduler.js';
-import type { Trace } from './trace.js';
+import { SimCall } from './sim-call.js';
+import type { SimNetwork } from './sim-network.js';
 import { traceReply } from './trace-reply.js';
+import type { WakeTicket } from './wake-fence.js';
 
-/** What a simulated connection needs from the world it runs in (World provides it). */
-export interface SimNetwork {
-  readonly scheduler: Scheduler;
-  readonly trace: Trace;
-  /** The real connection every call that gets through runs on. */
-  readonly real: RedisTransport;
-  /** Sees every script call that reached Redis, with Redis's reply. */
-  observe(process: string, script: string, args: readonly ScriptArg[], reply: unknown): void;
-  /** The same for the executor's connections (run-state scripts, keys included). */
-  observeExec(
-    process: string,
-    script: string,
-    keys: readonly string[],
-    args: readonly ScriptArg[],
-    reply: unknown,
-  ): void;
-  /** Whether the process crashes just before this executor call (the call never happens). */
-  crashBeforeExecCall(process: string): boolean;
-  /** Delivers the wake-ups a script published, in a fixed order. */
-  collectWakes(): Promise<void>;
-  isCurrent(process: string, generation: number): boolean;
-  callLatency(): number;
-  callFault(process: string): 'fail-before' | 'reply-lost' | null;
-  subscribe(
-    process: string,
-    generation: number,
-    channel: string,
-    onMessage: (m: string) => void,
-  ): () => void;
-}
+export { InjectedFault } from './sim-call.js';
+export type { SimNetwork } from './sim-network.js';
 
-/** Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua). */
+/**
+ * Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua): collectWakes runs after
+ * each. (partitionPass and partitionRequeue publish too; the next collectWakes delivers theirs.)
+ */
 const PUBLISHING: ReadonlySet<string> = new Set([
   'enqueue',
   'requeue',
@@ -48,14 +24,18 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'finishRun',
 ]);
 
-export class InjectedFault extends Error {
-  override name = 'InjectedFault';
-}
-
 /**
- * One simulated process's Redis connection. Each call becomes a scheduler event; when it runs,
- * the world may fail it before it reaches Redis, run it on the real server (one call at a time),
- * or run it and lose the reply. The auditor sees every call that reached Redis with its real reply.
+ * One simulated process's Redis connection. Each call becomes a scheduler event (a SimCall);
+ * when it runs, the world may fail it before it reaches Redis, run it on the real server (one
+ * call at a time), or run it and lose the reply. The auditor sees every call that reached
+ * Redis with its real reply.
+ *
+ * Calls due back to back at one instant are sent together (the scheduler's batches), in their
+ * order on the one real connection, so Redis runs them exactly as if sent one by one. A call
+ * ends its batch when a later one sent early could change what it sees: when it collects
+ * wake-ups (they must be those of the calls up to it, none of a call behind: see WakeFence), or
+ * when the server may not have its script yet (the NOSCRIPT retry would run after the calls
+ * behind it).
  */
 export class SimTransport implements RedisTransport {
   constructor(
@@ -71,27 +51,15 @@ export class SimTransport implements RedisTransport {
     keys: readonly string[],
     args: readonly ScriptArg[],
   ): Promise<unknown> {
-    const { name } = script;
-    return this.call(
-      `${name}`,
-      async () => {
-        const reply = await this.world.real.runScript(script, keys, args);
-        if (this.role === 'executor') this.world.observeExec(this.process, name, keys, args, reply);
-        else this.world.observe(this.process, name, args, reply);
-        if (PUBLISHING.has(name)) await this.world.collectWakes();
-        return reply;
-      },
-      () => `${name} ${args.map(String).join(' ')}`,
-      (reply) => traceReply(name, reply),
-    );
+    const call = new ScriptCall(this.world, this.process, this.generation, script, keys, args);
+    call.executor = this.role === 'executor';
+    return call.start();
   }
 
   hget(key: string, field: string): Promise<string | null> {
-    return this.call(
-      'hget',
-      () => this.world.real.hget(key, field),
-      () => `hget ${key} ${field}`,
-    ) as Promise<string | null>;
+    return new HgetCall(this.world, this.process, this.generation, key, field).start() as Promise<
+      string | null
+    >;
   }
 
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
@@ -102,42 +70,76 @@ export class SimTransport implements RedisTransport {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
 
-  private call(
-    label: string,
-    execute: () => Promise<unknown>,
-    describe: () => string,
-    describeReply: (reply: unknown) => string = (reply) => JSON.stringify(reply),
-  ): Promise<unknown> {
-    const { world } = this;
-    return new Promise((resolve, reject) => {
-      const latency = world.callLatency();
-      world.scheduler.schedule(world.scheduler.now + latency, this.process, async () => {
-        // crashed: the call never happened
-        if (!world.isCurrent(this.process, this.generation)) return;
-        if (this.role === 'executor' && world.crashBeforeExecCall(this.process)) return;
-        const fault = world.callFault(this.process);
-        if (fault === 'fail-before') {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} failed-before`);
-          return reject(new InjectedFault(`${label}: connection refused (injected)`));
-        }
-        let reply: unknown;
-        try {
-          reply = await execute();
-        } catch (err) {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} error ${String(err)}`);
-          return reject(err);
-        }
-        world.trace.add(
-          world.scheduler.now,
-          `${this.process} ${describe()} -> ${describeReply(reply)}`,
-        );
-        if (fault === 'reply-lost') {
-          world.trace.add(world.scheduler.now, `${this.process} ${label} reply-lost`);
-          return reject(new InjectedFault(`${label}: reply lost (injected)`));
-        }
-        resolve(reply);
-      });
-    });
+/** A script call: the auditor sees its reply, and it delivers the wake-ups it published. */
+class ScriptCall extends SimCall {
+  protected readonly label: string;
+  private readonly collects: boolean;
+  private wakes: WakeTicket | undefined;
+
+  constructor(
+    world: SimNetwork,
+    process: string,
+    generation: number,
+    private readonly script: LuaScript,
+    private readonly keys: readonly string[],
+    private readonly args: readonly ScriptArg[],
+  ) {
+    super(world, process, generation);
+    this.label = script.name;
+    this.collects = PUBLISHING.has(script.name);
+  }
+
+  protected override batchable(): boolean {
+    return !this.collects && this.world.scriptsSent.has(this.script.sha);
+  }
+
+  protected send(): Promise<unknown> {
+    const { world, script } = this;
+    const cached = world.scriptsSent.has(script.sha);
+    world.scriptsSent.add(script.sha);
+    const reply = world.real.runScript(script, this.keys, this.args);
+    // Marked right behind the call, unless a NOSCRIPT retry could come after the marker.
+    if (this.collects && cached) this.wakes = world.markWakes();
+    return reply;
+  }
+
+  protected override async onReply(reply: unknown): Promise<void> {
+    if (this.executor)
+      this.world.observeExec(this.process, this.label, this.keys, this.args, reply);
+    else this.world.observe(this.process, this.label, this.args, reply);
+    if (this.collects) await this.world.collectWakes(this.wakes);
+  }
+
+  protected describe(): string {
+    // join, like String, writes a number as String(n) does
+    return `${this.label} ${this.args.join(' ')}`;
+  }
+
+  protected override describeReply(reply: unknown): string {
+    return traceReply(this.label, reply);
+  }
+}
+
+class HgetCall extends SimCall {
+  protected readonly label = 'hget';
+
+  constructor(
+    world: SimNetwork,
+    process: string,
+    generation: number,
+    private readonly key: string,
+    private readonly field: string,
+  ) {
+    super(world, process, generation);
+  }
+
+  protected send(): Promise<unknown> {
+    return this.world.real.hget(this.key, this.field);
+  }
+
+  protected describe(): string {
+    return `hget ${this.key} ${this.field}`;
   }
 }

@@ -14,6 +14,7 @@ import {
   type Random,
   type ScriptArg,
 } from '../src/index.js';
+import { ShardKeys } from '../src/internal.js';
 import { Auditor } from './checks/auditor.js';
 import { ExecWorld } from './executor/exec-world.js';
 import type { SimOptions } from './options.js';
@@ -21,6 +22,7 @@ import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { SimTransport, type SimNetwork } from './sim-transport.js';
 import { Trace } from './trace.js';
+import { WakeFence, type WakeTicket } from './wake-fence.js';
 import type { AttemptPlan, Workload } from './workload.js';
 
 /**
@@ -64,8 +66,9 @@ export class World implements SimNetwork {
   faultsOn = true;
   producerDone = false;
   lost = 0;
+  readonly scriptsSent = new Set<string>();
   private subscriptions: Subscription[] = [];
-  private wakeBuffer: { channel: string; message: string }[] = [];
+  private readonly wakes: WakeFence;
   private readonly random: { net: Random; faults: Random; clocks: Random; crashes: Random };
   /** The executor's part (null when the scenario has no runs). */
   readonly exec: ExecWorld | null;
@@ -74,7 +77,7 @@ export class World implements SimNetwork {
     readonly opts: SimOptions,
     readonly workload: Workload,
     readonly real: IoredisTransport,
-    private readonly subscriber: Redis,
+    subscriber: Redis,
     startMs: number,
     traceFd: number | null = null,
   ) {
@@ -94,9 +97,8 @@ export class World implements SimNetwork {
       opts.maxSkewMs,
       () => this.scheduler.now,
     );
-    subscriber.on('message', (channel: string, message: string) =>
-      this.wakeBuffer.push({ channel, message }),
-    );
+    const channel = new ShardKeys(simShard(opts.seed)).wakeChannel();
+    this.wakes = new WakeFence(real.client as Redis, subscriber, channel);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const world = this;
     this.exec =
@@ -133,14 +135,20 @@ export class World implements SimNetwork {
     this.exec?.auditor.observe(process, script, keys, args, reply);
   }
 
-  /** ‰ per executor call (while faults are on): the process crashes, and restarts later. */
-  crashBeforeExecCall(process: string): boolean {
+  /**
+   * ‰ per executor call (while faults are on): the process crashes at the call's instant, just
+   * before it, and restarts later. Drawn as the call is issued; the crash is its own event.
+   */
+  crashBeforeExecCall(process: string, at: number): boolean {
     if (!this.faultsOn || process === 'producer') return false;
     if (this.random.crashes.int(1000) >= this.opts.faults.execCrash) return false;
-    this.crash(process);
-    this.count('execCrash');
-    this.scheduler.schedule(this.scheduler.now + 200 + this.random.crashes.int(1800), '', () => {
-      if (!this.processes.get(process)?.alive) void this.startProcess(process);
+    this.scheduler.schedule(at, process, () => {
+      if (!this.processes.get(process)?.alive) return;
+      this.crash(process);
+      this.count('execCrash');
+      this.scheduler.schedule(this.scheduler.now + 200 + this.random.crashes.int(1800), '', () => {
+        if (!this.processes.get(process)?.alive) void this.startProcess(process);
+      });
     });
     return true;
   }
@@ -190,17 +198,26 @@ export class World implements SimNetwork {
     };
   }
 
-  /** After a script that may publish: a PING on the subscriber connection flushes its messages. */
-  async collectWakes(): Promise<void> {
-    await this.subscriber.ping();
-    const messages = this.wakeBuffer;
-    this.wakeBuffer = [];
+  /** A marker behind the calls sent so far, for collectWakes (see WakeFence). */
+  markWakes(): WakeTicket {
+    return this.wakes.mark();
+  }
+
+  /** After a script that may publish: its wake-ups (those before its marker) are delivered. */
+  async collectWakes(ticket?: WakeTicket): Promise<void> {
+    const messages = await this.wakes.collect(ticket);
     for (const m of messages) {
       for (const s of this.subscriptions) {
         if (s.channel !== m.channel) continue;
-        this.scheduler.schedule(this.scheduler.now + this.callLatency(), s.process, () => {
-          if (this.isCurrent(s.process, s.generation)) s.onMessage(m.message);
-        });
+        const at = this.scheduler.now + this.callLatency();
+        this.scheduler.schedule(
+          at,
+          s.process,
+          () => {
+            if (this.isCurrent(s.process, s.generation)) s.onMessage(m.message);
+          },
+          { productOnly: true },
+        );
       }
     }
   }

@@ -15,47 +15,67 @@ export interface ShardState {
   inProgress: Map<string, Map<string, number>>;
 }
 
-async function zmap(raw: Redis, key: string): Promise<Map<string, number>> {
-  const rows = await raw.zrange(key, 0, -1, 'WITHSCORES');
+/** ZRANGE … WITHSCORES rows as member -> score. */
+function zmapOf(rows: string[]): Map<string, number> {
   const m = new Map<string, number>();
-  for (let i = 0; i < rows.length; i += 2) m.set(rows[i] as string, Number(rows[i + 1]));
+  for (let i = 0; i < rows.length; i += 2) m.set(rows[i]!, Number(rows[i + 1]));
   return m;
 }
+
+/**
+ * A hash's entries sorted by field. (A bare `.sort()` of the pairs compares them as strings:
+ * it builds a "field,value" string, item JSON included, for every comparison.)
+ */
+function byField(hash: Record<string, string>): [string, string][] {
+  return Object.entries(hash).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The sorted sets readShardState keeps, by the key's kind after the shard prefix. */
+const ZSET_KINDS = ['ready:', 'leased:', 'inprog:', 'account:'];
 
 export async function readShardState(raw: Redis, keys: ShardKeys): Promise<ShardState> {
   // Sorted: KEYS and HGETALL order depends on the server's hash seed; reports must not.
   const all = (await raw.keys(`${keys.prefix}:*`)).sort();
-  const items = new Map(
-    Object.entries(await raw.hgetall(keys.items()))
-      .sort()
-      .map(([id, j]) => [id, decodeItem(j)] as const),
-  );
-  const leases = new Map(Object.entries(await raw.hgetall(keys.leases())).sort());
-  const partitions = new Map(
-    Object.entries(await raw.hgetall(keys.partitions()))
-      .sort()
-      .map(([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const),
-  );
+  const rest = (key: string) => key.slice(keys.prefix.length + 1);
+  const zsets = all.filter((key) => ZSET_KINDS.some((kind) => rest(key).startsWith(kind)));
+  // Everything else in one pipeline: one round trip instead of one per key.
+  const pipe = raw
+    .pipeline()
+    .hgetall(keys.items())
+    .hgetall(keys.leases())
+    .hgetall(keys.partitions());
+  for (const key of [keys.globalPartitions(), keys.accounts(), keys.scavenger(), ...zsets])
+    pipe.zrange(key, 0, -1, 'WITHSCORES');
+  const replies = ((await pipe.exec()) ?? []).map(([err, reply]) => {
+    if (err) throw err;
+    return reply;
+  });
+  const [items, leases, partitions] = replies.slice(0, 3) as Record<string, string>[];
+  const [global, accounts, scavenger, ...zsetRows] = (replies.slice(3) as string[][]).map(zmapOf);
   const state: ShardState = {
-    items,
-    leases,
-    partitions,
+    items: new Map(byField(items!).map(([id, j]) => [id, decodeItem(j)] as const)),
+    leases: new Map(byField(leases!)),
+    partitions: new Map(
+      byField(partitions!).map(
+        ([id, j]) => [id, JSON.parse(j) as Record<string, unknown>] as const,
+      ),
+    ),
     ready: new Map(),
     leased: new Map(),
-    global: await zmap(raw, keys.globalPartitions()),
-    accounts: await zmap(raw, keys.accounts()),
+    global: global!,
+    accounts: accounts!,
     accountPartitions: new Map(),
-    scavenger: await zmap(raw, keys.scavenger()),
+    scavenger: scavenger!,
     inProgress: new Map(),
   };
-  for (const key of all) {
-    const rest = key.slice(keys.prefix.length + 1);
-    if (rest.startsWith('ready:')) state.ready.set(rest.slice(6), await zmap(raw, key));
-    else if (rest.startsWith('leased:')) state.leased.set(rest.slice(7), await zmap(raw, key));
-    else if (rest.startsWith('inprog:')) state.inProgress.set(key, await zmap(raw, key));
-    else if (rest.startsWith('account:'))
-      state.accountPartitions.set(rest.split(':')[1] as string, await zmap(raw, key));
-  }
+  zsets.forEach((key, i) => {
+    const members = zsetRows[i]!;
+    const r = rest(key);
+    if (r.startsWith('ready:')) state.ready.set(r.slice(6), members);
+    else if (r.startsWith('leased:')) state.leased.set(r.slice(7), members);
+    else if (r.startsWith('inprog:')) state.inProgress.set(key, members);
+    else state.accountPartitions.set(r.split(':')[1] as string, members);
+  });
   return state;
 }
 

@@ -131,6 +131,11 @@ export class Auditor {
     this.throttle.checkWindows(this.ctx);
   }
 
+  /** Whether some item is still without a terminal state (cheap: asked after every event). */
+  hasPendingItems(): boolean {
+    return this.ledger.hasUnfinished();
+  }
+
   /** Items still without a terminal state (for liveness). */
   pendingItems(): string[] {
     return [...this.ledger.items.entries()].filter(([, f]) => !f.terminal).map(([id]) => id);

@@ -31,6 +31,10 @@ export interface Holder {
 /** Every enqueued item's facts, by ID. */
 export class ItemLedger {
   readonly items = new Map<string, ItemFacts>();
+  /** IDs in the order they were stored (again when stored again), for `hasUnfinished`. */
+  private readonly stored: string[] = [];
+  /** Every ID in stored[0, firstUnfinished) holds a terminal state. */
+  private firstUnfinished = 0;
 
   /** Records an item the first time it is stored (its payload carries its plan). */
   enqueued(id: string, itemJson: string): void {
@@ -50,6 +54,20 @@ export class ItemLedger {
       terminal: null,
       terminalLease: null,
     });
+    this.stored.push(id);
+  }
+
+  /**
+   * Whether some item has no terminal state yet. The run asks after every event, so this is
+   * amortized O(1): a terminal state is final (only a new store replaces the facts, and pushes
+   * the ID again), so the items before the first unfinished one never need looking at again.
+   */
+  hasUnfinished(): boolean {
+    while (this.firstUnfinished < this.stored.length) {
+      if (!this.items.get(this.stored[this.firstUnfinished]!)!.terminal) return true;
+      this.firstUnfinished++;
+    }
+    return false;
   }
 
   get(id: string): ItemFacts | undefined {

@@ -107,12 +107,18 @@ export class SdkNetwork implements HttpTransport {
       if (req.signal?.aborted) return reject(aborted(req));
       const onAbort = () => reject(aborted(req));
       req.signal?.addEventListener('abort', onAbort, { once: true });
+      // an answer's arrival only resumes product code: calls behind it may share its batch
       const settle = (at: number, outcome: () => void) =>
-        scheduler.schedule(at, this.process, () => {
-          req.signal?.removeEventListener('abort', onAbort);
-          // a crashed process never hears back
-          if (host.isCurrent(this.process, this.generation)) outcome();
-        });
+        scheduler.schedule(
+          at,
+          this.process,
+          () => {
+            req.signal?.removeEventListener('abort', onAbort);
+            // a crashed process never hears back
+            if (host.isCurrent(this.process, this.generation)) outcome();
+          },
+          { productOnly: true },
+        );
       scheduler.schedule(scheduler.now + 1 + host.random.int(4), this.process, async () => {
         if (!host.isCurrent(this.process, this.generation) || req.signal?.aborted) return;
         if (req.method !== 'POST') {
