@@ -53,7 +53,7 @@ export interface SimOptions {
   seed: string;
   /** Simulated processes, each running its own processor (default 8). */
   processes: number;
-  /** Items the workload enqueues (default 2000). */
+  /** Items the workload enqueues (default 1500). */
   items: number;
   /** Virtual ms of the safety phase, with faults (default 120 000). */
   durationMs: number;
@@ -67,7 +67,7 @@ export interface SimOptions {
   maxSkewMs: number;
   /** Virtual ms between full-state invariant checks (default 1000). */
   checkEveryMs: number;
-  /** Runs the executor workload triggers (default 300; 0 runs the queue workload alone). */
+  /** Runs the executor workload triggers (default 120; 0 runs the queue workload alone). */
   runs: number;
   faults: FaultRates;
 }
@@ -122,14 +122,14 @@ export const NO_FAULTS: FaultRates = {
 
 export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
   processes: 8,
-  items: 2000,
+  items: 1500,
   durationMs: 120_000,
   livenessMs: 60_000,
   concurrency: 8,
   leaseMs: 4000,
   maxSkewMs: 200,
   checkEveryMs: 1000,
-  runs: 300,
+  runs: 120,
   faults: ALL_FAULTS,
 };
 
