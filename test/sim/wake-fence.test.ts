@@ -28,8 +28,10 @@ describe('WakeFence', () => {
     const first = fence.mark();
     void main.publish(channel, '3');
     const second = fence.mark();
-    expect(await fence.collect(first)).toEqual(['1', '2']);
-    expect(await fence.collect(second)).toEqual(['3']);
+    const messages = async (t: Parameters<typeof fence.collect>[0]) =>
+      (await fence.collect(t)).map((m) => m.message);
+    expect(await messages(first)).toEqual(['1', '2']);
+    expect(await messages(second)).toEqual(['3']);
   });
 
   it('leaves out the markers of tickets never collected, and marks itself without a ticket', async () => {
@@ -37,6 +39,9 @@ describe('WakeFence', () => {
     void main.publish(channel, 'a');
     fence.mark(); // a call that failed: its ticket is dropped
     void main.publish(channel, 'b');
-    expect(await fence.collect()).toEqual(['a', 'b']);
+    expect(await fence.collect()).toEqual([
+      { channel, message: 'a' },
+      { channel, message: 'b' },
+    ]);
   });
 });

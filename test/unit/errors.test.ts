@@ -13,6 +13,7 @@ const samples: [string, Error][] = [
   ['LeaseLostError', new durq.LeaseLostError('lost')],
   ['NonRetriableError', new durq.NonRetriableError('stop')],
   ['RetryAtError', new durq.RetryAtError('later', 1)],
+  ['DeferError', new durq.DeferError('outage', 1)],
   ['ProcessorClosingError', new durq.ProcessorClosingError()],
   ['InvalidEventError', new durq.InvalidEventError(0, 'events[0].name', 'is required')],
   ['InvalidExpressionError', new durq.InvalidExpressionError('x ==', 'trigger', new Error('p'))],
