@@ -202,9 +202,12 @@ export const MUTANT_SCENARIO = [
   '40000',
   '--processes',
   '6',
-  // four times the default: a finish item whose call fails runs again (the failure-event mutant)
+  // Redis faults four to ten times the default and ten times the executor crashes: a finish
+  // item whose call fails, or whose process crashes, runs again (the failure-event mutant)
   '--fault-redis-fail-before',
   '20',
   '--fault-redis-reply-lost',
-  '20',
+  '50',
+  '--fault-exec-crash',
+  '10',
 ];
