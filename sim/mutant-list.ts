@@ -11,6 +11,8 @@ export interface Mutant {
   find: string;
   replace: string;
   caughtBy: { simulator?: string; properties?: string };
+  /** Flags added to MUTANT_SCENARIO for this mutant's simulator seeds (the baseline runs them). */
+  scenario?: string[];
 }
 
 const FN_LIMIT_LINE =
@@ -189,6 +191,16 @@ export const MUTANTS: Mutant[] = [
     find: "events.push({ name: 'inngest/function.failed', id: meta.id, data });",
     replace: "events.push({ name: 'inngest/function.failed', data });",
     caughtBy: { simulator: 'terminal-events-once', properties: 'run-lifecycle.test.ts' },
+    // Redis faults four to ten times the default and ten times the executor crashes: a finish
+    // item whose call fails, or whose process crashes, runs again
+    scenario: [
+      '--fault-redis-fail-before',
+      '20',
+      '--fault-redis-reply-lost',
+      '50',
+      '--fault-exec-crash',
+      '10',
+    ],
   },
 ];
 
@@ -202,12 +214,4 @@ export const MUTANT_SCENARIO = [
   '40000',
   '--processes',
   '6',
-  // Redis faults four to ten times the default and ten times the executor crashes: a finish
-  // item whose call fails, or whose process crashes, runs again (the failure-event mutant)
-  '--fault-redis-fail-before',
-  '20',
-  '--fault-redis-reply-lost',
-  '50',
-  '--fault-exec-crash',
-  '10',
 ];

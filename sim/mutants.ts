@@ -68,10 +68,19 @@ interface SeedRun {
   message: string;
 }
 
-function runSeed(dir: string, seed: number): SeedRun {
+function runSeed(dir: string, seed: number, extra: readonly string[]): SeedRun {
   const r = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'sim/main.ts', '--seed', String(seed), '--json', ...MUTANT_SCENARIO],
+    [
+      '--import',
+      'tsx',
+      'sim/main.ts',
+      '--seed',
+      String(seed),
+      '--json',
+      ...MUTANT_SCENARIO,
+      ...extra,
+    ],
     { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const last = r.stdout.trim().split('\n').pop() ?? '';
@@ -85,10 +94,10 @@ function runSeed(dir: string, seed: number): SeedRun {
   }
 }
 
-/** Runs seeds 1..maxSeeds until one reports a violation. */
-function hunt(dir: string, maxSeeds: number): SeedRun {
+/** Runs seeds 1..maxSeeds (of the scenario plus `extra`) until one reports a violation. */
+function hunt(dir: string, maxSeeds: number, extra: readonly string[] = []): SeedRun {
   for (let seed = 1; seed <= maxSeeds; seed++) {
-    const r = runSeed(dir, seed);
+    const r = runSeed(dir, seed, extra);
     if (r.invariant) return r;
   }
   return { seed: 0, invariant: null, message: '' };
@@ -137,13 +146,16 @@ function runProperties(dir: string): {
   }
 }
 
-function checkBaseline(maxSeeds: number): boolean {
+function checkBaseline(maxSeeds: number, extras: readonly (readonly string[])[]): boolean {
   const baseline = copyTree();
   try {
-    const r = maxSeeds > 0 ? hunt(baseline, maxSeeds) : { seed: 0, invariant: null, message: '' };
-    if (r.invariant) {
-      console.log(`baseline seed ${r.seed} already fails (${r.invariant}: ${r.message})`);
-      return false;
+    for (const extra of extras) {
+      const r = maxSeeds > 0 ? hunt(baseline, maxSeeds, extra) : null;
+      if (r?.invariant) {
+        const with_ = extra.length ? ` with ${extra.join(' ')}` : '';
+        console.log(`baseline seed ${r.seed}${with_} already fails (${r.invariant}: ${r.message})`);
+        return false;
+      }
     }
     const props = runProperties(baseline);
     if (props.crash || props.failed.size > 0) {
@@ -167,7 +179,7 @@ function judge(m: Mutant, maxSeeds: number): string[] {
   try {
     apply(dir, m);
     const started = Date.now();
-    const sim = maxSeeds > 0 ? hunt(dir, maxSeeds) : null;
+    const sim = maxSeeds > 0 ? hunt(dir, maxSeeds, m.scenario ?? []) : null;
     const simMs = Date.now() - started;
     const props = runProperties(dir);
     const propsMs = Date.now() - started - simMs;
@@ -216,7 +228,11 @@ function main(): number {
     throw new Error(`no mutant's name contains ${JSON.stringify(values.only)}`);
   const simText = maxSeeds > 0 ? `seeds 1..${maxSeeds} of ${MUTANT_SCENARIO.join(' ')}` : 'skipped';
   console.log(`mutants: ${chosen.length}; simulator: ${simText}; properties: their CI seed`);
-  if (!checkBaseline(maxSeeds)) return 1;
+  // the unmutated tree must pass every scenario a chosen mutant runs (the base, and its extras)
+  const extras = [...new Set(chosen.map((m) => JSON.stringify(m.scenario ?? [])))].map(
+    (e) => JSON.parse(e) as string[],
+  );
+  if (!checkBaseline(maxSeeds, extras)) return 1;
   const escaped = chosen.filter((m) => judge(m, maxSeeds).length > 0);
   const judged = (d: string) => maxSeeds > 0 || d !== 'simulator';
   const listed = chosen.reduce((n, m) => n + Object.keys(m.caughtBy).filter(judged).length, 0);
