@@ -18,6 +18,9 @@ export interface Mutant {
 const FN_LIMIT_LINE =
   'if concurrency_capacity(k.fn, k.fnLimit, now, graceMs, counts) <= 0 then return FUNCTION_LIMIT, 0 end';
 
+/** What an executor mutant adds: the executor's stories (the queue workload stays). */
+const EXECUTOR = ['--runs', '60'];
+
 export const MUTANTS: Mutant[] = [
   {
     name: 'lease ignores the function limit',
@@ -140,6 +143,7 @@ export const MUTANTS: Mutant[] = [
     find: "if e.state == 'other' then conflict = true end",
     replace: "if e.state == 'other' then e.state = 'new' end",
     caughtBy: { properties: 'run-state-model.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // An 'item-if-done' (a parallel plan's coalesced discovery) waits for the pending set to empty.
@@ -148,6 +152,7 @@ export const MUTANTS: Mutant[] = [
     find: "if e.type == 'item' or (e.type == 'item-if-done' and not hasPending) then",
     replace: "if e.type == 'item' or e.type == 'item-if-done' then",
     caughtBy: { simulator: 'fan-in', properties: 'run-state-model.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // The consumed pause is deleted by its step ID instead of its own: it stays consumable.
@@ -156,6 +161,7 @@ export const MUTANTS: Mutant[] = [
     find: 'delete_pause(k, pauseId, pause)\nremoveTimeoutItem()\nreturn {OK',
     replace: 'delete_pause(k, pause.stepId, pause)\nremoveTimeoutItem()\nreturn {OK',
     caughtBy: { simulator: 'pause-once', properties: 'run-state-model.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // An ended run's commit acks the item and then goes on to write its memo and next items.
@@ -166,6 +172,7 @@ export const MUTANTS: Mutant[] = [
     find: '  if runStatus == nil then return {RUN_NOT_FOUND} end\n  return {RUN_ENDED}\nend',
     replace: '  if runStatus == nil then return {RUN_NOT_FOUND} end\nend',
     caughtBy: { properties: 'run-state-model.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // A finish (a cancel above all) leaves the run's queued steps and timers behind to run on.
@@ -174,6 +181,7 @@ export const MUTANTS: Mutant[] = [
     find: "  if id ~= itemId and redis.call('HEXISTS', queue.items, id) == 1 then",
     replace: '  if false then',
     caughtBy: { simulator: 'no-leftovers', properties: 'run-state-model.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // A step item's budget is the function's retries + 1 attempts; this gives it one more.
@@ -182,6 +190,7 @@ export const MUTANTS: Mutant[] = [
     find: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts,',
     replace: 'maxAttempts: SYSTEM_KINDS.has(kind) ? SYSTEM_ITEM_ATTEMPTS : run.maxAttempts + 1,',
     caughtBy: { simulator: 'attempts', properties: 'run-lifecycle.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // The failure event's ID derives from the run, so a finish item that runs twice starts no
@@ -194,6 +203,7 @@ export const MUTANTS: Mutant[] = [
     // Redis faults four to ten times the default and ten times the executor crashes: a finish
     // item whose call fails, or whose process crashes, runs again
     scenario: [
+      ...EXECUTOR,
       '--fault-redis-fail-before',
       '20',
       '--fault-redis-reply-lost',
@@ -208,10 +218,10 @@ export const MUTANTS: Mutant[] = [
 export const MUTANT_SCENARIO = [
   '--items',
   '600',
-  '--runs',
-  '60',
   '--duration',
   '40000',
   '--processes',
   '6',
+  '--runs',
+  '0',
 ];
