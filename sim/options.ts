@@ -158,18 +158,30 @@ export const FAULT_FLAGS: Record<keyof FaultRates, string> = {
   execCrash: 'fault-exec-crash',
 };
 
+/** The faults the SDK network draws, in the order it draws them. */
+export const SDK_FAULTS = [
+  'sdkServerError',
+  'sdkTimeout',
+  'sdkRefused',
+  'sdkMalformed',
+  'sdkNoHeader',
+  'sdkNoRetry',
+  'sdkRetryAfter',
+  'sdkResponseLost',
+] as const satisfies readonly (keyof FaultRates)[];
+export type SdkFault = (typeof SDK_FAULTS)[number];
 /** The executor's fault rates (what the SDK network draws from). */
-export type SdkFaultRates = Pick<
-  FaultRates,
-  | 'sdkServerError'
-  | 'sdkTimeout'
-  | 'sdkRefused'
-  | 'sdkMalformed'
-  | 'sdkNoHeader'
-  | 'sdkNoRetry'
-  | 'sdkRetryAfter'
-  | 'sdkResponseLost'
->;
+export type SdkFaultRates = Pick<FaultRates, SdkFault>;
+
+/** Processor tuning every simulated processor shares (the queue workload's and each engine's). */
+export const SIM_PROCESSOR_TUNING = {
+  retryJitterMs: 1000,
+  defaultRequeueMs: 5000,
+  requeueJitterMs: 1000,
+  concurrencyRequeueMs: 500,
+  scavenger: { intervalMs: 500 },
+  roleLeaseMs: 1500,
+} as const;
 
 export function validateOptions(o: SimOptions): void {
   const ints: [string, number, number, number][] = [

@@ -17,7 +17,7 @@ import {
 import { ShardKeys } from '../src/internal.js';
 import { Auditor } from './checks/auditor.js';
 import { ExecWorld } from './executor/exec-world.js';
-import type { SimOptions } from './options.js';
+import { SIM_PROCESSOR_TUNING, type SimOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { SimClock } from './sim-clock.js';
 import { SimTransport, type SimNetwork } from './sim-transport.js';
@@ -264,12 +264,7 @@ export class World implements SimNetwork {
       concurrency: opts.concurrency,
       leaseMs: opts.leaseMs,
       backoffScale: 0.01,
-      retryJitterMs: 1000,
-      defaultRequeueMs: 5000,
-      requeueJitterMs: 1000,
-      concurrencyRequeueMs: 500,
-      scavenger: { intervalMs: 500 },
-      roleLeaseMs: 1500,
+      ...SIM_PROCESSOR_TUNING,
       limits: {
         account: (a: string) => workload.accountConcurrency.get(a),
         function: (f: string, a: string) =>

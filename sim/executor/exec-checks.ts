@@ -140,7 +140,10 @@ export function checkPredictions(
 function allowedEnds(exec: ExecWorld, story: Story): Set<string> {
   const o = exec.overrides.get(story.id) ?? {};
   if (o.cancel === 'cancelled') return new Set(['cancelled']);
-  const allowed = new Set<string>([o.noRetry ? 'failed' : story.expect]);
+  // A no-retry answer fails the run if it reaches the driver and the failure commits; its
+  // process may crash first, or the commit fail, and then a later attempt goes on as planned.
+  const allowed = new Set<string>([story.expect]);
+  if (o.noRetry) allowed.add('failed');
   if (o.cancel === 'maybe') allowed.add('cancelled');
   return allowed;
 }

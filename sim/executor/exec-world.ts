@@ -6,7 +6,7 @@ import {
   type Random,
 } from '../../src/internal.js';
 import { inProcessApp, type InProcessApp } from '../../testkit/in-process-sdk.js';
-import type { SimOptions } from '../options.js';
+import { SIM_PROCESSOR_TUNING, type SimOptions } from '../options.js';
 import type { Scheduler } from '../scheduler.js';
 import { SimClock } from '../sim-clock.js';
 import { START_MS } from '../start-time.js';
@@ -134,15 +134,7 @@ export class ExecWorld implements SdkNetworkHost {
       openTelemetry: false,
       log: () => {},
       graceMs: opts.maxSkewMs,
-      processor: {
-        leaseMs: opts.leaseMs,
-        retryJitterMs: 1000,
-        defaultRequeueMs: 5000,
-        requeueJitterMs: 1000,
-        concurrencyRequeueMs: 500,
-        scavenger: { intervalMs: 500 },
-        roleLeaseMs: 1500,
-      },
+      processor: { leaseMs: opts.leaseMs, ...SIM_PROCESSOR_TUNING },
     });
   }
 

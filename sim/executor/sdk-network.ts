@@ -7,7 +7,7 @@ import {
 } from '../../src/internal.js';
 import type { InProcessApp } from '../../testkit/in-process-sdk.js';
 import { withoutTiming } from '../../testkit/in-process-sdk.js';
-import type { SdkFaultRates } from '../options.js';
+import { SDK_FAULTS, type SdkFault, type SdkFaultRates } from '../options.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Trace } from '../trace.js';
 
@@ -31,15 +31,7 @@ export type SdkFate =
   | { kind: 'answered'; status: number; retryAfterMs?: number; ranSdk: boolean }
   | { kind: 'failed'; reason: string; ranSdk: boolean };
 
-export type SdkFault =
-  | 'sdkServerError'
-  | 'sdkTimeout'
-  | 'sdkRefused'
-  | 'sdkMalformed'
-  | 'sdkNoHeader'
-  | 'sdkNoRetry'
-  | 'sdkRetryAfter'
-  | 'sdkResponseLost';
+export type { SdkFault } from '../options.js';
 
 /** What the network needs from the simulation around it. */
 export interface SdkNetworkHost {
@@ -56,17 +48,6 @@ export interface SdkNetworkHost {
   onRequest(call: SdkCallView): { holdMs: number };
   onFate(call: SdkCallView, fate: SdkFate): void;
 }
-
-const ORDER: SdkFault[] = [
-  'sdkServerError',
-  'sdkTimeout',
-  'sdkRefused',
-  'sdkMalformed',
-  'sdkNoHeader',
-  'sdkNoRetry',
-  'sdkRetryAfter',
-  'sdkResponseLost',
-];
 
 const SDK_HEADER = { 'x-inngest-sdk': 'inngest-js:sim', 'content-type': 'application/json' };
 
@@ -203,7 +184,7 @@ export class SdkNetwork implements HttpTransport {
     const { host } = this;
     if (!host.faultsOn || call.attempt >= call.maxAttempts - 2) return null;
     let r = host.random.int(1000);
-    for (const f of ORDER) {
+    for (const f of SDK_FAULTS) {
       r -= host.sdkFaults[f];
       if (r < 0) {
         if (!host.allows(f, call)) return null;
