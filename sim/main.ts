@@ -13,6 +13,7 @@ import { startPrivateRedis } from './private-redis.js';
 import { writeReport } from './report.js';
 import {
   DEFAULT_OPTIONS,
+  EXECUTOR_FAULTS,
   FAULT_FLAGS,
   NO_FAULTS,
   validateOptions,
@@ -50,12 +51,8 @@ ${Object.entries(FAULT_FLAGS)
   --help              this text
 `;
 
-/** The faults of the executor's side (the SDK network, events, cancels), summed in the summary. */
-const SDK_FAULTS: ReadonlySet<string> = new Set(
-  Object.keys(FAULT_FLAGS).filter(
-    (k) => k.startsWith('sdk') || k === 'eventTwice' || k === 'cancelDuringStep',
-  ),
-);
+/** The executor's faults (the SDK network, events, cancels, crashes), summed in the summary. */
+const SDK_FAULTS: ReadonlySet<string> = new Set(EXECUTOR_FAULTS);
 
 const EXIT = { ok: 0, violation: 1, usage: 2, liveness: 3 } as const;
 

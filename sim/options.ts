@@ -170,6 +170,13 @@ export const SDK_FAULTS = [
   'sdkResponseLost',
 ] as const satisfies readonly (keyof FaultRates)[];
 export type SdkFault = (typeof SDK_FAULTS)[number];
+/** Every fault of the executor's side: the SDK network's, and the events and cancels around it. */
+export const EXECUTOR_FAULTS = [
+  ...SDK_FAULTS,
+  'eventTwice',
+  'cancelDuringStep',
+  'execCrash',
+] as const satisfies readonly (keyof FaultRates)[];
 /** The executor's fault rates (what the SDK network draws from). */
 export type SdkFaultRates = Pick<FaultRates, SdkFault>;
 

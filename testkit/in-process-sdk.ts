@@ -88,20 +88,25 @@ export class InProcessTransport implements HttpTransport {
     if (app === undefined)
       throw new SdkRequestError('connect', req.url, 'no in-process app at this origin');
     if (this.delay) await this.delay(req);
-    const init: RequestInit = {
-      method: req.method,
-      headers: { ...req.headers, host: new URL(req.url).host },
-    };
-    if (req.body !== undefined && req.method !== 'GET') init.body = req.body;
-    const res = await app.handler(new Request(req.url, init));
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
-    const response = { status: res.status, headers, body: await res.text() };
+    const response = await callApp(app, req);
     this.exchanges.push({ request: req, response });
     return response;
   }
 
   async close(): Promise<void> {}
+}
+
+/** Hands one request to an app's fetch handler and reads its whole answer. */
+export async function callApp(app: InProcessApp, req: HttpRequest): Promise<HttpResponse> {
+  const init: RequestInit = {
+    method: req.method,
+    headers: { ...req.headers, host: new URL(req.url).host },
+  };
+  if (req.body !== undefined && req.method !== 'GET') init.body = req.body;
+  const res = await app.handler(new Request(req.url, init));
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
+  return { status: res.status, headers, body: await res.text() };
 }
 
 /** A response body with every op's `timing` (the SDK's clock) removed, for comparing traces. */

@@ -6,7 +6,7 @@ import {
   type Random,
 } from '../../src/internal.js';
 import type { InProcessApp } from '../../testkit/in-process-sdk.js';
-import { withoutTiming } from '../../testkit/in-process-sdk.js';
+import { callApp, withoutTiming } from '../../testkit/in-process-sdk.js';
 import { SDK_FAULTS, type SdkFault, type SdkFaultRates } from '../options.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Trace } from '../trace.js';
@@ -195,16 +195,8 @@ export class SdkNetwork implements HttpTransport {
     return null;
   }
 
-  private async callApp(req: HttpRequest): Promise<HttpResponse> {
-    const init: RequestInit = {
-      method: req.method,
-      headers: { ...req.headers, host: new URL(req.url).host },
-    };
-    if (req.body !== undefined && req.method !== 'GET') init.body = req.body;
-    const res = await this.app.handler(new Request(req.url, init));
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => (headers[name.toLowerCase()] = value));
-    return { status: res.status, headers, body: await res.text() };
+  private callApp(req: HttpRequest): Promise<HttpResponse> {
+    return callApp(this.app, req);
   }
 }
 

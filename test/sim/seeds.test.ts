@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OPTIONS, type SimOptions } from '../../sim/options.js';
+import { DEFAULT_OPTIONS, EXECUTOR_FAULTS, type SimOptions } from '../../sim/options.js';
 import { startPrivateRedisServer, type RedisServer } from '../../testkit/redis-server.js';
 import { runSimulation, type SimResult } from '../../sim/run.js';
 import { Redis } from 'ioredis';
@@ -78,20 +78,7 @@ describe('simulator', () => {
     expect(ended.completed).toBeGreaterThan(0);
     expect(ended.failed).toBeGreaterThan(0);
     expect(ended.cancelled).toBeGreaterThan(0);
-    for (const f of [
-      'sdkServerError',
-      'sdkTimeout',
-      'sdkRefused',
-      'sdkMalformed',
-      'sdkNoHeader',
-      'sdkNoRetry',
-      'sdkRetryAfter',
-      'sdkResponseLost',
-      'eventTwice',
-      'cancelDuringStep',
-      'execCrash',
-    ])
-      expect(faults[f] ?? 0, f).toBeGreaterThan(0);
+    for (const f of EXECUTOR_FAULTS) expect(faults[f] ?? 0, f).toBeGreaterThan(0);
   });
 
   it('different seeds give different histories', () => {
