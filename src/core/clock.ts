@@ -97,3 +97,8 @@ function assertTime(ms: number): void {
   if (!Number.isSafeInteger(ms) || ms < 0)
     throw new InvalidOptionError('ms', `must be a non-negative integer clock time, got ${ms}`);
 }
+
+/** An epoch-ms time as an ISO 8601 string (UTC, ms precision), as REST APIs show times. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -46,6 +46,12 @@ export const ERROR_CODES = [
   'ENGINE_CLOSED',
   /** An attempt of a run's step failed and will be retried (AttemptFailedError). */
   'ATTEMPT_FAILED',
+  /** An embedded redis-server could not be started or stopped (EmbeddedRedisError). */
+  'EMBEDDED_REDIS_FAILED',
+  /** A command-line argument or option is wrong (UsageError names it). */
+  'USAGE',
+  /** A durq server answered a client command with an error (ServerReplyError). */
+  'SERVER_REPLY',
 ] as const;
 export type DurqErrorCode = (typeof ERROR_CODES)[number];
 
