@@ -222,7 +222,7 @@ describe('durq CLI usage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'durq-usage-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** `durq serve` with these options, a private data dir and a free port (a wrong start harms nothing). */
+  /** `durq serve` with these options, a private data dir and a free port. */
   const serve = async (...args: string[]) => {
     const port = args.includes('--port') ? [] : ['--port', String(await freePort())];
     return await runDurq(durqMain(), ['serve', '--data-dir', dir, ...port, ...args]);

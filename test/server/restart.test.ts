@@ -258,10 +258,9 @@ function checkOutcome(rig: Rig, journeys: Journey[], signal: string, stoppedAt: 
     const expected: Record<string, number> = { first: 1, last: 1 };
     // A SIGTERM lets the slow step's call finish; a SIGKILL loses it, and it runs again after.
     if (j.kind === 'worker') expected.slow = signal === 'SIGTERM' ? 1 : 2;
-    expect(
-      Object.fromEntries(Object.entries(ran).map(([k, v]) => [k, v.length])),
-      label,
-    ).toEqual(expected);
+    expect(Object.fromEntries(Object.entries(ran).map(([k, v]) => [k, v.length])), label).toEqual(
+      expected,
+    );
     if (j.kind === 'worker') {
       expect(ran.slow?.[0], `${label}: slow was running at the stop`).toBeLessThan(stoppedAt);
       if (signal === 'SIGKILL')
@@ -298,11 +297,19 @@ async function restartCase(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
 }
 
 describe('durq serve stopped in the middle of 50 runs, then started on the same data dir', () => {
-  it('after a SIGTERM, every run completes and no step ran twice', async () => {
-    await restartCase('SIGTERM');
-  }, CASE_TIMEOUT_MS);
+  it(
+    'after a SIGTERM, every run completes and no step ran twice',
+    async () => {
+      await restartCase('SIGTERM');
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('after a SIGKILL (its redis-server orphaned), every run completes, none twice', async () => {
-    await restartCase('SIGKILL');
-  }, CASE_TIMEOUT_MS);
+  it(
+    'after a SIGKILL (its redis-server orphaned), every run completes, none twice',
+    async () => {
+      await restartCase('SIGKILL');
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
