@@ -236,8 +236,8 @@ function engineApi(
     },
     ...serverApi(ctx, open),
     async health() {
-      if (closed) return { redis: false, processing: false };
-      return { redis: await redisReachable(ctx), processing: processes };
+      // Asked while shutting down too (a server answers 503 then), so it never throws.
+      return { redis: await redisReachable(ctx), processing: processes && !closed };
     },
     async waitForRun(runId, o = {}) {
       const deadline = ctx.clock.now() + (o.timeoutMs ?? 60_000);
