@@ -10,8 +10,9 @@
 -- ARGV[5] limit: most entries
 -- returns a flat list: internalId, received ms, ...
 local index = KEYS[1]
-local minMs, maxMs, cursor = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local cursorMs, limit = tonumber(ARGV[4]), tonumber(ARGV[5])
+-- Times go to Redis as the caller wrote them (Lua would print a large number as 1.7e+12).
+local minMs, maxMs, cursor, cursorMs = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local limit = tonumber(ARGV[5])
 -- Ranks count from the newest; everything received after maxMs comes before the page.
 local start = redis.call('ZCOUNT', index, '(' .. maxMs, '+inf')
 if cursor ~= '' then

@@ -270,36 +270,23 @@ function serverApi(
   Engine,
   'registerConfig' | 'listEvents' | 'getEvent' | 'runData' | 'jobsOf' | 'queueDepth'
 > {
+  const guarded =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      open();
+      return await call(...args);
+    };
   return {
-    async registerConfig(raw, url) {
-      open();
+    registerConfig: guarded(async (raw: unknown, url: string) => {
       const app = await ctx.registry.registerConfig(raw, url);
-      return {
-        appId: app.appId,
-        functions: app.functions.map((f) => f.id),
-        modified: app.modified,
-      };
-    },
-    async listEvents(q) {
-      open();
-      return await listEvents(ctx, q);
-    },
-    async getEvent(internalId) {
-      open();
-      return await getEvent(ctx, internalId);
-    },
-    async runData(runId) {
-      open();
-      return await runData(ctx, runId);
-    },
-    async jobsOf(runId) {
-      open();
-      return await jobsOf(ctx, runId);
-    },
-    async queueDepth() {
-      open();
-      return await queueDepth(ctx);
-    },
+      const functions = app.functions.map((f) => f.id);
+      return { appId: app.appId, functions, modified: app.modified };
+    }),
+    listEvents: guarded((q?: EventListQuery) => listEvents(ctx, q)),
+    getEvent: guarded((internalId: string) => getEvent(ctx, internalId)),
+    runData: guarded((runId: string) => runData(ctx, runId)),
+    jobsOf: guarded((runId: string) => jobsOf(ctx, runId)),
+    queueDepth: guarded(() => queueDepth(ctx)),
   };
 }
 
