@@ -14,7 +14,8 @@ import { EXIT, UsageError } from './usage.js';
 
 /** durq's command line: serve, sync, send, runs, run, cancel. */
 function packageVersion(): string {
-  for (const up of ['..', join('..', '..'), join('..', '..', '..')]) {
+  // dist/src/cli (3 up), src/cli under tsx (2 up), the tests' build .build/test-cli/src/cli (4 up)
+  for (const up of ['..', join('..', '..'), join('..', '..', '..'), join('..', '..', '..', '..')]) {
     try {
       const p = JSON.parse(readFileSync(join(import.meta.dirname, up, 'package.json'), 'utf8')) as {
         name?: string;
