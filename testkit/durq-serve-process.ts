@@ -123,7 +123,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs one command of the built CLI (`node <main> …args`) to its end; never throws on exit code. */
+/** Runs one command of the built CLI (`node <main> …args`) to its end, whatever its exit code. */
 export function runDurq(
   main: string,
   args: string[],
@@ -150,7 +150,7 @@ function makeDataDir(): string {
   return dir;
 }
 
-/** The parent's environment without `DURQ_*` (so a developer's settings don't leak), plus `extra`. */
+/** The parent's environment without `DURQ_*` (a developer's own settings), plus `extra`. */
 function serveEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env))
