@@ -79,6 +79,7 @@ export function useServe(mode: ServeMode): Serve {
   const dir = mkdtempSync(join(tmpdir(), 'durq-serve-e2e-'));
   const records = join(dir, 'records.jsonl');
   beforeAll(async () => {
+    const main = durqMain();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     h.app = await startSdkAppProcess({
@@ -86,7 +87,7 @@ export function useServe(mode: ServeMode): Serve {
       configFromEnv: true,
       env: { [RECORDS_ENV]: records, INNGEST_BASE_URL: url, ...sdkModeEnv(mode) },
     });
-    h.server = await startDurqServe({ main: durqMain(), port, args: serveArgs(mode, h.app.url) });
+    h.server = await startDurqServe({ main, port, args: serveArgs(mode, h.app.url) });
     h.client = new Inngest({
       id: 'serve-e2e-test',
       isDev: mode.keys === undefined,
@@ -94,14 +95,15 @@ export function useServe(mode: ServeMode): Serve {
       ...(mode.keys ? { eventKey: mode.keys.eventKey } : {}),
     });
     bindCalls(h, mode, records);
-    if (mode.sync === 'durq-sync') h.synced = await runDurq(durqMain(), syncArgs(mode, h));
+    if (mode.sync === 'durq-sync') h.synced = await runDurq(main, syncArgs(mode, h));
     h.probes = await probeUntilSynced(h);
   }, 90_000);
   afterAll(async () => {
     await h.app?.stop();
-    const code = await h.server?.stop();
     rmSync(dir, { recursive: true, force: true });
-    expect(code, `durq serve's exit code after SIGTERM:\n${h.server?.output()}`).toBe(0);
+    if (!h.server) return;
+    const code = await h.server.stop();
+    expect(code, `durq serve's exit code after SIGTERM:\n${h.server.output()}`).toBe(0);
   }, 60_000);
   return h;
 }
