@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BIG_CHUNKS, BIG_CHUNK_CHARS, bigChunk, digest, type Entry } from './fixtures/serve-app.js';
+import { runDurq } from '../../testkit/durq-serve-process.js';
+import { durqMain } from '../helpers/durq-cli.js';
 import { useServe, type Serve, type ServeMode } from './serve-harness.js';
 
 const SLEEP_MS = 1_000; // the sleep function's step.sleep('nap', '1s')
@@ -141,6 +143,12 @@ export function serveSuite(mode: ServeMode): void {
 }
 
 function authCases(h: Serve, eventKey: string): void {
+  it('refuses durq sync without the signing key (exit 1, 401)', async () => {
+    const refused = await runDurq(durqMain(), ['sync', h.app.url, '--url', h.server.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('401');
+  });
+
   it('refuses REST reads without the signing key (401)', async () => {
     const { run_id } = await h.outcome(await h.send('serve/chain', { n: 1 }));
     expect((await h.rest('GET', `/v1/runs/${run_id}`, false)).status).toBe(401);
