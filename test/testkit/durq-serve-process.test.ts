@@ -4,15 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startDurqServe, type DurqServeProcess } from '../../testkit/durq-serve-process.js';
 import { durqMain } from '../helpers/durq-cli.js';
 import { waitUntil } from '../helpers/wait.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive } from '../helpers/children.js';
 
 /** The embedded redis-server's pid, from the pid file it keeps in the data dir. */
 const redisPid = (serve: DurqServeProcess): number =>
