@@ -3,12 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DurqError } from '../core/errors.js';
-import { addClientCommands } from './commands/client-commands.js';
+import { addCancelCommand } from './commands/cancel.js';
+import { addRunCommand } from './commands/run.js';
+import { addRunsCommand } from './commands/runs.js';
+import { addSendCommand } from './commands/send.js';
+import { addSyncCommand } from './commands/sync.js';
 import { addServeCommand } from './commands/serve-command.js';
 import { ServerReplyError } from './client.js';
 import { EXIT, UsageError } from './usage.js';
 
-/** durq's command line: `durq serve`, `durq sync`, `durq send`, `durq runs`, `durq run`, `durq cancel`. */
+/** durq's command line: serve, sync, send, runs, run, cancel. */
 function packageVersion(): string {
   for (const up of ['..', join('..', '..'), join('..', '..', '..')]) {
     try {
@@ -35,11 +39,19 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('durq')
     .description('durq: a durable-function engine on Redis that runs Inngest SDK apps')
     .version(version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError('(durq --help lists the commands)')
     .exitOverride();
   addServeCommand(program, version, exit);
-  addClientCommands(program);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
+  for (const add of [
+    addSyncCommand,
+    addSendCommand,
+    addRunsCommand,
+    addRunCommand,
+    addCancelCommand,
+  ])
+    add(program);
+  for (const cmd of program.commands)
+    cmd.exitOverride().showHelpAfterError(`(durq ${cmd.name()} --help lists its options)`);
   try {
     await program.parseAsync(argv);
   } catch (err) {
