@@ -30,6 +30,8 @@ export interface ServeMode {
   keys?: { signingKey: string; eventKey: string };
   /** How the app gets synced: `--sdk-url` at start, or `durq sync <app-url>` once it runs. */
   sync: 'sdk-url' | 'durq-sync';
+  /** More `durq serve` arguments, read when the server starts (e.g. `--cluster` of a cluster the file started). */
+  serverArgs?: () => string[];
 }
 
 /** FunctionRun JSON (reference §15), the fields the tests read. */
@@ -121,6 +123,7 @@ function serveArgs(mode: ServeMode, appUrl: string): string[] {
     ...(mode.keys
       ? ['--signing-key', mode.keys.signingKey, '--event-key', mode.keys.eventKey]
       : []),
+    ...(mode.serverArgs?.() ?? []),
   ];
 }
 
