@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DurqError } from '../core/errors.js';
 import { addCancelCommand } from './commands/cancel.js';
@@ -14,19 +14,19 @@ import { EXIT, UsageError } from './usage.js';
 
 /** durq's command line: serve, sync, send, runs, run, cancel. */
 function packageVersion(): string {
-  // dist/src/cli (3 up), src/cli under tsx (2 up), the tests' build .build/test-cli/src/cli (4 up)
-  for (const up of ['..', join('..', '..'), join('..', '..', '..'), join('..', '..', '..', '..')]) {
+  // dist/src/cli/main.js, src/cli/main.ts or any build folder: the nearest durq package.json up.
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
     try {
-      const p = JSON.parse(readFileSync(join(import.meta.dirname, up, 'package.json'), 'utf8')) as {
+      const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         name?: string;
         version?: string;
       };
       if (p.name === 'durq' && p.version !== undefined) return p.version;
     } catch {
-      // not here; look one folder up
+      // no package.json here; look one folder up
     }
+    if (dirname(dir) === dir) return 'unknown';
   }
-  return 'unknown';
 }
 
 function exit(code: number): void {

@@ -14,6 +14,7 @@ import type { ServeConfig } from './serve-config.js';
 import { EXIT } from './usage.js';
 
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+const FIRST_SYNC_WAIT_MS = 10_000;
 
 /** Redis did not answer at start-up. */
 export class RedisUnreachableError extends DurqError {
@@ -99,6 +100,11 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
       log: (level, message, fields) => log[level](fields, message),
     });
     stops.push(() => discovery.stop());
+    // One sync attempt per app before "ready" (bounded: a hung app does not hold the start-up),
+    // so that an event sent then finds its functions.
+    const ac = new AbortController();
+    await Promise.race([discovery.firstAttempts, clock.sleep(FIRST_SYNC_WAIT_MS, ac.signal)]);
+    ac.abort();
   }
 
   process.stderr.write(banner(cfg, url, version));
@@ -123,7 +129,7 @@ async function openStorage(
   if (cfg.storage.kind === 'embedded') {
     const redis = await startEmbeddedRedis({ dataDir: cfg.storage.dataDir, clock });
     stops.push(() => redis.stop());
-    log.info({ pid: redis.pid, dataDir: redis.dataDir }, 'embedded redis-server started');
+    log.info({ redisPid: redis.pid, dataDir: redis.dataDir }, 'embedded redis-server started');
     url = redis.url;
   }
   let lastError = '';
