@@ -5,20 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { vi } from 'vitest';
+import { SETTLED, type FunctionRun as RunJson } from './serve-harness.js';
 
-/** The statuses after which a run changes no more (reference §15). */
-export const SETTLED_STATUSES = ['Completed', 'Failed', 'Cancelled'];
+export type { RunJson };
 const POLL_MS = 100;
-export const POLL_TIMEOUT_MS = 20_000;
-
-/** FunctionRun JSON (reference §15): the fields the tests read. */
-export interface RunJson {
-  run_id: string;
-  event_id: string;
-  status: string;
-  output?: unknown;
-  ended_at: string | null;
-}
+const POLL_TIMEOUT_MS = 20_000;
 
 /** A queue item of `GET /v1/runs/:id/jobs`. */
 export interface JobJson {
@@ -113,7 +104,7 @@ export class ServeClient {
     return vi.waitFor(
       async () => {
         const run = await this.run(runId);
-        if (!run || !SETTLED_STATUSES.includes(run.status))
+        if (!run || !SETTLED.includes(run.status))
           throw new Error(`run ${runId} has not settled: ${JSON.stringify(run)}`);
         return run;
       },
