@@ -145,8 +145,11 @@ describe('durq serve refuses bad input and stores nothing', () => {
     const reply = await storesNothing(() => h.api.sendEvents([valid(0)], `not-${EVENT_KEY}`));
     expect(reply.status, reply.text).toBe(401);
     expect(reply.json).toEqual({ status: 401, message: '', error: 'Event key not found' });
-    const good = await h.api.sendEvents([valid(0)], EVENT_KEY); // the control: the key works
+    // The control: the right key stores the event, and the snapshot sees that.
+    const before = await redisSnapshot(redis.raw);
+    const good = await h.api.sendEvents([valid(0)], EVENT_KEY);
     expect(good.status, good.text).toBe(200);
+    expect(await redisSnapshot(redis.raw)).not.toEqual(before);
   });
 
   it('/fn/register without or with a wrong Authorization: 401, nothing registered', async () => {
