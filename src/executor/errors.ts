@@ -8,11 +8,19 @@ export class InvalidFunctionConfigError extends DurqError {
   override name = 'InvalidFunctionConfigError';
   readonly path: string;
   readonly problem: string;
+  /** The ID of the function the path points into, when it has one (`functions[i].id`). */
+  readonly functionId: string | undefined;
 
-  constructor(path: string, problem: string, options?: ErrorOptions) {
-    super('INVALID_FUNCTION_CONFIG', `invalid function config at ${path}: ${problem}`, options);
+  constructor(path: string, problem: string, options?: ErrorOptions, functionId?: string) {
+    const of = functionId === undefined ? '' : ` of function ${JSON.stringify(functionId)}`;
+    super(
+      'INVALID_FUNCTION_CONFIG',
+      `invalid function config${of} at ${path}: ${problem}`,
+      options,
+    );
     this.path = path;
     this.problem = problem;
+    this.functionId = functionId;
   }
 }
 

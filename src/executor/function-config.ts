@@ -102,7 +102,12 @@ export function parseAppConfig(raw: unknown, appUrl: string): AppDefinition {
       issue.celError === undefined
         ? undefined
         : new InvalidExpressionError(issue.source ?? '', issue.path, issue.celError);
-    throw new InvalidFunctionConfigError(issue.path, issue.problem, cause && { cause });
+    throw new InvalidFunctionConfigError(
+      issue.path,
+      issue.problem,
+      cause && { cause },
+      functionIdAt(raw, issue.path),
+    );
   }
   const appId = (parsed.data.app_id ?? parsed.data.appName) as string;
   const rawFunctions = (raw as { functions: Record<string, unknown>[] }).functions;
@@ -157,6 +162,17 @@ const FLOW_CONTROL_KEYS = [
   'singleton',
 ] as const;
 
+/** The `id` of the function a path like `functions[2].triggers[0]` points into, if it has one. */
+function functionIdAt(raw: unknown, path: string): string | undefined {
+  const index = /^functions\[(\d+)\]/.exec(path)?.[1];
+  if (index === undefined) return undefined;
+  const fns = (raw as { functions?: unknown } | null)?.functions;
+  const id = Array.isArray(fns)
+    ? (fns[Number(index)] as { id?: unknown } | undefined)?.id
+    : undefined;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 function refuseDuplicateIds(functions: readonly FunctionDefinition[]): void {
   const seen = new Map<string, number>();
   functions.forEach((fn, i) => {
@@ -165,6 +181,8 @@ function refuseDuplicateIds(functions: readonly FunctionDefinition[]): void {
       throw new InvalidFunctionConfigError(
         `functions[${i}].id`,
         `duplicates functions[${first}].id (${JSON.stringify(fn.id)})`,
+        undefined,
+        fn.id,
       );
     seen.set(fn.id, i);
   });

@@ -404,7 +404,8 @@ describe('parseAppConfig refuses a bad field anywhere, naming its path', () => {
       expect(err.path).toBe(path);
       expect(err.problem).toMatch(problem);
       expect(err.code).toBe('INVALID_FUNCTION_CONFIG');
-      expect(err.message).toBe(`invalid function config at ${path}: ${err.problem}`);
+      const of = err.functionId === undefined ? '' : ` of function "${err.functionId}"`;
+      expect(err.message).toBe(`invalid function config${of} at ${path}: ${err.problem}`);
     });
   }
 

@@ -173,7 +173,7 @@ describe('durq serve refuses bad input and stores nothing', () => {
     expect(put.status, await put.clone().text()).toBe(200);
     expect(await put.json()).toMatchObject({ modified: true });
     const ok = fnConfig('ok', [{ event: OK_EVENT }]);
-    // The function is named by its place in the body (functions[1]), not by its id.
+    // The error names the function (its id) and the field (its path in the body).
     const cases: Array<[unknown[], string]> = [
       [[{}], 'functions[1].triggers[0]: '],
       [
@@ -188,6 +188,7 @@ describe('durq serve refuses bad input and stores nothing', () => {
       expect(reply.status, reply.text).toBe(400);
       expect(reply.json).toMatchObject({ status: 400 });
       expect(errorOf(reply)).toContain(field);
+      expect(errorOf(reply)).toContain(`of function "${APP_ID}-new"`);
     }
     // The bad re-syncs changed nothing: the app's function still runs, the new one is unknown.
     const [newId = '', okId = ''] = await h.api.send(
