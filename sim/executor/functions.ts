@@ -85,14 +85,27 @@ type Define = (
   extra?: object,
 ) => InngestFunction.Any;
 
+/**
+ * A planned error with a stack that names nothing of the machine. The SDK sends a step error's
+ * stack on (in its answer, then into the run's memo, its state_size, its error and the
+ * function.failed event), and a real stack holds the checkout's absolute paths, where
+ * node_modules resolves to, and the Node and SDK builds' line numbers: the same seed would give
+ * another trace in another directory. This stack has the real form (header line, one frame).
+ */
+function machineFree<E extends Error>(err: E, step: string): E {
+  err.stack = `${err.name}: ${err.message}\n    at step ${step} (sim/executor/functions.ts)`;
+  return err;
+}
+
 export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunction.Any[] {
   /** step.run with the planned outcome for this attempt. */
   const planned: Planned = (c, name) =>
     c.step.run(name, () => {
       const n = ledger.bodyRan(c.runId, name, c.attempt);
       const outcome = c.event.data.plan?.[name]?.[c.attempt] ?? 'ok';
-      if (outcome === 'error') throw new Error(`planned error in ${name}`);
-      if (outcome === 'fatal') throw new NonRetriableError(`planned fatal error in ${name}`);
+      if (outcome === 'error') throw machineFree(new Error(`planned error in ${name}`), name);
+      if (outcome === 'fatal')
+        throw machineFree(new NonRetriableError(`planned fatal error in ${name}`), name);
       // Which execution produced it is part of the result, as a real step's clock or random
       // would be: a step that runs twice gives two different results, and only one may stick.
       return `${name}:${c.event.data.story}#${n}`;
