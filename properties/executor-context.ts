@@ -43,6 +43,7 @@ export function executorContext(opts: {
     retentionMs: 3_600_000,
     eventRetentionMs: 3_600_000,
     maxEventBytes: 512 * 1024,
+    maxRequestBodyBytes: 4 * 1024 * 1024,
   };
   return { ctx, shard, clock };
 }

@@ -81,6 +81,8 @@ export {
   type EngineOptions,
 } from './executor/engine.js';
 export type { RunView } from './executor/run-view.js';
+export type { EventListQuery, StoredEventView } from './executor/event-list.js';
+export type { RunData, RunJob } from './executor/run-data.js';
 export type { FinishedRun, LifecycleListener, RunRef } from './executor/lifecycle.js';
 export { openTelemetryListener } from './executor/otel-listener.js';
 export {

@@ -252,6 +252,13 @@ function roleLease(t: Target): MicroCase {
   };
 }
 
+function countItems(t: Target): MicroCase {
+  return {
+    detail: 'HLEN of the items hash (the health check and queue depth)',
+    call: async () => check('countItems', (await t.shard.countItems()) > 0),
+  };
+}
+
 /** A benchmark for every script (runMicro runs them in SCRIPT_NAMES order). */
 export const CASES: Readonly<Record<QueueScriptName, (t: Target) => MicroCase>> = {
   enqueue,
@@ -269,4 +276,5 @@ export const CASES: Readonly<Record<QueueScriptName, (t: Target) => MicroCase>> 
   requeue,
   scavengePartition,
   roleLease,
+  countItems,
 };

@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'ATTEMPT_FAILED',
   /** An embedded redis-server could not be started or stopped (EmbeddedRedisError). */
   'EMBEDDED_REDIS_FAILED',
+  /** Redis could not be reached at start-up (RedisUnreachableError). */
+  'REDIS_UNREACHABLE',
   /** A command-line argument or option is wrong (UsageError names it). */
   'USAGE',
   /** A durq server answered a client command with an error (ServerReplyError). */

@@ -15,13 +15,18 @@ export interface SdkRequestBody {
     max_attempts: number;
     /** True after a parallel plan, so the SDK plans rather than runs a lone new step. */
     disable_immediate_execution: boolean;
-    use_api: false;
+    /**
+     * True when the body was too large to carry the run's state: `events` and `steps` are then
+     * empty, and the SDK fetches them from `GET /v0/runs/{run_id}/batch` and `/actions`.
+     */
+    use_api: boolean;
     /** Hashed step ids in the order they completed; `current` = `stack.length`. */
     stack: { stack: string[]; current: number };
   };
   /** -1 for a new run (the SDK picks), else the version the SDK reported. */
   version: number;
-  use_api: false;
+  /** The legacy copy of `ctx.use_api`. */
+  use_api: boolean;
 }
 
 /** One POST to an SDK: which function and step, the state to send, and whom it belongs to. */

@@ -25,4 +25,6 @@ export interface ExecutorContext {
   /** How long received events stay inspectable, ms. */
   readonly eventRetentionMs: number;
   readonly maxEventBytes: number;
+  /** Largest SDK call body that carries the run's state; larger ones use `use_api`. */
+  readonly maxRequestBodyBytes: number;
 }

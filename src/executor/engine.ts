@@ -16,11 +16,15 @@ import { isOpen } from '../state/run.js';
 import { cancelRun } from './cancel.js';
 import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
+import { getEvent, listEvents, type EventListQuery, type StoredEventView } from './event-list.js';
 import { executorHandler } from './handler.js';
+import { queueDepth, redisReachable } from './health.js';
 import { sendEvents } from './ingest.js';
 import { Lifecycle, type LifecycleListener } from './lifecycle.js';
 import { openTelemetryListener } from './otel-listener.js';
 import { Registry } from './registry.js';
+import { MAX_REQUEST_BODY_BYTES } from './request.js';
+import { jobsOf, runData, type RunData, type RunJob } from './run-data.js';
 import { toRunView, type RunView } from './run-view.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -53,6 +57,11 @@ export interface EngineOptions {
   requestTimeoutMs?: number;
   /** Largest SDK response body read, bytes (default 8 MiB); a longer one fails the attempt. */
   maxResponseBytes?: number;
+  /**
+   * Largest SDK call body that carries the run's events and steps, bytes (default 4 MiB); a
+   * larger one is sent with `use_api` instead, and the SDK fetches them from the server.
+   */
+  maxRequestBodyBytes?: number;
   /** Run steps in this process (default true); false makes an engine that only sends and reads. */
   process?: boolean;
   /** Lifecycle listeners (an OpenTelemetry one is added unless openTelemetry is false). */
@@ -71,12 +80,33 @@ export interface EngineOptions {
 export interface Engine {
   /** Syncs an app in band from its serve URL and registers its functions. */
   registerApp(url: string): Promise<{ appId: string; functions: string[] }>;
+  /**
+   * Registers an app from a sync body it sent (`POST /fn/register`), served at `url`. A bad
+   * config throws InvalidFunctionConfigError and registers nothing. `modified`: whether the
+   * stored registration changed.
+   */
+  registerConfig(
+    raw: unknown,
+    url: string,
+  ): Promise<{ appId: string; functions: string[]; modified: boolean }>;
   /** Sends one event or several; resolves to their internal IDs. Throws InvalidEventError. */
   send(events: unknown): Promise<{ ids: string[] }>;
   /** A run by ID, while it runs and for retentionMs after; null when unknown. */
   getRun(runId: string): Promise<RunView | null>;
   /** The runs an event started (by its internal ID, as send() answers): runId -> functionId. */
   runsOf(eventId: string): Promise<Record<string, string>>;
+  /** Received events still kept, newest first (see EventListQuery). */
+  listEvents(q?: EventListQuery): Promise<StoredEventView[]>;
+  /** A received event by internal ID; null when unknown or no longer kept. */
+  getEvent(internalId: string): Promise<StoredEventView | null>;
+  /** A run's events and memo, as `use_api` fetches them; null when its state is gone. */
+  runData(runId: string): Promise<RunData | null>;
+  /** Up to 10 of the run's queue items, earliest due first. */
+  jobsOf(runId: string): Promise<RunJob[]>;
+  /** Whether Redis answers (within a second), and whether this engine is running steps. */
+  health(): Promise<{ redis: boolean; processing: boolean }>;
+  /** Items held per queue shard, by shard name. */
+  queueDepth(): Promise<Record<string, number>>;
   /** Resolves once the run ended (or rejects after timeoutMs, default 60 s). */
   waitForRun(runId: string, opts?: { timeoutMs?: number; pollMs?: number }): Promise<RunView>;
   /** Cancels a run; false when it is unknown or already ended. */
@@ -123,7 +153,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           backoffScale: settings.backoffScale,
           hooks: { log: ctx.log },
         });
-  return engineApi(ctx, async () => {
+  return engineApi(ctx, processor !== null, async () => {
     await processor?.close();
     await ctx.driver.close();
     if (typeof opts.redis === 'string') await transport.close();
@@ -172,10 +202,15 @@ function buildContext(
     retentionMs: settings.retentionMs,
     eventRetentionMs: settings.eventRetentionMs,
     maxEventBytes: settings.maxEventBytes,
+    maxRequestBodyBytes: settings.maxRequestBodyBytes,
   };
 }
 
-function engineApi(ctx: ExecutorContext, shutdown: () => Promise<void>): Engine {
+function engineApi(
+  ctx: ExecutorContext,
+  processes: boolean,
+  shutdown: () => Promise<void>,
+): Engine {
   let closed = false;
   const open = () => {
     if (closed) throw new EngineClosedError();
@@ -198,6 +233,11 @@ function engineApi(ctx: ExecutorContext, shutdown: () => Promise<void>): Engine 
     async runsOf(eventId) {
       open();
       return await ctx.store.eventRuns(eventId);
+    },
+    ...serverApi(ctx, open),
+    async health() {
+      // Asked while shutting down too (a server answers 503 then), so it never throws.
+      return { redis: await redisReachable(ctx), processing: processes && !closed };
     },
     async waitForRun(runId, o = {}) {
       const deadline = ctx.clock.now() + (o.timeoutMs ?? 60_000);
@@ -222,6 +262,34 @@ function engineApi(ctx: ExecutorContext, shutdown: () => Promise<void>): Engine 
   return engine;
 }
 
+/** What the HTTP server needs beyond the core calls; `open` throws once the engine closed. */
+function serverApi(
+  ctx: ExecutorContext,
+  open: () => void,
+): Pick<
+  Engine,
+  'registerConfig' | 'listEvents' | 'getEvent' | 'runData' | 'jobsOf' | 'queueDepth'
+> {
+  const guarded =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      open();
+      return await call(...args);
+    };
+  return {
+    registerConfig: guarded(async (raw: unknown, url: string) => {
+      const app = await ctx.registry.registerConfig(raw, url);
+      const functions = app.functions.map((f) => f.id);
+      return { appId: app.appId, functions, modified: app.modified };
+    }),
+    listEvents: guarded((q?: EventListQuery) => listEvents(ctx, q)),
+    getEvent: guarded((internalId: string) => getEvent(ctx, internalId)),
+    runData: guarded((runId: string) => runData(ctx, runId)),
+    jobsOf: guarded((runId: string) => jobsOf(ctx, runId)),
+    queueDepth: guarded(() => queueDepth(ctx)),
+  };
+}
+
 interface EngineSettings {
   accountId: string;
   shardName: string;
@@ -229,6 +297,7 @@ interface EngineSettings {
   retentionMs: number;
   eventRetentionMs: number;
   maxEventBytes: number;
+  maxRequestBodyBytes: number;
   backoffScale: number;
 }
 
@@ -259,12 +328,14 @@ function checkEngineOptions(opts: EngineOptions): EngineSettings {
     retentionMs: opts.retentionMs ?? 7 * DAY_MS,
     eventRetentionMs: opts.eventRetentionMs ?? 7 * DAY_MS,
     maxEventBytes: opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES,
+    maxRequestBodyBytes: opts.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES,
     backoffScale: opts.backoffScale ?? 1,
   };
   checkIntOption('concurrency', s.concurrency, 1);
   checkIntOption('retentionMs', s.retentionMs, 1);
   checkIntOption('eventRetentionMs', s.eventRetentionMs, 1);
   checkIntOption('maxEventBytes', s.maxEventBytes, 1);
+  checkIntOption('maxRequestBodyBytes', s.maxRequestBodyBytes, 1);
   if (typeof s.backoffScale !== 'number' || !(s.backoffScale > 0))
     throw new InvalidOptionError('backoffScale', 'must be a positive number');
   for (const key of ['accountId', 'shardName'] as const)

@@ -26,12 +26,15 @@ export class InvalidEventError extends DurqError {
   readonly index: number | undefined;
   readonly path: string;
   readonly problem: string;
+  /** The event is over the size limit (a server answers 413 rather than 400). */
+  readonly tooLarge: boolean;
 
-  constructor(index: number | undefined, path: string, problem: string) {
+  constructor(index: number | undefined, path: string, problem: string, tooLarge = false) {
     super('INVALID_EVENT', `invalid event at ${path}: ${problem}`);
     this.index = index;
     this.path = path;
     this.problem = problem;
+    this.tooLarge = tooLarge;
   }
 }
 

@@ -107,7 +107,10 @@ function checkEvent(
   if (e.v !== undefined && typeof e.v !== 'string') fail('v', 'must be a string');
   const event: CheckedEvent = { name, data, id, ts, user };
   if (typeof e.v === 'string') event.v = e.v;
-  return jsonCopy(event, opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, fail);
+  const tooLarge = (problem: string): never => {
+    throw new InvalidEventError(index, at, problem, true);
+  };
+  return jsonCopy(event, opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, fail, tooLarge);
 }
 
 type Fail = (field: string, problem: string) => never;
@@ -148,7 +151,12 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function jsonCopy(event: CheckedEvent, maxBytes: number, fail: Fail): CheckedEvent {
+function jsonCopy(
+  event: CheckedEvent,
+  maxBytes: number,
+  fail: Fail,
+  tooLarge: (problem: string) => never,
+): CheckedEvent {
   let json: string;
   try {
     json = JSON.stringify(event);
@@ -156,7 +164,7 @@ function jsonCopy(event: CheckedEvent, maxBytes: number, fail: Fail): CheckedEve
     return fail('', `is not serializable as JSON (${(err as Error).message})`);
   }
   const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > maxBytes) return fail('', `is ${bytes} bytes as JSON; at most ${maxBytes} allowed`);
+  if (bytes > maxBytes) return tooLarge(`is ${bytes} bytes as JSON; at most ${maxBytes} allowed`);
   return JSON.parse(json) as CheckedEvent;
 }
 

@@ -97,7 +97,7 @@ async function executeAttempt(
   const response = await ctx.driver.execute({
     url: fn.stepUrl,
     stepId,
-    body: buildRequestBody(loaded, item),
+    body: buildRequestBody(loaded, item, ctx.maxRequestBodyBytes),
     runId: ref.runId,
     jobId: item.id,
     requestVersion: loaded.meta.requestVersion,

@@ -21,7 +21,8 @@ export interface SendOptions {
  * naming its index and field, and nothing is stored), stores them, then for each: starts one run
  * per matching function (one per function per event ID within 24 h), resumes the pauses waiting
  * for it, cancels the runs whose cancelOn it matches, and completes the invoke its
- * `inngest/function.finished` answers. Resolves to the internal IDs, in order.
+ * `inngest/function.finished` answers. Resolves to the internal IDs, in order. Each is stored
+ * with the time it was received (`receivedAt`), which also orders the event index (listEvents).
  */
 export async function sendEvents(
   ctx: ExecutorContext,
@@ -37,9 +38,12 @@ export async function sendEvents(
   });
   if (events.length === 0) return [];
   const read = await ctx.store.ingestEvents(
-    events.map((e) => ({ internalId: e.internalId, name: e.name, json: JSON.stringify(e) })),
-    ctx.eventRetentionMs,
-    ctx.registry.knownVersion,
+    events.map((e) => ({
+      internalId: e.internalId,
+      name: e.name,
+      json: JSON.stringify({ ...e, receivedAt: now }),
+    })),
+    { now, retentionMs: ctx.eventRetentionMs, knownVersion: ctx.registry.knownVersion },
   );
   const functions = ctx.registry.functionsFrom(read.registryVersion, read.functions);
   // Events route concurrently: each one's runs, resumes and cancellations are its own.

@@ -2,6 +2,9 @@ import type { HttpDriver } from '../driver/driver.js';
 import type { RunStore } from '../state/run-store.js';
 import { parseAppConfig, type AppDefinition, type FunctionDefinition } from './function-config.js';
 
+/** A registered app, and whether its stored registration changed (`/fn/register`'s `modified`). */
+export type Registration = AppDefinition & { modified: boolean };
+
 /**
  * The registered apps and their functions, kept in Redis (on the account's shard) and shared
  * by every process. A process keeps a copy and refreshes it when the registry version moved (one
@@ -20,13 +23,17 @@ export class Registry {
    * Syncs an app in band (a PUT to its URL; signed in signed mode), checks every FunctionConfig
    * and replaces the app's functions atomically. A bad config registers nothing.
    */
-  async registerApp(url: string): Promise<AppDefinition> {
+  async registerApp(url: string): Promise<Registration> {
     const raw = await this.driver.syncInBand(url);
     return await this.registerConfig(raw, url);
   }
 
-  /** Registers an app from its sync body (in band, or the out-of-band `/fn/register`). */
-  async registerConfig(raw: unknown, url: string): Promise<AppDefinition> {
+  /**
+   * Registers an app from its sync body (in band, or the out-of-band `/fn/register`). A bad
+   * config throws InvalidFunctionConfigError before anything is written. `modified` is false
+   * when the stored app and functions were already these (nothing is written then).
+   */
+  async registerConfig(raw: unknown, url: string): Promise<Registration> {
     const app = parseAppConfig(raw, url);
     const appJson = JSON.stringify({
       appId: app.appId,
@@ -35,12 +42,12 @@ export class Registry {
       framework: app.framework,
       sdk: app.sdk,
     });
-    await this.store.putApp(
+    const { modified } = await this.store.putApp(
       app.appId,
       appJson,
       app.functions.map((f) => ({ id: f.id, json: JSON.stringify(f) })),
     );
-    return app;
+    return { ...app, modified };
   }
 
   /** Every registered function, current as of this call. */

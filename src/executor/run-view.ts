@@ -16,6 +16,8 @@ export interface RunView {
   error?: unknown;
   /** The trigger event(s). */
   events: unknown[];
+  /** The trigger events' internal IDs (what `POST /e` answered), in order. */
+  eventIds: string[];
   /** Steps in completion order. */
   steps: StepRecord[];
 }
@@ -29,6 +31,7 @@ export function toRunView(stored: StoredRun): RunView {
     status: meta.status,
     createdAt: meta.createdAt,
     events: stored.events,
+    eventIds: meta.eventIds,
     steps: stored.steps,
   };
   if (meta.startedAt !== undefined) view.startedAt = meta.startedAt;

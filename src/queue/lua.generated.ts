@@ -3,6 +3,13 @@
 import type { LuaScript } from '../redis/script.js';
 
 export const LUA_SCRIPTS = {
+  countItems: {
+    name: 'countItems',
+    file: 'queue/countItems-1.lua',
+    numKeys: 1,
+    sha: '6af8f43377ab5ad45c97219128adb0460da7d670',
+    source: "-- countItems: how many items the shard holds (ready, leased or waiting for their time). Reads\n-- only; a cheap round trip, so it also serves as the shard's health check.\n-- KEYS[1] items: hash itemId -> item JSON\n-- returns the number of items\nreturn redis.call('HLEN', KEYS[1])\n",
+  },
   dequeue: {
     name: 'dequeue',
     file: 'queue/dequeue-14.lua',

@@ -6,6 +6,7 @@ import { checkIntOption } from '../core/option-checks.js';
 import type { QueueItem } from './item.js';
 import type { PartitionRef } from './partition.js';
 import type { ShardContext } from './shard/context.js';
+import { countItems } from './shard/countItems.js';
 import { dequeueItem, type DequeueEntry } from './shard/dequeue.js';
 import { dequeueItems } from './shard/dequeueBatch.js';
 import { enqueueItem, type EnqueueResult } from './shard/enqueue.js';
@@ -146,6 +147,10 @@ export class QueueShard {
   }
   releaseRole(role: string, currentLeaseId: string): Promise<void> {
     return releaseRole(this.ctx, role, currentLeaseId);
+  }
+  /** How many items the shard holds (ready, leased or future): one cheap round trip. */
+  countItems(): Promise<number> {
+    return countItems(this.ctx);
   }
   /** The earliest partition score of the shard, or null when it holds nothing. */
   nextDueAt(): Promise<number | null> {

@@ -68,6 +68,14 @@ export class RunKeys {
   event(internalId: string): string {
     return this.ns.key('event', checked(internalId));
   }
+  /** ZSET internalId -> received ms: every event of the shard still kept (listEvents). */
+  eventIndex(): string {
+    return this.ns.key('event-idx');
+  }
+  /** ZSET internalId -> received ms: the events of one name still kept. */
+  eventNameIndex(eventName: string): string {
+    return this.ns.key('event-idx', hashPart(eventName));
+  }
   /** HASH runId -> functionId: the runs an event started. */
   eventRuns(internalId: string): string {
     return this.ns.key('event', checked(internalId), 'runs');

@@ -1,17 +1,21 @@
+import type { QueueItem } from '../queue/item.js';
 import type { QueueShard } from '../queue/shard.js';
 import { RunKeys } from './keys.js';
 import { commitStep, type CommitInput, type CommitResult } from './shard/commitStep.js';
 import type { StateContext } from './shard/context.js';
 import { createRun, type CreateRunInput, type CreateRunResult } from './shard/createRun.js';
+import { eventPage, type EventIndexEntry, type EventPageQuery } from './shard/eventPage.js';
 import { eventRuns } from './shard/eventRuns.js';
 import { finishRun, type FinishInput, type FinishResult } from './shard/finishRun.js';
-import { ingestEvents } from './shard/ingestEvents.js';
+import { ingestEvents, type IngestEntry } from './shard/ingestEvents.js';
 import { listFunctions } from './shard/listFunctions.js';
 import { loadRun, type LoadedRun } from './shard/loadRun.js';
 import { pauseCandidates } from './shard/pauseCandidates.js';
 import { putApp } from './shard/putApp.js';
+import { readEvents } from './shard/readEvents.js';
 import { readRun, type StoredRun } from './shard/readRun.js';
 import { resumePause, type ResumeInput, type ResumeResult } from './shard/resumePause.js';
+import { runItems } from './shard/runItems.js';
 import { decodePause, type Pause } from './pause.js';
 
 /**
@@ -54,14 +58,25 @@ export class RunStore {
     return listFunctions(this.ctx, knownVersion);
   }
   ingestEvents(
-    events: readonly { internalId: string; name: string; json: string }[],
-    retentionMs: number,
-    knownVersion: string | null,
+    events: readonly IngestEntry[],
+    opts: { now: number; retentionMs: number; knownVersion: string | null },
   ) {
-    return ingestEvents(this.ctx, events, retentionMs, knownVersion);
+    return ingestEvents(this.ctx, events, opts);
   }
   eventRuns(internalId: string) {
     return eventRuns(this.ctx, internalId);
+  }
+  /** A page of the event index (the shard's, or one name's), newest first. */
+  eventPage(q: EventPageQuery): Promise<EventIndexEntry[]> {
+    return eventPage(this.ctx, q);
+  }
+  /** The stored JSON of events by internal ID, in order; null for one that is gone. */
+  readEvents(internalIds: readonly string[]): Promise<(string | null)[]> {
+    return readEvents(this.ctx, internalIds);
+  }
+  /** Up to `limit` of a run's queue items. */
+  runItems(runId: string, limit: number): Promise<QueueItem[]> {
+    return runItems(this.ctx, runId, limit);
   }
   pauseCandidates(eventName: string): Promise<Pause[]> {
     return pauseCandidates(this.ctx, eventName);

@@ -14,6 +14,7 @@ describe('createEngine options', () => {
     ['retentionMs', { redis: url, retentionMs: -5 }],
     ['eventRetentionMs', { redis: url, eventRetentionMs: 1.5 }],
     ['maxEventBytes', { redis: url, maxEventBytes: 0 }],
+    ['maxRequestBodyBytes', { redis: url, maxRequestBodyBytes: 1.5 }],
     ['backoffScale', { redis: url, backoffScale: 0 }],
     ['accountId', { redis: url, accountId: 'has space' }],
     ['shardName', { redis: url, shardName: '{x}' }],

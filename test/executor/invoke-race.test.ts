@@ -52,6 +52,7 @@ describe('invoke: a child finishing before its parent waits', () => {
       retentionMs: 60_000,
       eventRetentionMs: 60_000,
       maxEventBytes: 512 * 1024,
+      maxRequestBodyBytes: 4 * 1024 * 1024,
     };
     await ctx.registry.registerConfig(
       {

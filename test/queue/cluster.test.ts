@@ -148,6 +148,7 @@ describe('Redis Cluster: two shards on a local 3-master cluster', () => {
       expect(['ok', 'constrained']).toContain(pass.status); // ran in the tag slot either way
       const role = await shard.leaseRole('scavenger', 1000, null);
       expect(role.ok).toBe(true);
+      expect(await shard.countItems()).toBeGreaterThan(0);
     }
     expect([...recorder.ran].sort()).toEqual(Object.keys(QUEUE_SCRIPTS).sort());
 

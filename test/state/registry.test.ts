@@ -10,14 +10,16 @@ describe('registry: putApp and listFunctions (lua/state/putApp-n.lua, listFuncti
 
   it('putApp replaces an app’s functions: dropped ones are gone, the version moves', async () => {
     const { store } = stateShard(redis);
-    expect(await store.putApp('app1', app(['f1', 'f2']), fns(['f1', 'f2']))).toBe(1);
-    expect(await store.putApp('app2', app(['g1']), fns(['g1']))).toBe(2);
+    expect((await store.putApp('app1', app(['f1', 'f2']), fns(['f1', 'f2']))).version).toBe(1);
+    expect((await store.putApp('app2', app(['g1']), fns(['g1']))).version).toBe(2);
     expect(await store.listFunctions(null)).toEqual({
       version: '2',
       functions: { f1: '{"id":"f1"}', f2: '{"id":"f2"}', g1: '{"id":"g1"}' },
     });
 
-    expect(await store.putApp('app1', app(['f2', 'f3']), fns(['f2', 'f3'], '-v2'))).toBe(3);
+    expect((await store.putApp('app1', app(['f2', 'f3']), fns(['f2', 'f3'], '-v2'))).version).toBe(
+      3,
+    );
     expect(await store.listFunctions('2')).toEqual({
       version: '3',
       functions: { f2: '{"id":"f2-v2"}', f3: '{"id":"f3-v2"}', g1: '{"id":"g1"}' },
@@ -26,7 +28,7 @@ describe('registry: putApp and listFunctions (lua/state/putApp-n.lua, listFuncti
     expect(await store.appJson('app1')).toBe(app(['f2', 'f3']));
 
     // An app registering no function any more removes all of its own, and only those.
-    expect(await store.putApp('app1', app([]), [])).toBe(4);
+    expect((await store.putApp('app1', app([]), [])).version).toBe(4);
     expect((await store.listFunctions('3')).functions).toEqual({ g1: '{"id":"g1"}' });
   });
 
@@ -34,11 +36,39 @@ describe('registry: putApp and listFunctions (lua/state/putApp-n.lua, listFuncti
     const { store } = stateShard(redis);
     expect(await store.listFunctions(null)).toEqual({ version: '0', functions: {} });
     expect(await store.listFunctions('0')).toEqual({ version: '0', functions: null });
-    const v = await store.putApp('app1', app(['f1']), fns(['f1']));
+    const { version: v } = await store.putApp('app1', app(['f1']), fns(['f1']));
     expect(await store.listFunctions(String(v))).toEqual({ version: String(v), functions: null });
     expect(await store.listFunctions('0')).toEqual({
       version: String(v),
       functions: { f1: '{"id":"f1"}' },
+    });
+  });
+
+  it('putApp of the stored registration writes nothing and keeps the version', async () => {
+    const { store } = stateShard(redis);
+    expect(await store.putApp('app1', app(['f1', 'f2']), fns(['f1', 'f2']))).toEqual({
+      version: 1,
+      modified: true,
+    });
+    expect(await store.putApp('app1', app(['f1', 'f2']), fns(['f1', 'f2']))).toEqual({
+      version: 1,
+      modified: false,
+    });
+    // One function's JSON differs: the registration is new.
+    expect(
+      await store.putApp('app1', app(['f1', 'f2']), fns(['f1']).concat(fns(['f2'], '-v2'))),
+    ).toEqual({ version: 2, modified: true });
+    // The same JSON per function but one dropped: the app JSON differs.
+    expect(await store.putApp('app1', app(['f1']), fns(['f1']))).toEqual({
+      version: 3,
+      modified: true,
+    });
+    expect(await store.functionJson('f2')).toBeNull();
+    // Another app overwrote a function of the same ID: registering app1 again is a change.
+    await store.putApp('app2', app(['f1']), fns(['f1'], '-app2'));
+    expect(await store.putApp('app1', app(['f1']), fns(['f1']))).toEqual({
+      version: 5,
+      modified: true,
     });
   });
 

@@ -1,3 +1,4 @@
+import { countItemsScript } from './countItems.js';
 import { dequeueScript } from './dequeue.js';
 import { dequeueBatchScript } from './dequeueBatch.js';
 import { enqueueScript } from './enqueue.js';
@@ -31,5 +32,6 @@ export const QUEUE_SCRIPTS = {
   requeue: requeueScript,
   scavengePartition: scavengePartitionScript,
   roleLease: roleLeaseScript,
+  countItems: countItemsScript,
 } as const;
 export type QueueScriptName = keyof typeof QUEUE_SCRIPTS;

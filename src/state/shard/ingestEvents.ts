@@ -7,11 +7,11 @@ import type { StateContext } from './context.js';
 /** lua/state/ingestEvents-n.lua */
 export const ingestEventsScript = defineScript({
   script: LUA_SCRIPTS.ingestEvents,
-  keys: ['functions', 'registryVersion', 'pauses'],
-  args: ['retentionMs', 'knownVersion'],
+  keys: ['functions', 'registryVersion', 'pauses', 'eventIndex'],
+  args: ['retentionMs', 'knownVersion', 'now'],
   statuses: [],
-  keysPerEntry: ['event', 'pauseIndex'],
-  argsPerEntry: ['eventJson'],
+  keysPerEntry: ['event', 'pauseIndex', 'eventNameIndex'],
+  argsPerEntry: ['internalId', 'eventJson'],
 });
 
 export interface IngestResult {
@@ -22,23 +22,38 @@ export interface IngestResult {
   pauses: Pause[][];
 }
 
-/** Stores events and reads what routing them needs (registry, pauses) in one round trip. */
+/** An event to store: its ID and name (for its keys) and its JSON. */
+export interface IngestEntry {
+  internalId: string;
+  name: string;
+  json: string;
+}
+
+/**
+ * Stores events (indexed as received at `now`) and reads what routing them needs (registry,
+ * pauses) in one round trip.
+ */
 export async function ingestEvents(
   ctx: StateContext,
-  events: readonly { internalId: string; name: string; json: string }[],
-  retentionMs: number,
-  knownVersion: string | null,
+  events: readonly IngestEntry[],
+  opts: { now: number; retentionMs: number; knownVersion: string | null },
 ): Promise<IngestResult> {
+  const { knownVersion } = opts;
   const reply = (await ingestEventsScript.run(ctx.shard.transport, {
     keys: {
       functions: ctx.keys.functions(),
       registryVersion: ctx.keys.registryVersion(),
       pauses: ctx.keys.pauses(),
+      eventIndex: ctx.keys.eventIndex(),
     },
-    args: { retentionMs, knownVersion: knownVersion ?? '' },
+    args: { retentionMs: opts.retentionMs, knownVersion: knownVersion ?? '', now: opts.now },
     entries: events.map((e) => ({
-      keys: { event: ctx.keys.event(e.internalId), pauseIndex: ctx.keys.pauseIndex(e.name) },
-      args: { eventJson: e.json },
+      keys: {
+        event: ctx.keys.event(e.internalId),
+        pauseIndex: ctx.keys.pauseIndex(e.name),
+        eventNameIndex: ctx.keys.eventNameIndex(e.name),
+      },
+      args: { internalId: e.internalId, eventJson: e.json },
     })),
   })) as [string, string[], ...string[][]];
   const [version, flat, ...perEvent] = reply;

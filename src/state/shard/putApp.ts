@@ -12,16 +12,24 @@ export const putAppScript = defineScript({
   countArg: 'count',
 });
 
+export interface PutAppResult {
+  /** The registry version after the call (unchanged when nothing was). */
+  version: number;
+  /** Whether the stored app or any of its functions differed from what was given. */
+  modified: boolean;
+}
+
 /**
  * Replaces an app's functions atomically. `appJson` must hold `functionIds` (the script reads it
- * back to remove functions the app dropped). Resolves to the new registry version.
+ * back to remove functions the app dropped). A registration equal to the stored one writes
+ * nothing.
  */
 export async function putApp(
   ctx: StateContext,
   appId: string,
   appJson: string,
   functions: readonly { id: string; json: string }[],
-): Promise<number> {
+): Promise<PutAppResult> {
   const reply = (await putAppScript.run(ctx.shard.transport, {
     keys: {
       apps: ctx.keys.apps(),
@@ -30,7 +38,7 @@ export async function putApp(
     },
     args: { appId, appJson, count: functions.length },
     entries: functions.map((f) => ({ args: { functionId: f.id, functionJson: f.json } })),
-  })) as [number, number];
+  })) as [number, number, number];
   putAppScript.status(reply[0]);
-  return reply[1];
+  return { version: reply[1], modified: reply[2] === 1 };
 }

@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Clock } from '../core/clock.js';
+import { DurqError } from '../core/errors.js';
+
+const READY = /Ready to accept connections/;
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+const OUTPUT_KEEP = 8_000;
+
+/** The embedded redis-server could not start or stop; the message says why and what to do. */
+export class EmbeddedRedisError extends DurqError {
+  override name = 'EmbeddedRedisError';
+
+  constructor(message: string) {
+    super('EMBEDDED_REDIS_FAILED', message);
+  }
+}
+
+export const REDIS_INSTALL_HINT =
+  'durq serve starts its own redis-server unless given --redis or --cluster, and none was found ' +
+  'on PATH. Install Redis (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: ' +
+  '`brew install redis`), or point durq at a Redis you run with --redis redis://host:6379.';
+
+export interface EmbeddedRedis {
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly pid: number;
+  readonly dataDir: string;
+  /** Stops it cleanly (SIGTERM: Redis flushes its append-only file), waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A private redis-server for `durq serve` without `--redis`: on 127.0.0.1 and a free port, its
+ * data in `dataDir` with append-only persistence (fsync every second), so a restart of durq
+ * finds every run again. A redis-server left running by a durq that was killed (its pid file
+ * still names a live redis-server) is stopped first, so its last writes reach the file.
+ */
+export async function startEmbeddedRedis(opts: {
+  dataDir: string;
+  clock: Clock;
+  binary?: string;
+}): Promise<EmbeddedRedis> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = join(dataDir, 'redis.pid');
+  await stopLeftover(pidFile, opts.clock);
+  const port = await freePort();
+  const child = spawn(
+    opts.binary ?? 'redis-server',
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--pidfile',
+      pidFile,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEEP);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  await waitReady(child, () => output, opts.clock);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    dataDir,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const ac = new AbortController();
+      const gone = await Promise.race([
+        exited.then(() => true),
+        opts.clock.sleep(STOP_TIMEOUT_MS, ac.signal).then(() => false),
+      ]);
+      ac.abort();
+      if (!gone) {
+        child.kill('SIGKILL');
+        await exited;
+        throw new EmbeddedRedisError(
+          `the embedded redis-server did not stop within ${STOP_TIMEOUT_MS} ms and was killed; ` +
+            `its last second of writes may be missing. Its output:\n${output}`,
+        );
+      }
+    },
+  };
+}
+
+function waitReady(child: ChildProcess, output: () => string, clock: Clock): Promise<void> {
+  return new Promise((done, fail) => {
+    const ac = new AbortController();
+    const finish = (err?: Error) => {
+      ac.abort();
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', onError);
+      if (err) fail(err);
+      else done();
+    };
+    const onData = () => {
+      if (READY.test(output())) finish();
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(
+        new EmbeddedRedisError(
+          `the embedded redis-server exited at start (${signal ?? `code ${code}`}). Its output:\n${output()}`,
+        ),
+      );
+    const onError = (err: NodeJS.ErrnoException) =>
+      finish(
+        err.code === 'ENOENT'
+          ? new EmbeddedRedisError(REDIS_INSTALL_HINT)
+          : new EmbeddedRedisError(`could not start redis-server: ${err.message}`),
+      );
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', onError);
+    void clock.sleep(START_TIMEOUT_MS, ac.signal).then(() => {
+      if (ac.signal.aborted) return;
+      child.kill('SIGKILL');
+      finish(
+        new EmbeddedRedisError(
+          `the embedded redis-server was not ready within ${START_TIMEOUT_MS} ms. Its output:\n${output()}`,
+        ),
+      );
+    });
+  });
+}
+
+/** Stops a redis-server that a killed durq left behind on this data directory. */
+async function stopLeftover(pidFile: string, clock: Clock): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !isRedisServer(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < STOP_TIMEOUT_MS; waited += 50) {
+    if (!alive(pid)) return;
+    await clock.sleep(50);
+  }
+  throw new EmbeddedRedisError(
+    `a redis-server (pid ${pid}) from an earlier durq still uses ${pidFile} and did not stop`,
+  );
+}
+
+function isRedisServer(pid: number): boolean {
+  if (!alive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+  } catch {
+    return true; // no /proc (macOS): trust the pid file, which only redis-server writes
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? done(address.port)
+          : fail(new EmbeddedRedisError('no free port for the embedded redis-server')),
+      );
+    });
+  });
+}
