@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { KeyNamespace, QUEUE_SCRIPTS, STATE_SCRIPTS } from '../../src/internal.js';
 import { round2 } from '../harness/result.js';
 import { costBetween, type ServerSnapshot } from '../harness/server-stats.js';
+import { INGEST_EVENT } from './ingest-app.js';
 
 /** durq serve's one queue shard (the engine's default shard name): every key's hash tag. */
 const SHARD = 'durq';
@@ -19,6 +20,8 @@ export interface ServeMetrics {
   /** durq_runs_total by status: 'scheduled', and the terminal ones. */
   runs: Record<string, number>;
   queueDepth: number;
+  /** SDK requests answered (durq_steps_total, every outcome). */
+  steps: number;
 }
 
 export const runsScheduled = (m: ServeMetrics): number => m.runs.scheduled ?? 0;
@@ -29,13 +32,14 @@ export async function scrapeMetrics(url: string): Promise<ServeMetrics> {
   const res = await fetch(`${url}/metrics`);
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
   const text = await res.text();
-  const m: ServeMetrics = { eventsAccepted: 0, runs: {}, queueDepth: 0 };
+  const m: ServeMetrics = { eventsAccepted: 0, runs: {}, queueDepth: 0, steps: 0 };
   for (const line of text.split('\n')) {
     const s = /^(\w+)(?:\{([^}]*)\})? ([\d.e+-]+)$/.exec(line);
     if (!s) continue;
     const value = Number(s[3]);
     if (s[1] === 'durq_events_accepted_total') m.eventsAccepted += value;
     if (s[1] === 'durq_queue_depth') m.queueDepth += value;
+    if (s[1] === 'durq_steps_total') m.steps += value;
     const status = /status="([^"]*)"/.exec(s[2] ?? '')?.[1];
     if (s[1] === 'durq_runs_total' && status !== undefined)
       m.runs[status] = (m.runs[status] ?? 0) + value;
@@ -89,7 +93,8 @@ export async function restSample(url: string, n: number): Promise<string> {
     if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
     return (await res.json()) as { data: { internal_id?: string; status?: string }[] };
   };
-  const events = (await get(`/v1/events?limit=${n}`)).data;
+  const name = encodeURIComponent(INGEST_EVENT);
+  const events = (await get(`/v1/events?limit=${n}&name=${name}`)).data;
   const tally = new Map<string, number>();
   for (const e of events) {
     const runs = (await get(`/v1/events/${e.internal_id}/runs`)).data;
@@ -97,7 +102,7 @@ export async function restSample(url: string, n: number): Promise<string> {
     tally.set(key, (tally.get(key) ?? 0) + 1);
   }
   const parts = [...tally].map(([k, v]) => `${v} with ${k}`);
-  return `${events.length} newest events: ${parts.join('; ')}`;
+  return `${events.length} newest ${INGEST_EVENT} events: ${parts.join('; ')}`;
 }
 
 /** Script SHA -> name, for SLOWLOG entries. */

@@ -96,11 +96,17 @@ function redisPidIn(dataDir: string): number | null {
   return cmdline(pid)?.some((a) => a.includes('redis-server')) ? pid : null;
 }
 
-/** `redis://127.0.0.1:PORT` of the embedded Redis, read from its command line (`--port N`). */
+/**
+ * `redis://HOST:PORT` of the embedded Redis, from its command line: redis-server rewrites its
+ * process title to `redis-server HOST:PORT`; the arguments durq gave (`--port N`) as a fallback.
+ */
 function redisUrlOf(pid: number | null): string | null {
   const args = pid === null ? null : cmdline(pid);
-  const i = args?.indexOf('--port') ?? -1;
-  const port = i >= 0 ? Number(args![i + 1]) : NaN;
+  if (args === null) return null;
+  const title = /redis-server (\d+\.\d+\.\d+\.\d+):(\d+)/.exec(args.join(' '));
+  if (title) return `redis://${title[1]}:${title[2]}`;
+  const i = args.indexOf('--port');
+  const port = i >= 0 ? Number(args[i + 1]) : NaN;
   return Number.isSafeInteger(port) && port > 0 ? `redis://127.0.0.1:${port}` : null;
 }
 
@@ -146,14 +152,22 @@ function countWarnings(warnings: Map<string, number>) {
   };
 }
 
-export async function startServe(): Promise<DurqServe> {
+export interface ServeOptions {
+  /** `--role` (default: durq's own default, all). */
+  role?: 'all' | 'api';
+  /** Node options before the script, e.g. `--cpu-prof` (profiling by hand). */
+  nodeArgs?: string[];
+}
+
+export async function startServe(o: ServeOptions = {}): Promise<DurqServe> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'durq-ingest-'));
   const args = ['serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
   args.push('--shutdown-timeout', SHUTDOWN_TIMEOUT);
+  if (o.role !== undefined) args.push('--role', o.role);
   // Its own process group: a Ctrl-C in the terminal reaches the bench, which stops durq once
   // (a second signal makes durq exit at once, leaving its Redis running).
-  const proc = spawn(process.execPath, [CLI_BUILT, ...args], {
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI_BUILT, ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -27,6 +27,7 @@ import {
   type RedisPerEvent,
 } from './ingest-probe.js';
 import { CLI_BUILT, ensureBuilt, startServe, type DurqServe } from './ingest-serve.js';
+import { CpuMeter, formatCpu } from './ingest-cpu.js';
 
 export const INGEST_CASES: readonly LoadCase[] = [
   { key: 'single', label: 'single events', perRequest: 1, connections: 10 },
@@ -111,9 +112,18 @@ interface Measured {
   /** After the window: how long until every run ended, or 'not within N s'. */
   drain?: string;
   acceptedByMetrics?: number;
+  /** Redis calls per event from durq, by script (SLOWLOG probe). */
+  calls?: string;
+  /** Who used the cores in the window (formatCpu), and durq's own process per event. */
+  cpu: string;
+  serverCpuUsPerEvent: number;
 }
 
-async function baseline(ctx: BenchContext, t: Timing, td: Teardown): Promise<Map<string, Load>> {
+async function baseline(
+  ctx: BenchContext,
+  t: Timing,
+  td: Teardown,
+): Promise<Map<string, Measured>> {
   const port = await freePort();
   const child: BenchChild = startChild(BARE_CHILD, { port }, () => {});
   td.add(
@@ -123,27 +133,36 @@ async function baseline(ctx: BenchContext, t: Timing, td: Teardown): Promise<Map
   );
   await child.ready;
   const url = `http://127.0.0.1:${port}`;
-  const out = new Map<string, Load>();
+  const meter = new CpuMeter(new Map([['bare server', child.proc.pid!]]));
+  const out = new Map<string, Measured>();
   for (const c of INGEST_CASES) {
     await drive(url, c, { durationS: t.warmS, signal: td.abort.signal });
+    const cpu0 = meter.snapshot();
     const load = await drive(url, c, { durationS: t.durationS, signal: td.abort.signal });
+    const w = meter.since(cpu0);
+    const serverMs = w.byProcess.get('bare server') ?? 0;
+    const m: Measured = {
+      load,
+      cpu: formatCpu(w, load.events),
+      serverCpuUsPerEvent: round2((serverMs * 1000) / Math.max(1, load.events)),
+    };
     ctx.log(formatLoad('bare', c, load));
-    out.set(c.key, load);
+    ctx.log(`    CPU: ${m.cpu}`);
+    out.set(c.key, m);
   }
   await stopChild(child);
   return out;
 }
 
-/** durq serve and the SDK app, started, the app synced; the admin client on durq's Redis. */
+/** One durq serve, the app synced; the admin client on its Redis. */
 interface Rig {
+  role: 'all' | 'api';
   serve: DurqServe;
-  app: SdkAppProcess;
   admin: Redis | null;
-  /** Events accepted in all (warm-ups and probes too), against what Redis holds at the end. */
-  accepted: number;
+  meter: CpuMeter;
 }
 
-async function startRig(ctx: BenchContext, td: Teardown): Promise<Rig> {
+async function startApp(ctx: BenchContext, td: Teardown): Promise<SdkAppProcess> {
   const built = ensureBuilt(ctx.log);
   ctx.log(`  durq serve: ${CLI_BUILT} (${built === 'fresh' ? 'up to date' : 'just built'})`);
   const app = await startSdkAppProcess({ module: APP_MODULE, appId });
@@ -152,9 +171,18 @@ async function startRig(ctx: BenchContext, td: Teardown): Promise<Rig> {
     () => app.stop(),
     () => void app.kill('SIGKILL'),
   );
-  const serve = await startServe();
+  return app;
+}
+
+async function startRig(
+  ctx: BenchContext,
+  td: Teardown,
+  app: SdkAppProcess,
+  role: Rig['role'],
+): Promise<Rig> {
+  const serve = await startServe(role === 'all' ? {} : { role });
   td.add(
-    'durq serve',
+    `durq serve (role ${role})`,
     () => serve.stop(),
     () => serve.kill(),
   );
@@ -177,51 +205,71 @@ async function startRig(ctx: BenchContext, td: Teardown): Promise<Rig> {
       () => client.disconnect(),
     );
   } else ctx.log("  (embedded Redis's address not found: no Redis figures)");
-  return { serve, app, admin, accepted: 0 };
+  const pids = new Map([
+    ['durq', serve.pid],
+    ['SDK app', app.pid],
+  ]);
+  return { role, serve, admin, meter: new CpuMeter(pids) };
 }
 
-/** One durq case: warm-up, drain, the measured window (Redis and metrics around it), drain. */
+/**
+ * One durq case: the SLOWLOG probe (on a drained queue), the warm-up, the measured window
+ * (Redis, CPU and metrics around it), then (role all) the drain, for a bounded time.
+ */
 async function durqCase(rig: Rig, c: LoadCase, t: Timing, td: Teardown): Promise<Measured> {
   const signal = td.abort.signal;
   const url = rig.serve.url;
-  rig.accepted += (await drive(url, c, { durationS: t.warmS, signal })).events;
-  await waitDrained(url, 60_000, signal);
+  const calls = await slowlogProbe(rig, c, td);
+  await drive(url, c, { durationS: t.warmS, signal });
   const m0 = await scrapeMetrics(url);
   const r0 = rig.admin ? await snapshot(rig.admin) : null;
+  const cpu0 = rig.meter.snapshot();
   const load = await drive(url, c, { durationS: t.durationS, signal });
-  rig.accepted += load.events;
+  const w = rig.meter.since(cpu0);
   const r1 = rig.admin ? await snapshot(rig.admin) : null;
   const m1 = await scrapeMetrics(url);
+  const redisCpuMs = r0 && r1 ? (r1.cpuUs - r0.cpuUs) / 1000 : 0;
+  const durqMs = w.byProcess.get('durq') ?? 0;
   const out: Measured = {
     load,
+    cpu: formatCpu(w, load.events, redisCpuMs),
+    serverCpuUsPerEvent: round2((durqMs * 1000) / Math.max(1, load.events)),
     runsScheduled: runsScheduled(m1) - runsScheduled(m0),
     runsEndedInWindow: runsEnded(m1) - runsEnded(m0),
     acceptedByMetrics: m1.eventsAccepted - m0.eventsAccepted,
   };
   if (r0 && r1) out.redis = redisPerEvent(r0, r1, load.events);
+  if (calls !== null) out.calls = calls;
+  if (rig.role === 'api') return out;
   const drainMaxMs = Math.max(30_000, 6_000 * t.durationS);
   const d = await waitDrained(url, drainMaxMs, signal);
   const ended = runsEnded(d.metrics) - runsEnded(m0);
+  const steps = d.metrics.steps - m0.steps;
   out.drain = d.drained
     ? `all ${ended} ended ${round2(d.ms / 1000)} s after the window`
-    : `${ended} of ${runsScheduled(d.metrics) - runsScheduled(m0)} ended within ${d.ms / 1000} s`;
+    : `${ended} of ${runsScheduled(d.metrics) - runsScheduled(m0)} ended within ` +
+      `${round2(d.ms / 1000)} s (${steps} SDK requests answered)`;
   return out;
 }
 
 /**
- * A few requests with SLOWLOG on, until their runs ended: Redis calls per event from durq
- * (not those scripts make), by script, with server µs per call, ingest and run together.
+ * A few requests with SLOWLOG on, until their runs ended (role all): Redis calls per event from
+ * durq (not those scripts make), by script, with server µs per call, ingest and run together.
+ * Run on a drained queue, before the case's load, so that no backlog's work is counted.
  */
 async function slowlogProbe(rig: Rig, c: LoadCase, td: Teardown): Promise<string | null> {
   if (!rig.admin) return null;
   const amount = PROBE_REQUESTS[c.key];
   const signal = td.abort.signal;
+  if (rig.role === 'all' && !(await waitDrained(rig.serve.url, 60_000, signal)).drained)
+    return 'not measured: the runs of the last case had not ended after 60 s';
+  // One connection: server µs per call with as little queueing in Redis as can be.
+  const one = { ...c, connections: 1 };
   const { value: events, split } = await withSlowlog(rig.admin, scriptNames(), async () => {
-    const load = await drive(rig.serve.url, c, { amount, signal });
-    await waitDrained(rig.serve.url, 30_000, signal);
+    const load = await drive(rig.serve.url, one, { amount, signal });
+    if (rig.role === 'all') await waitDrained(rig.serve.url, 30_000, signal);
     return load.events;
   });
-  rig.accepted += events;
   let calls = 0;
   for (const s of split.values()) calls += s.calls;
   return `${round2(calls / Math.max(1, events))} per event: ${formatServerSplit(split, events)}`;
@@ -242,12 +290,21 @@ function loadExtra(l: Load): Record<string, number | string> {
   return extra;
 }
 
-function resultOf(system: 'durq' | 'http', c: LoadCase, m: Measured, base?: Load): BenchResult {
+/** The setting of a role-api row: the bench's target check tells them apart by it. */
+const API_ROLE = '--role api (runs queued, none executed)';
+
+function resultOf(
+  system: 'durq' | 'http',
+  c: LoadCase,
+  m: Measured,
+  o: { base?: Load; role?: Rig['role'] } = {},
+): BenchResult {
   const l = m.load;
+  const base = o.base;
   const r: BenchResult = {
     workload: 'ingest',
     system,
-    setting: `${c.label}, ${c.connections} connections`,
+    setting: `${c.label}, ${c.connections} connections${o.role === 'api' ? `, ${API_ROLE}` : ''}`,
     items: l.events,
     itemsPerSec: l.eventsPerSec,
     redisUsPerItem: m.redis?.cpuUs ?? 0,
@@ -262,15 +319,17 @@ function resultOf(system: 'durq' | 'http', c: LoadCase, m: Measured, base?: Load
     extra: loadExtra(l),
   };
   if (system === 'http') r.extra.server = 'bare fastify, stores nothing';
+  r.extra.serverCpuUsPerEvent = m.serverCpuUsPerEvent;
+  r.extra.cpu = m.cpu;
   if (base) {
     r.extra.eventsVsBare = `${ratio(l.eventsPerSec, base.eventsPerSec)}x`;
     r.extra.p99VsBare = `${ratio(l.p99Ms, Math.max(1, base.p99Ms))}x`;
   }
   if (m.runsScheduled !== undefined) {
     r.extra.runsStarted = m.runsScheduled;
-    r.extra.runsEndedInWindow = m.runsEndedInWindow ?? 0;
+    if (o.role === 'all') r.extra.runsEndedInWindow = m.runsEndedInWindow ?? 0;
     r.extra.acceptedPerMetrics = m.acceptedByMetrics ?? 0;
-    r.extra.drain = m.drain ?? '';
+    if (m.drain !== undefined) r.extra.drain = m.drain;
     // An event whose run was not started is a lost run.
     r.lost = Math.max(0, l.events - m.runsScheduled);
   }
@@ -282,25 +341,28 @@ function resultOf(system: 'durq' | 'http', c: LoadCase, m: Measured, base?: Load
   return r;
 }
 
-async function durqSide(
+/** The cases of one durq serve: every case in role all, single events in role api. */
+async function durqRole(
   ctx: BenchContext,
   t: Timing,
   td: Teardown,
-  bare: Map<string, Load>,
+  o: { app: SdkAppProcess; role: Rig['role']; bare: Map<string, Measured> },
 ): Promise<BenchResult[]> {
-  const rig = await startRig(ctx, td);
+  const rig = await startRig(ctx, td, o.app, o.role);
   const results: BenchResult[] = [];
-  for (const c of INGEST_CASES) {
+  const cases = o.role === 'all' ? INGEST_CASES : INGEST_CASES.filter((c) => c.key === 'single');
+  for (const c of cases) {
     const m = await durqCase(rig, c, t, td);
-    ctx.log(formatLoad('durq', c, m.load));
-    const r = resultOf('durq', c, m, bare.get(c.key));
-    const calls = await slowlogProbe(rig, c, td);
-    if (calls) r.extra.redisCallsFromDurq = calls;
+    ctx.log(formatLoad(`durq${o.role === 'api' ? ' (role api)' : ''}`, c, m.load));
+    const r = resultOf('durq', c, m, { base: o.bare.get(c.key)?.load, role: o.role });
+    if (m.calls !== undefined) r.extra.redisCallsFromDurq = m.calls;
     logDurqCase(ctx, r, m);
     results.push(r);
   }
   await readBack(ctx, rig, results);
   for (const [message, n] of rig.serve.warnings) ctx.log(`    durq logged ${n}× ${message}`);
+  rig.admin?.disconnect();
+  ctx.log(`  stopped durq serve (role ${o.role}): ${await rig.serve.stop()}`);
   return results;
 }
 
@@ -308,31 +370,44 @@ function logDurqCase(ctx: BenchContext, r: BenchResult, m: Measured): void {
   const e = r.extra;
   ctx.log(
     `    ${r.items} events accepted (${e.acceptedPerMetrics} by durq's metrics), ` +
-      `${e.runsStarted} runs started, ${e.runsEndedInWindow} ended in the window; ${e.drain}; ` +
+      `${e.runsStarted} runs started` +
+      (e.drain === undefined
+        ? ' (none executed)'
+        : `, ${e.runsEndedInWindow} ended in the window; ${e.drain}`) +
+      '; ' +
       `${e.eventsVsBare} of the bare server's events/s, p99 ${e.p99VsBare} its p99`,
   );
+  ctx.log(`    CPU: ${m.cpu}`);
   if (m.redis)
     ctx.log(
-      `    Redis per event (window, runs executing too): ${m.redis.cpuUs} µs CPU, ` +
+      `    Redis per event (window${m.drain === undefined ? '' : ', runs executing too'}): ` +
+        `${m.redis.cpuUs} µs CPU, ` +
         `${m.redis.scriptUs} µs in scripts, ${m.redis.evalsha} EVALSHA, ${m.redis.commands} ` +
         `commands in all (${m.redis.top})`,
     );
   if (e.redisCallsFromDurq) ctx.log(`    Redis calls from durq (SLOWLOG): ${e.redisCallsFromDurq}`);
 }
 
-/** What Redis and the REST API hold at the end, against the events accepted. */
+/**
+ * What Redis and the REST API hold at the end, against the events durq counted as accepted
+ * (durq_events_accepted_total: warm-ups and probes too, and the requests still in flight when
+ * autocannon stopped, which autocannon does not count).
+ */
 async function readBack(ctx: BenchContext, rig: Rig, results: BenchResult[]): Promise<void> {
   const sample = await restSample(rig.serve.url, 20);
   ctx.log(`    REST: ${sample}`);
   if (!rig.admin) return;
+  const accepted = (await scrapeMetrics(rig.serve.url)).eventsAccepted;
   const stored = await countStored(rig.admin);
   const line =
-    `${rig.accepted} events accepted in all (warm-ups and probes too); Redis holds ` +
-    `${stored.events} events and ${stored.runs} runs`;
+    `durq accepted ${accepted} events in all (warm-ups and probes too); Redis holds ` +
+    `${stored.runs} runs and ${stored.events} events (internal inngest/function.finished ` +
+    'events included)';
   ctx.log(`    ${line}`);
   for (const r of results) {
     r.extra.readBack = line;
     r.extra.restSample = sample;
+    r.extra.runsMissingInRedis = Math.max(0, accepted - stored.runs);
   }
 }
 
@@ -360,11 +435,11 @@ export const ingestWorkload: Workload = {
     );
     try {
       const bare = await baseline(ctx, t, td);
-      const durq = await durqSide(ctx, t, td, bare);
-      const rows = INGEST_CASES.flatMap((c, i) => [
-        resultOf('http', c, { load: bare.get(c.key)! }),
-        durq[i]!,
-      ]);
+      const app = await startApp(ctx, td);
+      const all = await durqRole(ctx, t, td, { app, role: 'all', bare });
+      const api = await durqRole(ctx, t, td, { app, role: 'api', bare });
+      const rows = INGEST_CASES.flatMap((c, i) => [resultOf('http', c, bare.get(c.key)!), all[i]!]);
+      rows.push(...api);
       for (const r of rows) ctx.log(formatResult(r));
       return rows;
     } finally {
