@@ -26,6 +26,7 @@ export interface ChildConfig {
   signingKeyFallback?: string;
   eventApiUrl?: string;
   eventKey?: string;
+  configFromEnv?: boolean;
 }
 
 interface FunctionsModule {
@@ -51,7 +52,13 @@ async function main(): Promise<void> {
     port: config.port,
     allowSdkEnv: true,
     ...(appId === undefined ? {} : { appId }),
-    ...pick(config, ['signingKey', 'signingKeyFallback', 'eventApiUrl', 'eventKey']),
+    ...pick(config, [
+      'signingKey',
+      'signingKeyFallback',
+      'eventApiUrl',
+      'eventKey',
+      'configFromEnv',
+    ]),
   }).catch((err: Error) => {
     console.error('sdk-app-child:', err.message);
     process.exit(/in use/.test(err.message) ? EXIT_PORT_IN_USE : 1);

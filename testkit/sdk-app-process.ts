@@ -33,6 +33,11 @@ export interface StartSdkAppProcessOptions {
   eventKey?: string;
   /** Added to the child's scrubbed environment (may set SDK variables on purpose). */
   env?: Record<string, string>;
+  /**
+   * The app's client takes its mode, base URL and keys from `env` (INNGEST_DEV, INNGEST_BASE_URL,
+   * INNGEST_SIGNING_KEY, INNGEST_EVENT_KEY) as a deployed app does; see startSdkApp.
+   */
+  configFromEnv?: boolean;
 }
 
 export interface SdkAppProcess {
@@ -100,6 +105,7 @@ function definedOnly(opts: StartSdkAppProcessOptions): Partial<ChildConfig> {
     'eventKey',
   ] as const)
     if (opts[key] !== undefined) out[key] = opts[key];
+  if (opts.configFromEnv) out.configFromEnv = true;
   return out;
 }
 

@@ -36,7 +36,7 @@
  *   `shouldAsyncCheckpoint`); left at the SDK default here (an app under test runs unchanged).
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { Inngest, type InngestFunction } from 'inngest';
+import { Inngest, type ClientOptions, type InngestFunction } from 'inngest';
 import { serve } from 'inngest/node';
 import { recordingListener, type RecordedRequest } from './http-recording.js';
 
@@ -102,6 +102,12 @@ export interface StartSdkAppOptions {
    * that set the environment on purpose (the child process of sdk-app-process.ts does).
    */
   allowSdkEnv?: boolean;
+  /**
+   * Build the client as a deployed app does, `new Inngest({ id })`, so that the mode, base URL and
+   * keys come from INNGEST_DEV, INNGEST_BASE_URL, INNGEST_SIGNING_KEY(_FALLBACK) and
+   * INNGEST_EVENT_KEY; the key and URL options above must then be absent. Implies `allowSdkEnv`.
+   */
+  configFromEnv?: boolean;
 }
 
 export interface SdkApp {
@@ -129,7 +135,7 @@ export function interferingEnv(
 }
 
 export async function startSdkApp(opts: StartSdkAppOptions): Promise<SdkApp> {
-  if (!opts.allowSdkEnv) {
+  if (!opts.allowSdkEnv && !opts.configFromEnv) {
     const found = interferingEnv(opts);
     if (found.length > 0)
       throw new Error(
@@ -141,16 +147,7 @@ export async function startSdkApp(opts: StartSdkAppOptions): Promise<SdkApp> {
   if (opts.signingKeyFallback !== undefined && opts.signingKey === undefined)
     throw new Error('startSdkApp: signingKeyFallback needs signingKey (cloud mode)');
   const appId = opts.appId ?? 'sdkapp';
-  const client = new Inngest({
-    id: appId,
-    isDev: opts.signingKey === undefined,
-    baseUrl: opts.eventApiUrl ?? UNREACHABLE_BASE_URL,
-    ...eventKeyOption(opts),
-    ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }),
-    ...(opts.signingKeyFallback === undefined
-      ? {}
-      : { signingKeyFallback: opts.signingKeyFallback }),
-  });
+  const client = new Inngest({ id: appId, ...clientOptions(opts) });
   const functions = opts.functions(client);
   const requests: RecordedRequest[] = [];
   // The serve handler needs the origin, known once listening; until then everything is a 404.
@@ -180,6 +177,27 @@ export async function startSdkApp(opts: StartSdkAppOptions): Promise<SdkApp> {
     stop: () => (stopped ??= close(server)),
   };
 }
+
+/** The client's mode, base URL and keys: from the options, or none (the SDK reads its env). */
+function clientOptions(opts: StartSdkAppOptions): Partial<ClientOptions> {
+  if (opts.configFromEnv) {
+    const given = CONFIG_OPTIONS.filter((key) => opts[key] !== undefined);
+    if (given.length > 0)
+      throw new Error(`startSdkApp: configFromEnv excludes the options ${given.join(', ')}`);
+    return {};
+  }
+  return {
+    isDev: opts.signingKey === undefined,
+    baseUrl: opts.eventApiUrl ?? UNREACHABLE_BASE_URL,
+    ...eventKeyOption(opts),
+    ...(opts.signingKey === undefined ? {} : { signingKey: opts.signingKey }),
+    ...(opts.signingKeyFallback === undefined
+      ? {}
+      : { signingKeyFallback: opts.signingKeyFallback }),
+  };
+}
+
+const CONFIG_OPTIONS = ['signingKey', 'signingKeyFallback', 'eventApiUrl', 'eventKey'] as const;
 
 function eventKeyOption(opts: StartSdkAppOptions): { eventKey?: string } {
   if (opts.eventKey !== undefined) return { eventKey: opts.eventKey };

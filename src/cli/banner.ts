@@ -10,7 +10,9 @@ export function banner(cfg: ServeConfig, url: string | null, version: string): s
     `  storage:  ${storageLine(cfg)}`,
   ];
   if (cfg.sdkUrls.length > 0)
-    lines.push(`  apps:     ${cfg.sdkUrls.join(', ')} (synced, re-synced on restart)`);
+    lines.push(
+      `  apps:     ${cfg.sdkUrls.join(', ')} (synced at start, or retried until they answer; re-synced when they restart)`,
+    );
   if (url !== null && cfg.role !== 'worker') {
     lines.push('', 'Point an Inngest SDK app at it with:');
     if (cfg.production)

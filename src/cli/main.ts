@@ -1,27 +1,32 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { DurqError } from '../core/errors.js';
-import { addClientCommands } from './commands/client-commands.js';
+import { addCancelCommand } from './commands/cancel.js';
+import { addRunCommand } from './commands/run.js';
+import { addRunsCommand } from './commands/runs.js';
+import { addSendCommand } from './commands/send.js';
+import { addSyncCommand } from './commands/sync.js';
 import { addServeCommand } from './commands/serve-command.js';
 import { ServerReplyError } from './client.js';
 import { EXIT, UsageError } from './usage.js';
 
-/** durq's command line: `durq serve`, `durq sync`, `durq send`, `durq runs`, `durq run`, `durq cancel`. */
+/** durq's command line: serve, sync, send, runs, run, cancel. */
 function packageVersion(): string {
-  for (const up of ['..', join('..', '..'), join('..', '..', '..')]) {
+  // dist/src/cli/main.js, src/cli/main.ts or any build folder: the nearest durq package.json up.
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
     try {
-      const p = JSON.parse(readFileSync(join(import.meta.dirname, up, 'package.json'), 'utf8')) as {
+      const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         name?: string;
         version?: string;
       };
       if (p.name === 'durq' && p.version !== undefined) return p.version;
     } catch {
-      // not here; look one folder up
+      // no package.json here; look one folder up
     }
+    if (dirname(dir) === dir) return 'unknown';
   }
-  return 'unknown';
 }
 
 function exit(code: number): void {
@@ -35,11 +40,19 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('durq')
     .description('durq: a durable-function engine on Redis that runs Inngest SDK apps')
     .version(version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError('(durq --help lists the commands)')
     .exitOverride();
   addServeCommand(program, version, exit);
-  addClientCommands(program);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError();
+  for (const add of [
+    addSyncCommand,
+    addSendCommand,
+    addRunsCommand,
+    addRunCommand,
+    addCancelCommand,
+  ])
+    add(program);
+  for (const cmd of program.commands)
+    cmd.exitOverride().showHelpAfterError(`(durq ${cmd.name()} --help lists its options)`);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { Logger as Pino } from 'pino';
 import { SystemClock } from '../core/clock.js';
 import { DurqError } from '../core/errors.js';
 import { createEngine, type Engine } from '../executor/engine.js';
@@ -7,12 +8,43 @@ import { startAppDiscovery } from '../server/app-discovery.js';
 import { ServerMetrics } from '../server/metrics.js';
 import { buildServer, type DurqServer } from '../server/server.js';
 import { banner } from './banner.js';
-import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.js';
+import { startEmbeddedRedis } from './embedded-redis.js';
 import { createLogger, engineLogger } from './logger.js';
 import type { ServeConfig } from './serve-config.js';
 import { EXIT } from './usage.js';
 
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
+const FIRST_SYNC_WAIT_MS = 10_000;
+
+/** Redis did not answer at start-up. */
+export class RedisUnreachableError extends DurqError {
+  override name = 'RedisUnreachableError';
+
+  constructor(message: string) {
+    super('REDIS_UNREACHABLE', message);
+  }
+}
+
+/** What was started, stopped in the reverse order (each step logged if it fails). */
+class Stops {
+  private readonly steps: (() => Promise<void>)[] = [];
+
+  constructor(private readonly log: Pino) {}
+
+  push(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        this.log.error({ err }, 'shutdown step failed');
+      }
+    }
+  }
+}
 
 /**
  * `durq serve`: storage (embedded redis-server or the user's Redis), the engine, the HTTP
@@ -23,136 +55,145 @@ const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 export async function runServe(cfg: ServeConfig, version: string): Promise<number> {
   const log = createLogger(cfg.logLevel);
   const clock = new SystemClock();
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async () => {
-    for (const stop of stops.reverse()) {
-      try {
-        await stop();
-      } catch (err) {
-        log.error({ err }, 'shutdown step failed');
-      }
-    }
-  };
-  const fail = async (message: string, err?: unknown) => {
+  const stops = new Stops(log);
+  const fail = async (message: string, err: unknown) => {
     log.error({ err }, message);
-    process.stderr.write(
-      `durq serve: ${message}${err instanceof Error ? `: ${err.message}` : ''}\n`,
-    );
-    await stopAll();
+    process.stderr.write(`durq serve: ${message}: ${(err as Error).message}\n`);
+    await stops.run();
     log.flush();
     return EXIT.failed;
   };
 
-  let embedded: EmbeddedRedis | null = null;
   let transport: RedisTransport;
   try {
-    if (cfg.storage.kind === 'embedded') {
-      embedded = await startEmbeddedRedis({ dataDir: cfg.storage.dataDir, clock });
-      const redis = embedded;
-      stops.push(() => redis.stop());
-      log.info({ pid: redis.pid, dataDir: redis.dataDir }, 'embedded redis-server started');
-    }
-    transport = await withTimeout(
-      connect(cfg, embedded),
-      REDIS_CONNECT_TIMEOUT_MS,
-      clock,
-      `Redis did not answer within ${REDIS_CONNECT_TIMEOUT_MS} ms`,
-    );
-    const t = transport;
-    stops.push(() => t.close());
+    transport = await openStorage(cfg, clock, log, stops);
   } catch (err) {
     return await fail('cannot reach Redis', err);
   }
-
   let engine: Engine;
   const metrics = new ServerMetrics(() => engine.queueDepth());
   try {
-    engine = await createEngine({
-      redis: transport,
-      clock,
-      concurrency: cfg.concurrency,
-      backoffScale: cfg.backoffScale,
-      maxEventBytes: cfg.maxEventBytes,
-      process: cfg.role !== 'api',
-      log: engineLogger(log),
-      listeners: [metrics.listener()],
-      processor: { shutdownTimeoutMs: cfg.shutdownTimeout, leaseMs: cfg.leaseTimeout },
-      ...(cfg.signingKey !== undefined ? { signingKey: cfg.signingKey } : {}),
-      ...(cfg.signingKeyFallback !== undefined
-        ? { signingKeyFallback: cfg.signingKeyFallback }
-        : {}),
-    });
-    const e = engine;
-    stops.push(() => e.close());
+    engine = await startEngine(cfg, transport, clock, log, metrics);
   } catch (err) {
     return await fail('cannot start the engine', err);
   }
-
+  const stopEngine = () => engine.close();
   let server: DurqServer | null = null;
   let url: string | null = null;
   if (cfg.port !== null) {
-    server = buildServer({
-      engine,
-      metrics,
-      logger: log,
-      clock,
-      accountId: 'default',
-      role: cfg.role,
-      maxRequestBytes: cfg.maxRequestBytes,
-      ...(cfg.production
-        ? {
-            signingKeys: [cfg.signingKey, cfg.signingKeyFallback].filter(
-              (k): k is string => k !== undefined,
-            ),
-            eventKeys: cfg.eventKeys,
-          }
-        : {}),
-    });
+    server = httpServer(cfg, engine, metrics, clock, log);
     try {
       url = await server.listen(cfg.host, cfg.port);
     } catch (err) {
-      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      return await fail(
-        inUse
-          ? `port ${cfg.port} on ${cfg.host} is in use (another durq or Inngest dev server?); choose another with --port`
-          : `cannot listen on ${cfg.host}:${cfg.port}`,
-        err,
-      );
+      await stopEngine();
+      return await fail(listenProblem(cfg, err), err);
     }
     const s = server;
-    // Closed after the engine stopped (stops run in reverse): the API answers 503 meanwhile.
-    stops.splice(stops.length - 1, 0, () => s.close());
+    stops.push(() => s.close()); // after the engine stopped: the API answers 503 meanwhile
   }
-
-  const discovery =
-    cfg.sdkUrls.length > 0
-      ? startAppDiscovery({
-          urls: cfg.sdkUrls,
-          engine,
-          clock,
-          log: (level, message, fields) => log[level](fields, message),
-        })
-      : null;
-  if (discovery) stops.push(() => discovery.stop());
+  stops.push(stopEngine);
+  if (cfg.sdkUrls.length > 0) {
+    const discovery = startAppDiscovery({
+      urls: cfg.sdkUrls,
+      engine,
+      clock,
+      log: (level, message, fields) => log[level](fields, message),
+    });
+    stops.push(() => discovery.stop());
+    // One sync attempt per app before "ready" (bounded: a hung app does not hold the start-up),
+    // so that an event sent then finds its functions.
+    const ac = new AbortController();
+    await Promise.race([discovery.firstAttempts, clock.sleep(FIRST_SYNC_WAIT_MS, ac.signal)]);
+    ac.abort();
+  }
 
   process.stderr.write(banner(cfg, url, version));
   log.info({ url, role: cfg.role, production: cfg.production }, 'durq serve ready');
-
   const signal = await untilSignal();
   log.info({ signal, timeoutMs: cfg.shutdownTimeout }, 'shutting down');
   process.stderr.write(`durq: ${signal} received, shutting down\n`);
   server?.drain();
-  await stopAll();
+  await stops.run();
   log.info('stopped');
   log.flush();
   return EXIT.ok;
 }
 
-async function connect(cfg: ServeConfig, embedded: EmbeddedRedis | null): Promise<RedisTransport> {
-  if (embedded !== null) return await connectRedis(embedded.url);
-  if (cfg.storage.kind === 'redis') return await connectRedis(cfg.storage.url);
-  if (cfg.storage.kind === 'cluster') return await connectCluster(cfg.storage.nodes);
-  return await connectRedis('redis://127.0.0.1:6379');
+async function openStorage(
+  cfg: ServeConfig,
+  clock: SystemClock,
+  log: Pino,
+  stops: Stops,
+): Promise<RedisTransport> {
+  let url: string | null = cfg.storage.kind === 'redis' ? cfg.storage.url : null;
+  if (cfg.storage.kind === 'embedded') {
+    const redis = await startEmbeddedRedis({ dataDir: cfg.storage.dataDir, clock });
+    stops.push(() => redis.stop());
+    log.info({ redisPid: redis.pid, dataDir: redis.dataDir }, 'embedded redis-server started');
+    url = redis.url;
+  }
+  let lastError = '';
+  const onError = (err: Error) => {
+    if (err.message !== lastError) log.warn({ err: err.message }, 'Redis connection error');
+    lastError = err.message;
+  };
+  const connecting =
+    url !== null
+      ? connectRedis(url, {}, onError)
+      : connectCluster(cfg.storage.kind === 'cluster' ? cfg.storage.nodes : [], {}, onError);
+  const transport = await withTimeout(connecting, REDIS_CONNECT_TIMEOUT_MS, clock);
+  stops.push(() => transport.close());
+  return transport;
+}
+
+function startEngine(
+  cfg: ServeConfig,
+  transport: RedisTransport,
+  clock: SystemClock,
+  log: Pino,
+  metrics: ServerMetrics,
+): Promise<Engine> {
+  return createEngine({
+    redis: transport,
+    clock,
+    concurrency: cfg.concurrency,
+    backoffScale: cfg.backoffScale,
+    maxEventBytes: cfg.maxEventBytes,
+    process: cfg.role !== 'api',
+    log: engineLogger(log),
+    listeners: [metrics.listener()],
+    processor: { shutdownTimeoutMs: cfg.shutdownTimeout, leaseMs: cfg.leaseTimeout },
+    ...(cfg.signingKey !== undefined ? { signingKey: cfg.signingKey } : {}),
+    ...(cfg.signingKeyFallback !== undefined ? { signingKeyFallback: cfg.signingKeyFallback } : {}),
+  });
+}
+
+function httpServer(
+  cfg: ServeConfig,
+  engine: Engine,
+  metrics: ServerMetrics,
+  clock: SystemClock,
+  log: Pino,
+): DurqServer {
+  const signingKeys = [cfg.signingKey, cfg.signingKeyFallback].filter(
+    (k): k is string => k !== undefined,
+  );
+  return buildServer({
+    engine,
+    metrics,
+    logger: log,
+    clock,
+    accountId: 'default',
+    role: cfg.role,
+    maxRequestBytes: cfg.maxRequestBytes,
+    ...(cfg.production ? { signingKeys, eventKeys: cfg.eventKeys } : {}),
+  });
+}
+
+function listenProblem(cfg: ServeConfig, err: unknown): string {
+  return (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `port ${cfg.port} on ${cfg.host} is in use (another durq or Inngest dev server?); choose another with --port`
+    : `cannot listen on ${cfg.host}:${cfg.port}`;
 }
 
 /** The first SIGTERM or SIGINT; a second one while shutting down exits at once. */
@@ -170,31 +211,18 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function withTimeout<T>(
-  p: Promise<T>,
-  ms: number,
-  clock: SystemClock,
-  message: string,
-): Promise<T> {
+async function withTimeout<T>(p: Promise<T>, ms: number, clock: SystemClock): Promise<T> {
   const ac = new AbortController();
   try {
     return await Promise.race([
       p,
       clock.sleep(ms, ac.signal).then(() => {
-        if (!ac.signal.aborted) throw new RedisUnreachableError(message);
+        if (!ac.signal.aborted)
+          throw new RedisUnreachableError(`Redis did not answer within ${ms} ms`);
         return p;
       }),
     ]);
   } finally {
     ac.abort();
-  }
-}
-
-/** Redis did not answer at start-up. */
-export class RedisUnreachableError extends DurqError {
-  override name = 'RedisUnreachableError';
-
-  constructor(message: string) {
-    super('REDIS_UNREACHABLE', message);
   }
 }

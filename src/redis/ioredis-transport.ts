@@ -88,22 +88,50 @@ function asScriptError(script: LuaScript, err: unknown): unknown {
   return err;
 }
 
-/** Connects to one Redis server (`redis://host:port/db`). */
+/**
+ * Connection errors (ECONNREFUSED while ioredis reconnects, …): the commands they affect
+ * reject on their own, so these are only worth a log line. Without a listener ioredis prints
+ * "Unhandled error event" for each.
+ */
+export type ConnectionErrorListener = (err: Error) => void;
+
+/**
+ * Connects to one Redis server (`redis://host:port/db`). A first connection that fails
+ * rejects with the connection's error (not ioredis's "Connection is closed").
+ */
 export async function connectRedis(
   url: string,
   options: RedisOptions = {},
+  onError: ConnectionErrorListener = () => {},
 ): Promise<IoredisTransport> {
   const client = new Redis(url, { lazyConnect: true, ...options });
-  await client.connect();
-  return new IoredisTransport(client);
+  return await connected(client, onError);
 }
 
 /** Connects to a Redis Cluster through its seed nodes. */
 export async function connectCluster(
   nodes: readonly ClusterNode[],
   options: ClusterOptions = {},
+  onError: ConnectionErrorListener = () => {},
 ): Promise<IoredisTransport> {
   const client = new Cluster([...nodes], { lazyConnect: true, ...options });
-  await client.connect();
+  return await connected(client, onError);
+}
+
+async function connected(
+  client: Redis | Cluster,
+  onError: ConnectionErrorListener,
+): Promise<IoredisTransport> {
+  let last: Error | null = null;
+  client.on('error', (err: Error) => {
+    last = err;
+    onError(err);
+  });
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    throw last ?? err;
+  }
   return new IoredisTransport(client);
 }

@@ -19,10 +19,20 @@ export interface AppDiscoveryOptions {
  * back-off until it answers; then checks it every pollMs, and syncs it again when it comes
  * back after being unreachable (a restarted app may have changed its functions).
  */
-export function startAppDiscovery(opts: AppDiscoveryOptions): { stop(): Promise<void> } {
+export function startAppDiscovery(opts: AppDiscoveryOptions): {
+  /** Settles once every app had its first sync attempt (whether it succeeded or not). */
+  firstAttempts: Promise<void>;
+  stop(): Promise<void>;
+} {
   const ac = new AbortController();
-  const loops = opts.urls.map((url) => watch(url, opts, ac.signal));
+  const firsts: Promise<void>[] = [];
+  const loops = opts.urls.map((url) => {
+    let attempted!: () => void;
+    firsts.push(new Promise<void>((done) => (attempted = done)));
+    return watch(url, opts, ac.signal, attempted);
+  });
   return {
+    firstAttempts: Promise.all(firsts).then(() => undefined),
     async stop() {
       ac.abort();
       await Promise.all(loops);
@@ -30,7 +40,12 @@ export function startAppDiscovery(opts: AppDiscoveryOptions): { stop(): Promise<
   };
 }
 
-async function watch(url: string, opts: AppDiscoveryOptions, signal: AbortSignal): Promise<void> {
+async function watch(
+  url: string,
+  opts: AppDiscoveryOptions,
+  signal: AbortSignal,
+  attempted: () => void,
+): Promise<void> {
   const pollMs = opts.pollMs ?? 5_000;
   const firstRetryMs = opts.firstRetryMs ?? 500;
   const maxRetryMs = opts.maxRetryMs ?? 30_000;
@@ -43,6 +58,7 @@ async function watch(url: string, opts: AppDiscoveryOptions, signal: AbortSignal
       warned = false;
       retryMs = firstRetryMs;
     } catch (err) {
+      attempted();
       if (signal.aborted) return;
       if (!warned)
         opts.log('warn', 'app sync failed; retrying with back-off', {
@@ -54,6 +70,7 @@ async function watch(url: string, opts: AppDiscoveryOptions, signal: AbortSignal
       retryMs = Math.min(maxRetryMs, retryMs * 2);
       continue;
     }
+    attempted();
     // Synced: wait until the app stops answering, then until it is back, then sync again.
     while (!signal.aborted && (await reachable(url, signal)))
       await opts.clock.sleep(pollMs, signal);

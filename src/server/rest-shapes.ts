@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isoTime } from '../core/clock.js';
-import type { StoredEventView } from '../executor/engine.js';
+import type { StoredEventView } from '../executor/event-list.js';
 import type { RunView } from '../executor/run-view.js';
 
 /**

@@ -1,4 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import type { Clock } from '../core/clock.js';
 import { KeyRing } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -57,15 +62,50 @@ export function buildServer(opts: ServerOptions): DurqServer {
   const maxRequestBytes = opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const app = Fastify({
     loggerInstance: opts.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxRequestBytes,
     routerOptions: { ignoreTrailingSlash: true },
   });
-  let draining = false;
+  const state = { draining: false };
+  installHooks(app, keys, opts.metrics, state);
+  installBodyHandling(app, maxRequestBytes);
 
+  healthRoutes(app, ctx, opts.role);
+  if (opts.role !== 'worker') {
+    eventRoutes(app, ctx);
+    syncRoutes(app, ctx);
+    v0Routes(app, ctx);
+    v1EventRoutes(app, ctx);
+    v1RunRoutes(app, ctx);
+  }
+
+  return {
+    app,
+    async listen(host, port) {
+      return await app.listen({ host, port });
+    },
+    drain() {
+      state.draining = true;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+function needsSigningKey(url: string): boolean {
+  return url.startsWith('/fn/') || url.startsWith('/v0/') || url.startsWith('/v1/');
+}
+
+function installHooks(
+  app: FastifyInstance,
+  keys: KeyRing,
+  metrics: ServerMetrics,
+  state: { draining: boolean },
+): void {
   app.addHook('onRequest', async (req, reply) => {
     // An SDK call still running fetches its state (use_api) from here: let it finish.
-    if (draining && !(req.method === 'GET' && req.url.startsWith('/v0/runs/')))
+    if (state.draining && !(req.method === 'GET' && req.url.startsWith('/v0/runs/')))
       return reply
         .header('retry-after', String(SHUTDOWN_RETRY_AFTER_S))
         .header('connection', 'close')
@@ -76,7 +116,7 @@ export function buildServer(opts: ServerOptions): DurqServer {
   });
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400)
-      opts.metrics.httpErrors.inc({
+      metrics.httpErrors.inc({
         route: req.routeOptions.url ?? 'unknown',
         status: String(reply.statusCode),
       });
@@ -85,7 +125,9 @@ export function buildServer(opts: ServerOptions): DurqServer {
       'request',
     );
   });
+}
 
+function installBodyHandling(app: FastifyInstance, maxRequestBytes: number): void {
   // Every body is read as JSON whatever its content type (curl sends form-encoded by default),
   // and a parse error names what is wrong.
   app.removeAllContentTypeParsers();
@@ -110,30 +152,4 @@ export function buildServer(opts: ServerOptions): DurqServer {
   app.setNotFoundHandler((req, reply) =>
     replyError(reply, 404, `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
   );
-
-  healthRoutes(app, ctx, opts.role);
-  if (opts.role !== 'worker') {
-    eventRoutes(app, ctx);
-    syncRoutes(app, ctx);
-    v0Routes(app, ctx);
-    v1EventRoutes(app, ctx);
-    v1RunRoutes(app, ctx);
-  }
-
-  return {
-    app,
-    async listen(host, port) {
-      return await app.listen({ host, port });
-    },
-    drain() {
-      draining = true;
-    },
-    async close() {
-      await app.close();
-    },
-  };
-}
-
-function needsSigningKey(url: string): boolean {
-  return url.startsWith('/fn/') || url.startsWith('/v0/') || url.startsWith('/v1/');
 }

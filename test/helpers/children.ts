@@ -34,3 +34,13 @@ export function waitForExit(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
   });
 }
+
+/** Whether a process with this pid exists (a zombie not yet reaped counts). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

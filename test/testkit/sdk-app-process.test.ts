@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { childEnv, startSdkAppProcess, type SdkAppProcess } from '../../testkit/sdk-app-process.js';
 import { callBody, postCall, stepIdHash, syncInBand } from '../../testkit/sdk-protocol.js';
+import { alive } from '../helpers/children.js';
 import { waitUntil } from '../helpers/wait.js';
 import { COUNTER_FILE_ENV, readCounter } from './fixtures/counting-app.js';
 
@@ -24,15 +25,6 @@ async function start(opts: Parameters<typeof startSdkAppProcess>[0]): Promise<Sd
   const proc = await startSdkAppProcess(opts);
   procs.push(proc);
   return proc;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const holdEvent = (holdMs: number) => ({
