@@ -1,24 +1,22 @@
 /**
  * `durq serve` as users run it, for the ingest workload: the built CLI (`npm run build`, then
  * `node dist/src/cli/main.js serve`) in a child process, on its embedded redis-server in a
- * temporary `--data-dir`, on a free port, `--log-level warn`. Stopped by SIGTERM (a clean
- * shutdown that stops its Redis); if that fails, killed, and a redis-server it left behind is
- * stopped by the pid its data directory names.
+ * temporary `--data-dir`, on a free port, `--log-level warn`, started and stopped by
+ * testkit/durq-serve-process.ts (SIGTERM: a clean shutdown that stops its Redis; then SIGKILL
+ * for whatever is left of its process group). The embedded Redis is found by the pid file in
+ * its data directory, for the bench's INFO and SLOWLOG readings.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../testkit/redis-server.js';
+import { startDurqServe, type DurqServeProcess } from '../../testkit/durq-serve-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI_SOURCE = join(ROOT, 'src', 'cli', 'main.ts');
 export const CLI_BUILT = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const READY_TIMEOUT_MS = 60_000;
 /** durq serve's own --shutdown-timeout: nothing runs long here. */
 const SHUTDOWN_TIMEOUT = '5s';
-const STOP_TIMEOUT_MS = 20_000;
-const OUTPUT_KEEP = 20_000;
 
 export interface DurqServe {
   /** `http://127.0.0.1:PORT` */
@@ -28,8 +26,8 @@ export interface DurqServe {
   readonly redisUrl: string | null;
   /** The command line, as a user would type it (paths relative to the repository). */
   readonly command: string;
-  /** Log lines at warn or above that durq wrote to stdout, by message. */
-  readonly warnings: Map<string, number>;
+  /** Log lines at warn or above that durq wrote to stdout (its last 50 000 characters). */
+  warnings(): Map<string, number>;
   /** The last of its stderr and stdout, for failure messages. */
   output(): string;
   /**
@@ -37,7 +35,7 @@ export interface DurqServe {
    * Resolves to how it ended, e.g. "exit code 0, its Redis stopped".
    */
   stop(): Promise<string>;
-  /** Synchronous last resort (process exit): SIGKILL durq and its Redis. */
+  /** Last resort (process exit; synchronous signals): SIGKILL durq and its Redis. */
   kill(): void;
 }
 
@@ -110,124 +108,74 @@ function redisUrlOf(pid: number | null): string | null {
   return Number.isSafeInteger(port) && port > 0 ? `redis://127.0.0.1:${port}` : null;
 }
 
-function waitReady(proc: ChildProcess, output: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      finish(new Error(`durq serve not ready after ${READY_TIMEOUT_MS} ms:\n${output()}`));
-    }, READY_TIMEOUT_MS);
-    const onData = () => {
-      if (/durq ready/.test(output())) finish();
-    };
-    const onExit = (code: number | null, signal: string | null) =>
-      finish(new Error(`durq serve exited (${signal ?? code}) before it was ready:\n${output()}`));
-    const finish = (err?: Error) => {
-      clearTimeout(timer);
-      proc.stderr?.off('data', onData);
-      proc.off('exit', onExit);
-      if (err) reject(err);
-      else resolve();
-    };
-    proc.stderr?.on('data', onData);
-    proc.once('exit', onExit);
-  });
-}
-
-/** Counts durq's pino lines (JSON on stdout) by level and message. */
-function countWarnings(warnings: Map<string, number>) {
-  let pending = '';
-  return (chunk: Buffer) => {
-    const lines = (pending + chunk.toString('utf8')).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      let entry: { level?: number; msg?: string };
-      try {
-        entry = JSON.parse(line) as { level?: number; msg?: string };
-      } catch {
-        continue;
-      }
-      if ((entry.level ?? 0) < 40) continue;
-      const key = `${entry.level === 40 ? 'warn' : 'error'}: ${entry.msg ?? ''}`;
-      warnings.set(key, (warnings.get(key) ?? 0) + 1);
+/** durq's pino lines (JSON on stdout) at warn or above in `output`, by level and message. */
+function countWarnings(output: string): Map<string, number> {
+  const warnings = new Map<string, number>();
+  for (const line of output.split('\n')) {
+    let entry: { level?: number; msg?: string };
+    try {
+      entry = JSON.parse(line) as { level?: number; msg?: string };
+    } catch {
+      continue;
     }
-  };
+    if (typeof entry.level !== 'number' || entry.level < 40) continue;
+    const key = `${entry.level === 40 ? 'warn' : 'error'}: ${entry.msg ?? ''}`;
+    warnings.set(key, (warnings.get(key) ?? 0) + 1);
+  }
+  return warnings;
 }
 
 export interface ServeOptions {
   /** `--role` (default: durq's own default, all). */
   role?: 'all' | 'api';
-  /** Node options before the script, e.g. `--cpu-prof` (profiling by hand). */
-  nodeArgs?: string[];
+  /** Added to durq's environment, e.g. NODE_OPTIONS=--cpu-prof (profiling by hand). */
+  env?: Record<string, string>;
 }
 
 export async function startServe(o: ServeOptions = {}): Promise<DurqServe> {
-  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'durq-ingest-'));
-  const args = ['serve', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
-  args.push('--shutdown-timeout', SHUTDOWN_TIMEOUT);
+  const args = ['--log-level', 'warn', '--shutdown-timeout', SHUTDOWN_TIMEOUT];
   if (o.role !== undefined) args.push('--role', o.role);
-  // Its own process group: a Ctrl-C in the terminal reaches the bench, which stops durq once
-  // (a second signal makes durq exit at once, leaving its Redis running).
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI_BUILT, ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (b: Buffer) => {
-    output = (output + b.toString('utf8')).slice(-OUTPUT_KEEP);
-  };
-  const warnings = new Map<string, number>();
-  proc.stderr?.on('data', keep);
-  proc.stdout?.on('data', keep);
-  proc.stdout?.on('data', countWarnings(warnings));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const kill = () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    const redis = redisPidIn(dataDir);
-    if (redis !== null) process.kill(redis, 'SIGKILL');
-  };
-  const stop = () => stopServe(proc, exited, dataDir);
+  let proc: DurqServeProcess;
   try {
-    await waitReady(proc, () => output);
+    // testkit's child leads its own process group: a Ctrl-C in the terminal reaches the bench
+    // alone, which stops durq once (a second signal makes durq exit at once).
+    proc = await startDurqServe({ main: CLI_BUILT, dataDir, args, env: o.env ?? {} });
   } catch (err) {
-    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const shown = ['--port', String(proc.port), '--data-dir', '<temp dir>', ...args].join(' ');
+  let stopped: Promise<string> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
-    pid: proc.pid!,
+    url: proc.url,
+    pid: proc.pid,
     redisUrl: redisUrlOf(redisPidIn(dataDir)),
-    command: `node dist/src/cli/main.js ${args.join(' ').replace(dataDir, '<temp dir>')}`,
-    warnings,
-    output: () => output,
-    stop,
-    kill,
+    command: `node dist/src/cli/main.js serve ${shown}`,
+    warnings: () => countWarnings(proc.output()),
+    output: () => proc.output(),
+    stop: () => (stopped ??= stopServe(proc, dataDir)),
+    kill: () => {
+      const redis = redisPidIn(dataDir);
+      void proc.kill();
+      if (redis !== null) process.kill(redis, 'SIGKILL');
+    },
   };
 }
 
-async function stopServe(
-  proc: ChildProcess,
-  exited: Promise<void>,
-  dataDir: string,
-): Promise<string> {
-  const timeout = (ms: number) => new Promise<'late'>((r) => setTimeout(() => r('late'), ms));
-  let how = '';
-  if (proc.exitCode === null && proc.signalCode === null) {
-    proc.kill('SIGTERM');
-    if ((await Promise.race([exited, timeout(STOP_TIMEOUT_MS)])) === 'late') {
-      proc.kill('SIGKILL');
-      await exited;
-      how = `no exit within ${STOP_TIMEOUT_MS} ms of SIGTERM: killed`;
-    }
-  }
-  how ||= proc.signalCode !== null ? `killed by ${proc.signalCode}` : `exit code ${proc.exitCode}`;
+/** SIGTERM and wait (testkit then SIGKILLs what is left of the group); removes the data dir. */
+async function stopServe(proc: DurqServeProcess, dataDir: string): Promise<string> {
   const redis = redisPidIn(dataDir);
-  if (redis !== null) {
-    process.kill(redis, 'SIGTERM');
-    for (let waited = 0; alive(redis) && waited < STOP_TIMEOUT_MS; waited += 50) await timeout(50);
-    if (alive(redis)) process.kill(redis, 'SIGKILL');
-    how += `; its Redis (pid ${redis}) was left running and stopped by the bench`;
-  } else how += '; its Redis stopped';
+  let how: string;
+  try {
+    const code = await proc.stop();
+    how = code === null ? 'ended by a signal' : `exit code ${code}`;
+  } catch (err) {
+    await proc.kill();
+    how = `${(err as Error).message}: killed`;
+  }
+  if (redis !== null) how += alive(redis) ? '; its Redis still ran: killed' : '; its Redis stopped';
+  if (redis !== null && alive(redis)) process.kill(redis, 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
   return how;
 }

@@ -360,7 +360,7 @@ async function durqRole(
     results.push(r);
   }
   await readBack(ctx, rig, results);
-  for (const [message, n] of rig.serve.warnings) ctx.log(`    durq logged ${n}× ${message}`);
+  for (const [message, n] of rig.serve.warnings()) ctx.log(`    durq logged ${n}× ${message}`);
   rig.admin?.disconnect();
   ctx.log(`  stopped durq serve (role ${o.role}): ${await rig.serve.stop()}`);
   return results;
