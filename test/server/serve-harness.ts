@@ -30,7 +30,7 @@ export interface ServeMode {
   keys?: { signingKey: string; eventKey: string };
   /** How the app gets synced: `--sdk-url` at start, or `durq sync <app-url>` once it runs. */
   sync: 'sdk-url' | 'durq-sync';
-  /** More `durq serve` arguments, read when the server starts (e.g. `--cluster` of a cluster the file started). */
+  /** More `durq serve` arguments, read at its start (`--cluster` of a cluster the file started). */
   serverArgs?: () => string[];
 }
 
