@@ -30,6 +30,8 @@ const HOW_TO_READ = [
   '  each pipelined one counted): an upper bound on round trips.',
   '- Latencies come from HDR histograms. In the latency workload they run from the intended',
   '  (Poisson) arrival time to the handler start, so a late sender is not hidden.',
+  '- The ingest workload runs `durq serve` on its own embedded Redis, not on the target, and',
+  '  pins nothing (its description and its `cpu` column say who used the cores).',
 ].join('\n');
 
 /** The results of one workload as a Markdown table. */
