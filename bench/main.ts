@@ -2,6 +2,7 @@
  * npm run bench: durq side by side with BullMQ on the same Redis, workload by workload.
  * Usage: npm run bench -- [--workload NAME[,NAME]] [--quick] [--runs N] [--json]
  *        [--redis URL | --cluster local:N | --cluster host:port,…] [--report DIR | --no-report]
+ *        [--duration SECONDS]
  */
 import { arch, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ import { clusterWorkload } from './workloads/cluster.js';
 import { concurrencyCapWorkload } from './workloads/concurrency-cap.js';
 import { drainWorkload } from './workloads/drain.js';
 import { enqueueWorkload } from './workloads/enqueue.js';
+import { ingestWorkload } from './workloads/ingest.js';
 import { latencyWorkload } from './workloads/latency.js';
 import { lostLeasesWorkload } from './workloads/lost-leases.js';
 import { manyPartitionsWorkload } from './workloads/many-partitions.js';
@@ -36,11 +38,15 @@ const WORKLOADS: Workload[] = [
   clusterWorkload,
   microWorkload,
   stepsWorkload,
+  ingestWorkload,
 ];
 
 const USAGE =
   'usage: npm run bench -- [--workload NAME[,NAME]] [--quick] [--runs N] [--json] ' +
-  '[--redis URL | --cluster local:N | --cluster host:port,...] [--report DIR | --no-report]\n' +
+  '[--redis URL | --cluster local:N | --cluster host:port,...] [--report DIR | --no-report] ' +
+  '[--duration SECONDS]\n' +
+  '  --duration: seconds of load per measured case of the timed workloads (ingest; default 10, ' +
+  '3 with --quick)\n' +
   `workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`;
 
 function parse() {
@@ -54,6 +60,7 @@ function parse() {
       cluster: { type: 'string' },
       report: { type: 'string', default: 'reports' },
       'no-report': { type: 'boolean', default: false },
+      duration: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -67,7 +74,12 @@ function parse() {
   const runs = Number(values.runs ?? (values.quick ? 1 : 3));
   if (!Number.isSafeInteger(runs) || runs < 1 || runs > 20)
     throw new UsageError(`--runs takes an integer from 1 to 20, got ${values.runs}`);
-  return { ...values, runs, workloads: WORKLOADS.filter((w) => names.includes(w.name)) };
+  const durationS = values.duration === undefined ? null : Number(values.duration);
+  if (durationS !== null && !(Number.isFinite(durationS) && durationS >= 1 && durationS <= 600))
+    throw new UsageError(`--duration takes seconds from 1 to 600, got ${values.duration}`);
+  const workloads = WORKLOADS.filter((w) => names.includes(w.name));
+  const subset = values.workload === undefined ? null : workloads.map((w) => w.name);
+  return { ...values, runs, durationS, subset, workloads };
 }
 
 class UsageError extends Error {}
@@ -105,6 +117,7 @@ async function main(): Promise<void> {
     target,
     quick: args.quick,
     runs: args.runs,
+    durationS: args.durationS,
     log,
     bullmq: async () => (peer ??= await loadBullmq(log)),
     capacity: new Map<System, number>(),
@@ -136,7 +149,7 @@ async function main(): Promise<void> {
     const args2 = process.argv.slice(2).join(' ');
     const command = args2 ? `npm run bench -- ${args2}` : 'npm run bench';
     const about = Object.fromEntries(args.workloads.map((w) => [w.name, w.about]));
-    const path = writeBenchReport(args.report, {
+    const path = writeBenchReport(args.report, args.subset, {
       date,
       command,
       machine,

@@ -30,6 +30,8 @@ const HOW_TO_READ = [
   '  each pipelined one counted): an upper bound on round trips.',
   '- Latencies come from HDR histograms. In the latency workload they run from the intended',
   '  (Poisson) arrival time to the handler start, so a late sender is not hidden.',
+  '- The ingest workload runs `durq serve` on its own embedded Redis, not on the target, and',
+  '  pins nothing (its description and its `cpu` column say who used the cores).',
 ].join('\n');
 
 /** The results of one workload as a Markdown table. */
@@ -133,10 +135,14 @@ for (const f of data.fairness) {
 `;
 }
 
-/** Writes reports/bench-<date>.{md,html,json}; returns the Markdown file's path. */
-export function writeBenchReport(dir: string, rep: BenchReport): string {
+/**
+ * Writes reports/bench-<date>.{md,html,json}, or bench-<date>-<workloads>.… for a run of
+ * `--workload` names (so that it does not overwrite the day's other runs); returns the
+ * Markdown file's path.
+ */
+export function writeBenchReport(dir: string, subset: string[] | null, rep: BenchReport): string {
   mkdirSync(dir, { recursive: true });
-  const base = `bench-${rep.date}`;
+  const base = `bench-${rep.date}${subset === null ? '' : `-${subset.join('-')}`}`;
   writeFileSync(join(dir, `${base}.html`), html(rep));
   const { charts: _charts, ...rest } = rep;
   writeFileSync(join(dir, `${base}.json`), JSON.stringify(rest, null, 1) + '\n');

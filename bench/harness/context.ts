@@ -21,6 +21,8 @@ export interface BenchContext {
   readonly quick: boolean;
   /** Measured runs per throughput setting (after one warm-up when > 1); the median is reported. */
   readonly runs: number;
+  /** Seconds of load per measured case of a timed workload (--duration); null: its default. */
+  readonly durationS: number | null;
   log(line: string): void;
   /** BullMQ's side of each workload, installed on first use. */
   bullmq(): Promise<BullPeer>;

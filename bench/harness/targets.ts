@@ -79,7 +79,25 @@ export function checkTargets(rs: BenchResult[]): TargetCheck[] {
       (v) => v.toFixed(3),
     ),
     ...stepsTargets(rs),
+    ingestTarget(rs),
   ];
+}
+
+/** Issue 13: ≥ 5,000 single events/s accepted by durq serve's POST /e, with p99 ≤ 20 ms. */
+function ingestTarget(rs: BenchResult[]): TargetCheck {
+  const target = 'ingest: ≥ 5,000 single events/s accepted with p99 ≤ 20 ms';
+  // durq serve as users start it (role all): not the role-api row.
+  const single = find(rs, 'ingest', 'durq', /^single events, \d+ connections$/);
+  if (!single || single.itemsPerSec === null || single.p99Ms === null)
+    return { target, measured: 'not measured in this run', met: null };
+  const errors = Number(single.extra.errors ?? 0) + Number(single.extra.non2xx ?? 0);
+  return {
+    target,
+    measured:
+      `${single.itemsPerSec}/s, p99 ${single.p99Ms} ms (${single.extra.connections} ` +
+      `connections${errors > 0 ? `, ${errors} errors` : ''})`,
+    met: single.itemsPerSec >= 5000 && single.p99Ms <= 20 && errors === 0,
+  };
 }
 
 /** The steps workload's targets: the single run's overhead, and round trips per step. */
