@@ -3,16 +3,17 @@
  * --data-dir D …`, ready once its stderr shows `durq ready` (the banner of serve-spec.md). `main`
  * is the compiled CLI entry (testkit/cli-build.ts builds it once per test run).
  *
- * The child leads its own process group (`detached`), so that `kill()` SIGKILLs the CLI together
- * with the children it started (the embedded redis-server): a crash of the machine or container,
- * not an orphaned Redis left holding the data dir. `stop()` sends SIGTERM to the CLI alone, as a
- * user's Ctrl-C or a supervisor does, waits for its exit and then sweeps the group. Groups still
- * alive when this process exits are SIGKILLed.
+ * The child leads its own process group (`detached`). Its embedded redis-server runs in a group
+ * of its own (durq stops it last at shutdown, so a terminal's Ctrl-C must not reach it), found by
+ * the pid file in the data dir. `kill()` SIGKILLs the CLI's group and that redis-server: a crash
+ * of the machine or container, not an orphaned Redis left holding the data dir. `stop()` sends
+ * SIGTERM to the CLI alone, as a supervisor does, waits for its exit and then sweeps what is
+ * left. Whatever is still alive when this process exits is SIGKILLed.
  *
  * The child's environment is the parent's minus every `DURQ_*` variable, plus `opts.env`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,6 +48,8 @@ export interface DurqServeProcess {
   readonly pid: number;
   /** SIGTERM, wait for the exit, SIGKILL what is left of its process group; the exit code. */
   stop(): Promise<number | null>;
+  /** Resolves to the exit code once the child exits by itself (after a signal the test sent). */
+  exited(): Promise<number | null>;
   /** SIGKILL to the whole process group (the CLI and its embedded redis-server); waits. */
   kill(): Promise<void>;
   /** Stops the child if it still runs (as `stop`), then starts it again: same args, port, dir. */
@@ -57,6 +60,8 @@ export interface DurqServeProcess {
 
 /** Process groups started here and not yet swept; SIGKILLed if this process exits. */
 const groups = new Set<number>();
+/** The embedded redis-servers of every durq started here: they die with this process. */
+const redisPids = new Set<number>();
 /** Data dirs made here, removed when this process exits. */
 const madeDirs = new Set<string>();
 let exitHookInstalled = false;
@@ -66,6 +71,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.once('exit', () => {
     for (const pgid of groups) signalGroup(pgid, 'SIGKILL');
+    for (const pid of redisPids) killEmbeddedRedis(pid);
     for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
@@ -86,7 +92,13 @@ export async function startDurqServe(opts: StartDurqServeOptions): Promise<DurqS
   const env = serveEnv(opts.env ?? {});
   const state = { output: '' };
   let current = await spawnReady(argv, env, state);
-  const stop = () => stopChild(current);
+  let redis = embeddedRedisPid(dataDir);
+  if (redis !== null) redisPids.add(redis);
+  const stop = async () => {
+    const code = await stopChild(current);
+    killEmbeddedRedis(redis);
+    return code;
+  };
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -95,10 +107,16 @@ export async function startDurqServe(opts: StartDurqServeOptions): Promise<DurqS
       return current.pid ?? -1;
     },
     stop,
-    kill: () => killGroup(current),
+    exited: () => exitOf(current),
+    kill: async () => {
+      await killGroup(current);
+      killEmbeddedRedis(redis);
+    },
     restart: async () => {
       await stop();
       current = await spawnReady(argv, env, state);
+      redis = embeddedRedisPid(dataDir);
+      if (redis !== null) redisPids.add(redis);
     },
     output: () => state.output,
   };
@@ -213,6 +231,26 @@ async function killGroup(child: ChildProcess): Promise<void> {
   sweep(child.pid);
 }
 
+/** The embedded redis-server's pid, as its pid file says once durq is ready (null: --redis). */
+function embeddedRedisPid(dataDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'redis.pid'), 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null; // no pid file: durq runs on a Redis of the test's own
+  }
+}
+
+/** SIGKILLs one durq's embedded redis-server (the pid read when that durq was ready). */
+function killEmbeddedRedis(pid: number | null): void {
+  if (pid === null) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // ESRCH: gone already
+  }
+}
+
 /** SIGKILLs whatever is left of the group and forgets it. */
 function sweep(pgid: number): void {
   signalGroup(pgid, 'SIGKILL');
@@ -225,6 +263,21 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   } catch {
     // ESRCH: the whole group is gone already.
   }
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolveExit, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`durq serve ${child.pid} did not exit`)),
+      EXIT_TIMEOUT_MS,
+    );
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (child.pid !== undefined) sweep(child.pid);
+      resolveExit(code);
+    });
+  });
 }
 
 /** Signals the child and resolves to its exit code (null when a signal ended it). */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../core/clock.js';
@@ -45,33 +45,21 @@ export async function startEmbeddedRedis(opts: {
   binary?: string;
 }): Promise<EmbeddedRedis> {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (err) {
+    throw new EmbeddedRedisError(`cannot use --data-dir ${dataDir}: ${(err as Error).message}`);
+  }
   const pidFile = join(dataDir, 'redis.pid');
-  await stopLeftover(pidFile, opts.clock);
+  const portFile = join(dataDir, 'redis.port');
+  await stopLeftover(pidFile, portFile, opts.clock);
   const port = await freePort();
   const child = spawn(
     opts.binary ?? 'redis-server',
-    [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--dir',
-      dataDir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--pidfile',
-      pidFile,
-      '--daemonize',
-      'no',
-      '--protected-mode',
-      'yes',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    redisArgs(port, dataDir, pidFile),
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) reaches durq
+    // alone, and durq stops Redis last, after the work in flight was saved.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -80,6 +68,7 @@ export async function startEmbeddedRedis(opts: {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   await waitReady(child, () => output, opts.clock);
+  writeFileSync(portFile, `${port}\n`);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -147,11 +136,16 @@ function waitReady(child: ChildProcess, output: () => string, clock: Clock): Pro
   });
 }
 
-/** Stops a redis-server that a killed durq left behind on this data directory. */
-async function stopLeftover(pidFile: string, clock: Clock): Promise<void> {
-  if (!existsSync(pidFile)) return;
+/**
+ * Stops a redis-server that a killed durq left behind on this data directory: the pid in
+ * Redis's pid file, if that process is a redis-server on the port durq recorded (after a reboot
+ * the pid may belong to another Redis, which is left alone).
+ */
+async function stopLeftover(pidFile: string, portFile: string, clock: Clock): Promise<void> {
+  if (!existsSync(pidFile) || !existsSync(portFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0 || !isRedisServer(pid)) return;
+  const port = Number(readFileSync(portFile, 'utf8').trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !isOurRedis(pid, port)) return;
   process.kill(pid, 'SIGTERM');
   for (let waited = 0; waited < STOP_TIMEOUT_MS; waited += 50) {
     if (!alive(pid)) return;
@@ -162,10 +156,12 @@ async function stopLeftover(pidFile: string, clock: Clock): Promise<void> {
   );
 }
 
-function isRedisServer(pid: number): boolean {
+/** redis-server names itself `redis-server 127.0.0.1:<port>` in its command line. */
+function isOurRedis(pid: number, port: number): boolean {
   if (!alive(pid)) return false;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('redis-server') && cmdline.includes(`127.0.0.1:${port}`);
   } catch {
     return true; // no /proc (macOS): trust the pid file, which only redis-server writes
   }
@@ -200,4 +196,27 @@ function freePort(): Promise<number> {
       );
     });
   });
+}
+
+function redisArgs(port: number, dataDir: string, pidFile: string): string[] {
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--dir',
+    dataDir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'everysec',
+    '--save',
+    '',
+    '--pidfile',
+    pidFile,
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
+  ];
 }

@@ -15,6 +15,8 @@ import { EXIT } from './usage.js';
 
 const REDIS_CONNECT_TIMEOUT_MS = 10_000;
 const FIRST_SYNC_WAIT_MS = 10_000;
+/** Beyond --shutdown-timeout: closing connections and stopping Redis. */
+const SHUTDOWN_MARGIN_MS = 20_000;
 
 /** Redis did not answer at start-up. */
 export class RedisUnreachableError extends DurqError {
@@ -56,6 +58,8 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
   const log = createLogger(cfg.logLevel);
   const clock = new SystemClock();
   const stops = new Stops(log);
+  // From the first moment: a signal during start-up stops what was started so far.
+  const signals = new Signals();
   const fail = async (message: string, err: unknown) => {
     log.error({ err }, message);
     process.stderr.write(`durq serve: ${message}: ${(err as Error).message}\n`);
@@ -80,7 +84,7 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
   const stopEngine = () => engine.close();
   let server: DurqServer | null = null;
   let url: string | null = null;
-  if (cfg.port !== null) {
+  if (cfg.port !== null && signals.received === null) {
     server = httpServer(cfg, engine, metrics, clock, log);
     try {
       url = await server.listen(cfg.host, cfg.port);
@@ -92,7 +96,7 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
     stops.push(() => s.close()); // after the engine stopped: the API answers 503 meanwhile
   }
   stops.push(stopEngine);
-  if (cfg.sdkUrls.length > 0) {
+  if (cfg.sdkUrls.length > 0 && signals.received === null) {
     const discovery = startAppDiscovery({
       urls: cfg.sdkUrls,
       engine,
@@ -103,20 +107,59 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
     // One sync attempt per app before "ready" (bounded: a hung app does not hold the start-up),
     // so that an event sent then finds its functions.
     const ac = new AbortController();
-    await Promise.race([discovery.firstAttempts, clock.sleep(FIRST_SYNC_WAIT_MS, ac.signal)]);
+    await Promise.race([
+      discovery.firstAttempts,
+      signals.next,
+      clock.sleep(FIRST_SYNC_WAIT_MS, ac.signal),
+    ]);
     ac.abort();
   }
 
-  process.stderr.write(banner(cfg, url, version));
-  log.info({ url, role: cfg.role, production: cfg.production }, 'durq serve ready');
-  const signal = await untilSignal();
+  if (signals.received === null) {
+    process.stderr.write(banner(cfg, url, version));
+    log.info({ url, role: cfg.role, production: cfg.production }, 'durq serve ready');
+  }
+  const signal = await signals.next;
   log.info({ signal, timeoutMs: cfg.shutdownTimeout }, 'shutting down');
   process.stderr.write(`durq: ${signal} received, shutting down\n`);
   server?.drain();
-  await stops.run();
-  log.info('stopped');
+  const done = await withDeadline(stops.run(), cfg.shutdownTimeout + SHUTDOWN_MARGIN_MS, clock);
+  if (!done) log.error({ afterMs: cfg.shutdownTimeout + SHUTDOWN_MARGIN_MS }, 'shutdown overran');
+  else log.info('stopped');
   log.flush();
-  return EXIT.ok;
+  return done ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * SIGTERM and SIGINT, watched from the start: `next` resolves with the first one; a second one
+ * while shutting down exits at once.
+ */
+class Signals {
+  received: NodeJS.Signals | null = null;
+  readonly next: Promise<NodeJS.Signals>;
+
+  constructor() {
+    this.next = new Promise((resolve) => {
+      const first = (signal: NodeJS.Signals) => {
+        process.off('SIGTERM', first);
+        process.off('SIGINT', first);
+        process.once('SIGTERM', () => process.exit(EXIT.failed));
+        process.once('SIGINT', () => process.exit(EXIT.failed));
+        this.received = signal;
+        resolve(signal);
+      };
+      process.on('SIGTERM', first);
+      process.on('SIGINT', first);
+    });
+  }
+}
+
+/** Whether `p` settled within `ms`. */
+async function withDeadline(p: Promise<void>, ms: number, clock: SystemClock): Promise<boolean> {
+  const ac = new AbortController();
+  const ok = await Promise.race([p.then(() => true), clock.sleep(ms, ac.signal).then(() => false)]);
+  ac.abort();
+  return ok;
 }
 
 async function openStorage(
@@ -194,21 +237,6 @@ function listenProblem(cfg: ServeConfig, err: unknown): string {
   return (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
     ? `port ${cfg.port} on ${cfg.host} is in use (another durq or Inngest dev server?); choose another with --port`
     : `cannot listen on ${cfg.host}:${cfg.port}`;
-}
-
-/** The first SIGTERM or SIGINT; a second one while shutting down exits at once. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const first = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', first);
-      process.off('SIGINT', first);
-      process.once('SIGTERM', () => process.exit(EXIT.failed));
-      process.once('SIGINT', () => process.exit(EXIT.failed));
-      resolve(signal);
-    };
-    process.on('SIGTERM', first);
-    process.on('SIGINT', first);
-  });
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number, clock: SystemClock): Promise<T> {

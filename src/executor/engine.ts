@@ -79,7 +79,7 @@ export interface EngineOptions {
 /** The engine: registry, events, runs, and (unless process: false) the steps of runs. */
 export interface Engine {
   /** Syncs an app in band from its serve URL and registers its functions. */
-  registerApp(url: string): Promise<{ appId: string; functions: string[] }>;
+  registerApp(url: string): Promise<{ appId: string; functions: string[]; modified: boolean }>;
   /**
    * Registers an app from a sync body it sent (`POST /fn/register`), served at `url`. A bad
    * config throws InvalidFunctionConfigError and registers nothing. `modified`: whether the
@@ -101,7 +101,7 @@ export interface Engine {
   getEvent(internalId: string): Promise<StoredEventView | null>;
   /** A run's events and memo, as `use_api` fetches them; null when its state is gone. */
   runData(runId: string): Promise<RunData | null>;
-  /** Up to 10 of the run's queue items, earliest due first. */
+  /** Up to 10 of the run's queue items, earliest due first, of its first 100 by ID. */
   jobsOf(runId: string): Promise<RunJob[]>;
   /** Whether Redis answers (within a second), and whether this engine is running steps. */
   health(): Promise<{ redis: boolean; processing: boolean }>;
@@ -219,7 +219,11 @@ function engineApi(
     async registerApp(url) {
       open();
       const app = await ctx.registry.registerApp(url);
-      return { appId: app.appId, functions: app.functions.map((f) => f.id) };
+      return {
+        appId: app.appId,
+        functions: app.functions.map((f) => f.id),
+        modified: app.modified,
+      };
     },
     async send(events) {
       open();

@@ -42,7 +42,7 @@ export async function runData(ctx: ExecutorContext, runId: string): Promise<RunD
   return { events: run.events, actions: memoSteps(run).steps };
 }
 
-/** Up to RUN_JOBS_MAX of the run's queue items, earliest due first. */
+/** Up to RUN_JOBS_MAX of its items, earliest due first, of the first RUN_ITEMS_READ_MAX by ID. */
 export async function jobsOf(ctx: ExecutorContext, runId: string): Promise<RunJob[]> {
   if (typeof runId !== 'string' || !isUlid(runId)) return [];
   const items = await ctx.store.runItems(runId, RUN_ITEMS_READ_MAX);

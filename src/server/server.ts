@@ -3,7 +3,9 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyRequest,
 } from 'fastify';
+import { InvalidOptionError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import { KeyRing } from './auth.js';
 import type { ServerMetrics } from './metrics.js';
@@ -67,16 +69,25 @@ export function buildServer(opts: ServerOptions): DurqServer {
     routerOptions: { ignoreTrailingSlash: true },
   });
   const state = { draining: false };
-  installHooks(app, keys, opts.metrics, state);
+  installHooks(app, opts.metrics, state);
   installBodyHandling(app, maxRequestBytes);
 
   healthRoutes(app, ctx, opts.role);
   if (opts.role !== 'worker') {
     eventRoutes(app, ctx);
-    syncRoutes(app, ctx);
-    v0Routes(app, ctx);
-    v1EventRoutes(app, ctx);
-    v1RunRoutes(app, ctx);
+    // Every route in this scope needs the signing key in production mode. The check hangs on
+    // the routes themselves (an encapsulated hook), not on the raw URL, which a client may
+    // percent-encode past a prefix test while the router still matches it.
+    void app.register(async (protectedScope) => {
+      protectedScope.addHook('onRequest', async (req, reply) => {
+        if (!keys.authorized(req.headers.authorization))
+          return replyError(reply, 401, 'Authentication failed');
+      });
+      syncRoutes(protectedScope, ctx);
+      v0Routes(protectedScope, ctx);
+      v1EventRoutes(protectedScope, ctx);
+      v1RunRoutes(protectedScope, ctx);
+    });
   }
 
   return {
@@ -93,26 +104,21 @@ export function buildServer(opts: ServerOptions): DurqServer {
   };
 }
 
-function needsSigningKey(url: string): boolean {
-  return url.startsWith('/fn/') || url.startsWith('/v0/') || url.startsWith('/v1/');
-}
+/** The routes an SDK call still running reads its state from (use_api): open while draining. */
+const STATE_ROUTES = new Set(['/v0/runs/:id/actions', '/v0/runs/:id/batch']);
 
 function installHooks(
   app: FastifyInstance,
-  keys: KeyRing,
   metrics: ServerMetrics,
   state: { draining: boolean },
 ): void {
   app.addHook('onRequest', async (req, reply) => {
-    // An SDK call still running fetches its state (use_api) from here: let it finish.
-    if (state.draining && !(req.method === 'GET' && req.url.startsWith('/v0/runs/')))
+    if (state.draining && !(req.method === 'GET' && STATE_ROUTES.has(req.routeOptions.url ?? '')))
       return reply
         .header('retry-after', String(SHUTDOWN_RETRY_AFTER_S))
         .header('connection', 'close')
         .code(503)
         .send({ status: 503, error: 'durq is shutting down; retry on another instance or later' });
-    if (needsSigningKey(req.url) && !keys.authorized(req.headers.authorization))
-      return replyError(reply, 401, 'Authentication failed');
   });
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400)
@@ -120,8 +126,9 @@ function installHooks(
         route: req.routeOptions.url ?? 'unknown',
         status: String(reply.statusCode),
       });
+    // The route, not the URL: `/e/<key>` carries an event key, which stays out of the logs.
     req.log.debug(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      { method: req.method, route: routeOf(req), status: reply.statusCode, ms: reply.elapsedTime },
       'request',
     );
   });
@@ -141,15 +148,23 @@ function installBodyHandling(app: FastifyInstance, maxRequestBytes: number): voi
     }
   });
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const extra = req.url.startsWith('/e/') ? { ids: [] } : {};
+    const extra = EVENT_ROUTES.has(req.routeOptions.url ?? '') ? { ids: [] } : {};
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return replyError(reply, 413, `the request body is over ${maxRequestBytes} bytes`, extra);
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)
       return replyError(reply, err.statusCode, err.message, extra);
-    req.log.error({ err, url: req.url }, 'request failed');
+    if (err instanceof InvalidOptionError) return replyError(reply, 400, err.message, extra);
+    req.log.error({ err, route: routeOf(req) }, 'request failed');
     return replyError(reply, 500, `internal error: ${err.message}`, extra);
   });
   app.setNotFoundHandler((req, reply) =>
     replyError(reply, 404, `no route ${req.method} ${req.url.split('?')[0] ?? ''}`),
   );
+}
+
+/** The event routes: their error replies carry `ids: []`, as the SDK's send expects. */
+const EVENT_ROUTES = new Set(['/e/:key', '/e']);
+
+function routeOf(req: FastifyRequest): string {
+  return `${req.method} ${req.routeOptions.url ?? '(no route)'}`;
 }

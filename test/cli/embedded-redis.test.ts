@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/cli/embedded-redis.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { connectRedis } from '../../src/redis/ioredis-transport.js';
+import { startPrivateRedisServer } from '../../testkit/redis-server.js';
 
 const clock = new SystemClock();
 
@@ -58,6 +59,23 @@ describe('the embedded redis-server of durq serve', () => {
       expect(await withClient(next.url, (c) => c.get('last-write'))).toBe('1');
     } finally {
       await next.stop();
+    }
+  }, 30_000);
+
+  it('leaves alone a redis-server the pid file names when it is not on the port durq recorded', async () => {
+    const other = await startPrivateRedisServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'durq-embedded-'));
+    try {
+      const info = await withClient(other.url, (c) => c.info('server'));
+      const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+      // As after a reboot: the old pid now belongs to someone else's Redis on another port.
+      writeFileSync(join(dataDir, 'redis.pid'), `${pid}\n`);
+      writeFileSync(join(dataDir, 'redis.port'), `${other.port + 1}\n`);
+      const ours = await startEmbeddedRedis({ dataDir, clock });
+      await ours.stop();
+      expect(alive(pid), 'the other Redis was stopped').toBe(true);
+    } finally {
+      await other.stop();
     }
   }, 30_000);
 

@@ -168,6 +168,45 @@ describe('durq serve refuses bad input and stores nothing', () => {
     }
   });
 
+  it('a percent-encoded path still needs the signing key (the router decodes it)', async () => {
+    const body = registration([fnConfig('sneaky', [{ event: 'badin/sneaky' }])]);
+    const tries: Array<[string, string, unknown?]> = [
+      ['GET', '/%76%31/events'],
+      ['GET', '/v%31/events'],
+      ['POST', '/%66n/register', body],
+      ['POST', '/%76%30/apps/sync', { url: h.app.url }],
+    ];
+    for (const [method, path, given] of tries) {
+      const reply = await storesNothing(() =>
+        h.api.request(method, path, { ...(given ? { body: given } : {}), auth: false }),
+      );
+      expect(reply.status, `${method} ${path}: ${reply.text}`).toBe(401);
+    }
+    // The same encoded path with the key reaches the route: the router did decode it.
+    expect((await h.api.get('/%76%31/events')).status).toBe(200);
+  });
+
+  it('bad query parameters and URLs: 400 naming them, not 500', async () => {
+    const cases: Array<[string, string, unknown, RegExp]> = [
+      ['GET', '/v1/events?received_after=99999999999999999999', undefined, /received_after/],
+      ['GET', '/v1/events?received_after=1960-01-01T00:00:00Z', undefined, /received_after/],
+      ['GET', '/v1/events?received_before=yesterday', undefined, /received_before/],
+      ['GET', '/v1/events?name=', undefined, /name/],
+      ['GET', '/v1/events?name=a&name=b', undefined, /name/],
+      ['GET', '/v1/events?limit=many', undefined, /limit/],
+      ['GET', '/v1/events?cursor=nope', undefined, /cursor/],
+      ['POST', '/fn/register', { ...(registration([]) as object), url: 'not a url' }, /url/],
+      ['POST', '/v0/apps/sync', { url: 'http://[::1' }, /url/],
+    ];
+    for (const [method, path, body, names] of cases) {
+      const reply = await storesNothing(() =>
+        h.api.request(method, path, body === undefined ? {} : { body }),
+      );
+      expect(reply.status, `${method} ${path}: ${reply.text}`).toBe(400);
+      expect(errorOf(reply)).toMatch(names);
+    }
+  });
+
   it('an invalid FunctionConfig: 400 naming function and field; the app keeps its functions', async () => {
     const put = await fetch(h.app.url, { method: 'PUT' }); // out-of-band: the SDK's own register
     expect(put.status, await put.clone().text()).toBe(200);

@@ -120,6 +120,18 @@ describe('durq serve shutdown (SIGTERM)', () => {
     expect(entries(s, runId, 'after')).toBe(1);
   }, 60_000);
 
+  it("a terminal's Ctrl-C (SIGINT to durq's process group) lets the step finish and keeps it", async () => {
+    const s = await setup('20s');
+    const runId = await runOf(s, await send(s, 2_500));
+    await vi.waitFor(() => expect(entries(s, runId, 'start')).toBe(1), { timeout: 10_000 });
+    process.kill(-s.server.pid, 'SIGINT'); // the embedded redis-server is in a group of its own
+    expect(await s.server.exited(), s.server.output()).toBe(0);
+    expect(entries(s, runId, 'end')).toBe(1);
+    await s.server.restart();
+    expect(await completed(s, runId)).toEqual({ slow: 'slow-done', after: 'after-done' });
+    expect(entries(s, runId, 'start'), 'the finished step ran again after the restart').toBe(1);
+  }, 60_000);
+
   it('requeues a step still running at --shutdown-timeout; it runs again after the restart', async () => {
     const s = await setup('300ms');
     const runId = await runOf(s, await send(s, 4_000));

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidEventError } from '../../executor/errors.js';
 import type { ServerContext } from '../server-context.js';
 import { replyError } from '../reply.js';
@@ -9,8 +9,14 @@ import { replyError } from '../reply.js';
  * Inngest, which stores the events before the first bad one). The SDK reads the body's `status`.
  */
 export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Params: { key: string } }>('/e/:key', async (req, reply) => {
-    if (!ctx.keys.eventKeyAccepted(req.params.key))
+  app.post<{ Params: { key?: string } }>('/e', receive);
+  app.post<{ Params: { key?: string } }>('/e/:key', receive);
+
+  async function receive(
+    req: FastifyRequest<{ Params: { key?: string } }>,
+    reply: FastifyReply,
+  ): Promise<unknown> {
+    if (!ctx.keys.eventKeyAccepted(req.params.key ?? ''))
       return reply.code(401).send({ status: 401, message: '', error: 'Event key not found' });
     try {
       const { ids } = await ctx.engine.send(req.body);
@@ -21,5 +27,5 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         return replyError(reply, err.tooLarge ? 413 : 400, err.message, { ids: [] });
       throw err;
     }
-  });
+  }
 }

@@ -23,8 +23,8 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext): void {
       );
     if (typeof body.appName !== 'string' || body.appName === '')
       return replyError(reply, 400, 'appName is required');
-    if (typeof body.url !== 'string' || body.url === '')
-      return replyError(reply, 400, 'url is required');
+    if (!isHttpUrl(body.url))
+      return replyError(reply, 400, 'url must be the http(s) URL the app serves the SDK on');
     try {
       const r = await ctx.engine.registerConfig(body, body.url);
       req.log.info({ app: r.appId, functions: r.functions.length }, 'app synced (out of band)');
@@ -37,10 +37,10 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/v0/apps/sync', async (req, reply) => {
     const url = (req.body as { url?: unknown } | null)?.url;
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url))
+    if (!isHttpUrl(url))
       return replyError(reply, 400, 'url must be the http(s) URL an app serves the SDK on');
     try {
-      const r = await ctx.engine.registerApp(url);
+      const r = await ctx.engine.registerApp(url as string);
       req.log.info({ app: r.appId, url, functions: r.functions.length }, 'app synced');
       return { app_id: r.appId, functions: r.functions };
     } catch (err) {
@@ -49,4 +49,14 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw err;
     }
   });
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { isUlid } from '../../core/ulid.js';
 import { parseIsoDateMs } from '../../executor/duration.js';
-import { replyError } from '../reply.js';
-import { eventJson, functionRunJson, metadata } from '../rest-shapes.js';
+import { meta, notFound, replyError } from '../reply.js';
+import { eventJson, functionRunJson } from '../rest-shapes.js';
 import type { ServerContext } from '../server-context.js';
 
 interface ListQuery {
@@ -21,12 +21,13 @@ export function v1EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       replyError(reply, 400, `query parameter ${param} ${problem}`);
     const query: Parameters<ServerContext['engine']['listEvents']>[0] = {};
     if (q.limit !== undefined) {
-      const limit = Number(q.limit);
-      if (!Number.isInteger(limit)) return bad('limit', 'must be an integer');
+      const limit = typeof q.limit === 'string' && /^-?\d+$/.test(q.limit) ? Number(q.limit) : NaN;
+      if (!Number.isSafeInteger(limit)) return bad('limit', 'must be an integer');
       query.limit = Math.min(51, Math.max(1, limit));
     }
     if (q.cursor !== undefined) {
-      if (!isUlid(q.cursor)) return bad('cursor', 'must be an event internal_id (a ULID)');
+      if (typeof q.cursor !== 'string' || !isUlid(q.cursor))
+        return bad('cursor', 'must be an event internal_id (a ULID)');
       query.cursor = q.cursor;
     }
     for (const [param, field] of [
@@ -36,10 +37,14 @@ export function v1EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const value = q[param];
       if (value === undefined) continue;
       const ms = timeParam(value);
-      if (ms === undefined) return bad(param, 'must be an RFC 3339 time or epoch ms');
+      if (ms === undefined) return bad(param, 'must be an RFC 3339 time or epoch ms, from 1970 on');
       query[field] = ms;
     }
-    if (q.name !== undefined) query.name = q.name;
+    if (q.name !== undefined) {
+      if (typeof q.name !== 'string' || q.name === '')
+        return bad('name', 'must be one non-empty event name');
+      query.name = q.name;
+    }
     const events = await ctx.engine.listEvents(query);
     return { data: events.map((e) => eventJson(e, ctx.ids)), metadata: meta(ctx, 5_000) };
   });
@@ -60,15 +65,9 @@ export function v1EventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 }
 
-export function meta(ctx: ServerContext, cacheMs: number): Record<string, string> {
-  return metadata(ctx.clock.now(), cacheMs);
-}
-
-export function notFound(reply: FastifyReply, what: string, id: string): FastifyReply {
-  return replyError(reply, 404, `${what} ${id} not found`);
-}
-
-function timeParam(value: string): number | undefined {
-  if (/^\d+$/.test(value)) return Number(value);
-  return parseIsoDateMs(value);
+/** Epoch ms from an RFC 3339 time or a number of ms; undefined unless a safe, non-negative one. */
+function timeParam(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : parseIsoDateMs(value);
+  return ms !== undefined && Number.isSafeInteger(ms) && ms >= 0 ? ms : undefined;
 }

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isoTime } from '../../core/clock.js';
-import { replyError } from '../reply.js';
+import { meta, notFound, replyError } from '../reply.js';
 import { functionRunJson } from '../rest-shapes.js';
 import type { ServerContext } from '../server-context.js';
-import { meta, notFound } from './v1-events.js';
 
 /** `GET /v1/runs/:id`, `DELETE /v1/runs/:id`, `GET /v1/runs/:id/jobs` (reference §15). */
 export function v1RunRoutes(app: FastifyInstance, ctx: ServerContext): void {
