@@ -93,9 +93,14 @@ export class UndiciTransport implements HttpTransport {
     }
   }
 
-  /** Closes every pool once its requests in flight have finished. */
+  /**
+   * Closes every pool and aborts what is still in flight. The engine closes its driver after its
+   * processor stopped (every step's request had finished or was aborted and requeued), so what
+   * is left is a sync of an app that does not answer: waiting for it could take the whole
+   * request timeout.
+   */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent.destroy();
   }
 }
 
