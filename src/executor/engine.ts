@@ -17,6 +17,8 @@ import { cancelRun } from './cancel.js';
 import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
 import { getEvent, listEvents, type EventListQuery, type StoredEventView } from './event-list.js';
+import { functionConcurrencyLimit } from './flow.js';
+import type { FunctionDefinition } from './function-config.js';
 import { executorHandler } from './handler.js';
 import { queueDepth, redisReachable } from './health.js';
 import { sendEvents } from './ingest.js';
@@ -149,6 +151,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           ...(opts.processor ?? {}),
           queue: ctx.queue,
           handler: executorHandler(ctx),
+          // A function's own `concurrency` limit (no key), as this process last read it.
+          limits: { function: (id) => functionLimitOf(ctx.registry.cached(id)) },
           concurrency: settings.concurrency,
           backoffScale: settings.backoffScale,
           hooks: { log: ctx.log },
@@ -346,4 +350,8 @@ function checkEngineOptions(opts: EngineOptions): EngineSettings {
     if (typeof s[key] !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(s[key]))
       throw new InvalidOptionError(key, 'must be 1 to 128 letters, digits, _ . or -');
   return s;
+}
+
+function functionLimitOf(fn: FunctionDefinition | null): number | undefined {
+  return fn === null ? undefined : functionConcurrencyLimit(fn);
 }

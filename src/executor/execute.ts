@@ -265,11 +265,16 @@ async function commitPlan(
   }
 }
 
-/** The first step item of a commit that is due now: what this slot may run next. */
+/**
+ * The first step item of a commit that is due now: what this slot may run next. Not one with
+ * custom concurrency keys: the commit's chained lease checks the account and function limits
+ * only, so such an item goes through the scanner's lease, which checks its keys.
+ */
 function chainCandidate(plan: Extract<OpsPlan, { kind: 'commit' }>, now: number) {
   for (const e of plan.entries) {
     if (e.type !== 'item' && e.type !== 'item-if-done') continue;
-    if ((e.item.kind === 'edge' || e.item.kind === 'edge-error') && e.item.at <= now) return e.item;
+    const step = e.item.kind === 'edge' || e.item.kind === 'edge-error';
+    if (step && e.item.at <= now && e.item.customKeys.length === 0) return e.item;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { UnknownVersionError } from '../core/errors.js';
+import type { RunFlow } from './flow.js';
 
 export const RUN_ITEM_VERSION = 1;
 
@@ -21,6 +22,8 @@ export interface RunItemPayload {
    * itself retries as system items do).
    */
   runMaxAttempts?: number;
+  /** Sleep items: the run's flow control, for the discovery that follows. */
+  runFlow?: RunFlow;
   /** Pause-timeout items: the pause they time out. */
   pauseId?: string;
   /** Set on the items of a parallel plan: their completions coalesce into one discovery. */

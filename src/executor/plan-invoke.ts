@@ -43,6 +43,7 @@ export async function planInvoke(b: PlanBuilder, op: Opcode): Promise<OpsPlan | 
     correlationId,
     jobPrefix: prefix,
     maxAttempts: loaded.meta.maxAttempts,
+    ...(b.identity.flow !== undefined ? { flow: b.identity.flow } : {}),
     timeoutItemId: item.id,
     ...b.groupOf(op),
   };

@@ -23,6 +23,7 @@ export function planSleep(b: PlanBuilder, op: Opcode): OpsPlan | undefined {
     displayName: op.displayName ?? op.id,
     jobPrefix: b.input.prefix,
     runMaxAttempts: b.identity.maxAttempts,
+    ...(b.identity.flow !== undefined ? { runFlow: b.identity.flow } : {}),
     ...b.groupOf(op),
   };
   const jobId = JobIds.sleep(b.input.prefix, op.id);
@@ -59,6 +60,7 @@ export function planWaitForEvent(b: PlanBuilder, op: Opcode): OpsPlan | undefine
     triggerEventIds: loaded.meta.eventIds,
     jobPrefix: prefix,
     maxAttempts: loaded.meta.maxAttempts,
+    ...(b.identity.flow !== undefined ? { flow: b.identity.flow } : {}),
     timeoutItemId: item.id,
     ...b.groupOf(op),
   };

@@ -62,6 +62,11 @@ export class Registry {
     return this.byId.get(functionId) ?? null;
   }
 
+  /** A function as of this copy's last read, with no round trip (null when it holds none). */
+  cached(functionId: string): FunctionDefinition | null {
+    return this.byId.get(functionId) ?? null;
+  }
+
   /** The registry version this copy holds (null before the first read). */
   get knownVersion(): string | null {
     return this.version;

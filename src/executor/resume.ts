@@ -7,6 +7,7 @@ import type { ExecutorContext } from './context.js';
 import type { RunItemPayload } from './item-payload.js';
 import { JobIds } from './job-ids.js';
 import { LimitErrors, RUN_LIMITS } from './limits.js';
+import type { RunFlow } from './flow.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
 
 /** The item that continues a run after a pause: a discovery (coalesced inside a parallel plan). */
@@ -22,7 +23,13 @@ function continuationOf(ctx: ExecutorContext, pause: Pause, timedOut: boolean): 
 
 /** The run a pause belongs to, as its items need it. */
 function pauseRun(pause: Pause): RunIdentity {
-  return { runId: pause.runId, functionId: pause.functionId, maxAttempts: pause.maxAttempts };
+  const run: RunIdentity = {
+    runId: pause.runId,
+    functionId: pause.functionId,
+    maxAttempts: pause.maxAttempts,
+  };
+  if (pause.flow !== undefined) run.flow = pause.flow as RunFlow;
+  return run;
 }
 
 /** The step record of a resumed pause: from when it was created to now. */
@@ -123,10 +130,11 @@ export async function wakeSleep(
   handler: HandlerContext,
 ): Promise<HandlerResult | void> {
   const stepId = payload.sleepStepId as string;
-  const identity = {
+  const identity: RunIdentity = {
     runId: payload.runId,
     functionId: payload.functionId,
     maxAttempts: payload.runMaxAttempts ?? item.maxAttempts,
+    ...(payload.runFlow !== undefined ? { flow: payload.runFlow } : {}),
   };
   const coalesced = payload.coalesceKey !== undefined && payload.parallelMode !== 'race';
   const next = coalesced

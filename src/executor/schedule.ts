@@ -2,12 +2,13 @@ import { ulid } from '../core/ulid.js';
 import { encodeNewRunMeta } from '../state/run.js';
 import type { Pause } from '../state/pause.js';
 import type { ExecutorContext } from './context.js';
-import { toSdkEvent, type StoredEvent } from './event.js';
+import { toSdkEvent, type SdkEvent, type StoredEvent } from './event.js';
+import { planRunFlow } from './flow.js';
 import { interpolateEvent } from './expression.js';
 import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
-import { buildRunItem } from './run-items.js';
+import { buildRunItem, type RunIdentity } from './run-items.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -28,11 +29,66 @@ export async function scheduleRun(
   const first = events[0] as StoredEvent;
   const runId = ulid(now, ctx.random);
   const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
-  const run = { runId, functionId: fn.id, maxAttempts: fn.maxAttempts };
-  const startItem = buildRunItem(ctx, 'start', JobIds.start(stepPrefix(fn.id, runId)), run, {});
   const sdkEvents = events.map(toSdkEvent);
+  const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
+  const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;
+  const run: RunIdentity = {
+    runId,
+    functionId: fn.id,
+    maxAttempts: fn.maxAttempts,
+    ...(hasFlow ? { flow } : {}),
+  };
+  const startItem = buildRunItem(
+    ctx,
+    'start',
+    JobIds.start(stepPrefix(fn.id, runId)),
+    run,
+    {},
+    undefined,
+    throttle,
+  );
   const eventsJson = JSON.stringify(sdkEvents);
-  const cancelPauses: Pause[] = fn.cancel.map((c, i) => {
+  const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
+  const r = await ctx.store.createRun({
+    runId,
+    idempotencyKey,
+    idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,
+    meta: encodeNewRunMeta({
+      id: runId,
+      functionId: fn.id,
+      appId: fn.appId,
+      accountId: ctx.accountId,
+      idempotencyKey,
+      createdAt: now,
+      maxAttempts: fn.maxAttempts,
+      stateSize: eventsJson.length,
+      eventIds: events.map((e) => e.internalId),
+      ...(hasFlow ? { flowJson: JSON.stringify(flow) } : {}),
+    }),
+    eventsJson,
+    startItem,
+    cancelPauses,
+    eventId: first.internalId,
+    eventRunsTtlMs: ctx.eventRetentionMs,
+  });
+  if (r.status === 'created') {
+    ctx.lifecycle.emit('onFunctionScheduled', {
+      run: { runId, functionId: fn.id, appId: fn.appId, accountId: ctx.accountId },
+      events: sdkEvents,
+    });
+  }
+  return r;
+}
+
+/** The run's cancelOn pauses (reference §10.1), its trigger's `event.*` substituted in `if`. */
+function cancelPausesOf(
+  fn: FunctionDefinition,
+  runId: string,
+  events: readonly StoredEvent[],
+  sdkEvents: readonly SdkEvent[],
+  now: number,
+): Pause[] {
+  return fn.cancel.map((c, i) => {
     const pause: Pause = {
       id: itemIdOf(`${runId}-cancel-${i}`),
       runId,
@@ -50,32 +106,4 @@ export async function scheduleRun(
       pause.expression = interpolateEvent(c.if, sdkEvents[0], `cancelOn[${i}] of ${fn.id}`);
     return pause;
   });
-  const r = await ctx.store.createRun({
-    runId,
-    idempotencyKey,
-    idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,
-    meta: encodeNewRunMeta({
-      id: runId,
-      functionId: fn.id,
-      appId: fn.appId,
-      accountId: ctx.accountId,
-      idempotencyKey,
-      createdAt: now,
-      maxAttempts: fn.maxAttempts,
-      stateSize: eventsJson.length,
-      eventIds: events.map((e) => e.internalId),
-    }),
-    eventsJson,
-    startItem,
-    cancelPauses,
-    eventId: first.internalId,
-    eventRunsTtlMs: ctx.eventRetentionMs,
-  });
-  if (r.status === 'created') {
-    ctx.lifecycle.emit('onFunctionScheduled', {
-      run: { runId, functionId: fn.id, appId: fn.appId, accountId: ctx.accountId },
-      events: sdkEvents,
-    });
-  }
-  return r;
 }

@@ -31,6 +31,8 @@ export interface Pause {
   jobPrefix: string;
   /** Attempts the continuation gets. */
   maxAttempts: number;
+  /** The run's flow control (executor JSON), which the continuation carries. */
+  flow?: unknown;
   /** The parallel plan it belongs to, if any (its continuation coalesces). */
   coalesceKey?: string;
   parallelMode?: string;

@@ -36,6 +36,8 @@ export interface RunMeta {
   stepCount: number;
   stateSize: number;
   eventIds: string[];
+  /** The executor's flow control for the run's items (JSON it wrote at creation), if any. */
+  flow?: unknown;
   result?: unknown;
   error?: unknown;
 }
@@ -51,8 +53,9 @@ export function encodeNewRunMeta(m: {
   maxAttempts: number;
   stateSize: number;
   eventIds: string[];
+  flowJson?: string;
 }): Record<string, string> {
-  return {
+  const fields: Record<string, string> = {
     v: String(RUN_VERSION),
     id: m.id,
     fn: m.functionId,
@@ -68,6 +71,8 @@ export function encodeNewRunMeta(m: {
     state_size: String(m.stateSize),
     event_ids: JSON.stringify(m.eventIds),
   };
+  if (m.flowJson !== undefined) fields.flow = m.flowJson;
+  return fields;
 }
 
 /** Metadata from HGETALL's flat field/value list; null when the hash is empty (no such run). */
@@ -92,6 +97,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   };
   if (f.started_at !== undefined) meta.startedAt = Number(f.started_at);
   if (f.ended_at !== undefined) meta.endedAt = Number(f.ended_at);
+  if (f.flow !== undefined) meta.flow = JSON.parse(f.flow);
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
   return meta;
