@@ -107,7 +107,11 @@ export async function startDurqServe(opts: StartDurqServeOptions): Promise<DurqS
       return current.pid ?? -1;
     },
     stop,
-    exited: () => exitOf(current),
+    exited: async () => {
+      const code = await exitOf(current);
+      if (current.pid !== undefined) sweep(current.pid);
+      return code;
+    },
     kill: async () => {
       await killGroup(current);
       killEmbeddedRedis(redis);
@@ -265,16 +269,16 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function exitOf(child: ChildProcess): Promise<number | null> {
+/** Resolves to the child's exit code (null when a signal ended it); `cause` names what ended it. */
+function exitOf(child: ChildProcess, cause = ''): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolveExit, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`durq serve ${child.pid} did not exit`)),
+      () => reject(new Error(`durq serve ${child.pid} did not exit${cause}`)),
       EXIT_TIMEOUT_MS,
     );
     child.once('exit', (code) => {
       clearTimeout(timer);
-      if (child.pid !== undefined) sweep(child.pid);
       resolveExit(code);
     });
   });
@@ -282,16 +286,7 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 /** Signals the child and resolves to its exit code (null when a signal ended it). */
 function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolveExit, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`durq serve ${child.pid} did not exit on ${signal}`)),
-      EXIT_TIMEOUT_MS,
-    );
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolveExit(code);
-    });
-    child.kill(signal);
-  });
+  const exit = exitOf(child, ` on ${signal}`);
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  return exit;
 }

@@ -44,8 +44,9 @@
 -- ARGV[12] retentionMs
 -- ARGV[13] finishItemId
 -- ARGV[14] finishItemJson
--- ARGV[15] partitionJson
--- ARGV[16] count: the number of entries
+-- ARGV[15] finishItemScore: ms, its score as the queue built it (its run's start: see score.ts)
+-- ARGV[16] partitionJson
+-- ARGV[17] count: the number of entries
 -- ARGV per entry (1): pauseId
 -- returns 0 OK: the run ended now (or, repeated by the same lease, ended by its first call)
 -- returns -1 NOT_FOUND: the item is gone (also: its lease's commit consumed it, the reply lost; the run goes on)
@@ -65,7 +66,8 @@ local OK, NOT_FOUND, RUN_NOT_FOUND, RUN_ENDED = 0, -1, -20, -21
 local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local status, resultJson, errorJson, retentionMs = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
-local finishItemId, finishItemJson, partitionJson, count = ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16])
+local finishItemId, finishItemJson, finishItemScore = ARGV[13], ARGV[14], tonumber(ARGV[15])
+local partitionJson, count = ARGV[16], tonumber(ARGV[17])
 local queue = {
   items = KEYS[12], leases = KEYS[13], ready = KEYS[14], leased = KEYS[15], scavenger = KEYS[16],
   tombstone = KEYS[17], partitions = KEYS[18], global = KEYS[19], accounts = KEYS[20],
@@ -118,7 +120,7 @@ if itemId ~= '' then
 end
 local k = {pauses = KEYS[7], pauseIndex = nil, runPauses = KEYS[6], invokes = KEYS[8]}
 for pauseId, pause in pairs(pauses) do delete_pause(k, pauseId, pause) end
-for i = 1, count do redis.call('SREM', KEYS[24 + i], ARGV[16 + i]) end
+for i = 1, count do redis.call('SREM', KEYS[24 + i], ARGV[17 + i]) end
 redis.call('DEL', KEYS[5], KEYS[6])
 local held = redis.call('GET', KEYS[11])
 if held ~= false then
@@ -128,8 +130,11 @@ if held ~= false then
   end
 end
 for _, key in ipairs({KEYS[1], KEYS[3], KEYS[9], KEYS[10]}) do redis.call('PEXPIRE', key, retentionMs) end
+-- At the score the queue gave it (its run's start), not at now: scored at now, it would wait
+-- behind every start item of a backlog of newer runs in the same partition.
 enqueue_item({
   items = queue.items, tombstone = KEYS[24], ready = queue.ready, partitions = queue.partitions,
   global = queue.global, accounts = queue.accounts, accountPartitions = queue.accountPartitions,
-}, finishItemId, finishItemJson, now, now, pid, partitionJson, accountId, wakeChannel, false, graceMs)
+}, finishItemId, finishItemJson, finishItemScore, now, pid, partitionJson, accountId, wakeChannel,
+  false, graceMs)
 return {OK}

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Clock } from '../core/clock.js';
+import { TIMED_OUT, within, type Clock } from '../core/clock.js';
 import { DurqError } from '../core/errors.js';
 
 const READY = /Ready to accept connections/;
@@ -77,13 +77,7 @@ export async function startEmbeddedRedis(opts: {
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const ac = new AbortController();
-      const gone = await Promise.race([
-        exited.then(() => true),
-        opts.clock.sleep(STOP_TIMEOUT_MS, ac.signal).then(() => false),
-      ]);
-      ac.abort();
-      if (!gone) {
+      if ((await within(opts.clock, STOP_TIMEOUT_MS, exited)) === TIMED_OUT) {
         child.kill('SIGKILL');
         await exited;
         throw new EmbeddedRedisError(

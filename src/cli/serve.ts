@@ -1,5 +1,5 @@
 import type { Logger as Pino } from 'pino';
-import { SystemClock } from '../core/clock.js';
+import { SystemClock, TIMED_OUT, within } from '../core/clock.js';
 import { DurqError } from '../core/errors.js';
 import { createEngine, type Engine } from '../executor/engine.js';
 import { connectCluster, connectRedis } from '../redis/ioredis-transport.js';
@@ -106,13 +106,7 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
     stops.push(() => discovery.stop());
     // One sync attempt per app before "ready" (bounded: a hung app does not hold the start-up),
     // so that an event sent then finds its functions.
-    const ac = new AbortController();
-    await Promise.race([
-      discovery.firstAttempts,
-      signals.next,
-      clock.sleep(FIRST_SYNC_WAIT_MS, ac.signal),
-    ]);
-    ac.abort();
+    await within(clock, FIRST_SYNC_WAIT_MS, Promise.race([discovery.firstAttempts, signals.next]));
   }
 
   if (signals.received === null) {
@@ -123,8 +117,9 @@ export async function runServe(cfg: ServeConfig, version: string): Promise<numbe
   log.info({ signal, timeoutMs: cfg.shutdownTimeout }, 'shutting down');
   process.stderr.write(`durq: ${signal} received, shutting down\n`);
   server?.drain();
-  const done = await withDeadline(stops.run(), cfg.shutdownTimeout + SHUTDOWN_MARGIN_MS, clock);
-  if (!done) log.error({ afterMs: cfg.shutdownTimeout + SHUTDOWN_MARGIN_MS }, 'shutdown overran');
+  const deadlineMs = cfg.shutdownTimeout + SHUTDOWN_MARGIN_MS;
+  const done = (await within(clock, deadlineMs, stops.run())) !== TIMED_OUT;
+  if (!done) log.error({ afterMs: deadlineMs }, 'shutdown overran');
   else log.info('stopped');
   log.flush();
   return done ? EXIT.ok : EXIT.failed;
@@ -154,14 +149,6 @@ class Signals {
   }
 }
 
-/** Whether `p` settled within `ms`. */
-async function withDeadline(p: Promise<void>, ms: number, clock: SystemClock): Promise<boolean> {
-  const ac = new AbortController();
-  const ok = await Promise.race([p.then(() => true), clock.sleep(ms, ac.signal).then(() => false)]);
-  ac.abort();
-  return ok;
-}
-
 async function openStorage(
   cfg: ServeConfig,
   clock: SystemClock,
@@ -184,7 +171,9 @@ async function openStorage(
     url !== null
       ? connectRedis(url, {}, onError)
       : connectCluster(cfg.storage.kind === 'cluster' ? cfg.storage.nodes : [], {}, onError);
-  const transport = await withTimeout(connecting, REDIS_CONNECT_TIMEOUT_MS, clock);
+  const transport = await within(clock, REDIS_CONNECT_TIMEOUT_MS, connecting);
+  if (transport === TIMED_OUT)
+    throw new RedisUnreachableError(`Redis did not answer within ${REDIS_CONNECT_TIMEOUT_MS} ms`);
   stops.push(() => transport.close());
   return transport;
 }
@@ -237,20 +226,4 @@ function listenProblem(cfg: ServeConfig, err: unknown): string {
   return (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
     ? `port ${cfg.port} on ${cfg.host} is in use (another durq or Inngest dev server?); choose another with --port`
     : `cannot listen on ${cfg.host}:${cfg.port}`;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number, clock: SystemClock): Promise<T> {
-  const ac = new AbortController();
-  try {
-    return await Promise.race([
-      p,
-      clock.sleep(ms, ac.signal).then(() => {
-        if (!ac.signal.aborted)
-          throw new RedisUnreachableError(`Redis did not answer within ${ms} ms`);
-        return p;
-      }),
-    ]);
-  } finally {
-    ac.abort();
-  }
 }

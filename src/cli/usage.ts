@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DurqError } from '../core/errors.js';
+import { isHttpUrl } from '../core/http-url.js';
 import { parseDurationMs } from '../executor/duration.js';
 
 /** A command-line argument or option is wrong; the CLI exits with code 2 and this message. */
@@ -48,13 +49,6 @@ export function listArg(value: string, previous: string[] | undefined): string[]
 }
 
 export function httpUrlArg(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidArgumentError('must be an http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidArgumentError('must be an http(s) URL');
+  if (!isHttpUrl(value)) throw new InvalidArgumentError('must be an http(s) URL');
   return value;
 }

@@ -102,3 +102,21 @@ function assertTime(ms: number): void {
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** What {@link within} resolves to when the deadline came first. */
+export const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/** `p`'s value if it settles within `ms` of `clock`, else TIMED_OUT (p keeps running). */
+export async function within<T>(
+  clock: Clock,
+  ms: number,
+  p: Promise<T>,
+): Promise<T | typeof TIMED_OUT> {
+  const ac = new AbortController();
+  try {
+    const deadline = clock.sleep(ms, ac.signal).then((): typeof TIMED_OUT => TIMED_OUT);
+    return await Promise.race([p, deadline]);
+  } finally {
+    ac.abort();
+  }
+}

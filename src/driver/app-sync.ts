@@ -2,19 +2,11 @@ import { canonicalJson } from './canonical-json.js';
 import type { DriverSettings } from './driver-options.js';
 import { AppSyncError, SdkRequestError } from './errors.js';
 import type { HttpResponse } from './http-transport.js';
+import { isHttpUrl } from '../core/http-url.js';
 import { isJsonObject } from './json-shape.js';
 import { REQUEST_HEADERS, RESPONSE_HEADERS } from './sdk-headers.js';
 import { errorFromBody } from './serialized-error.js';
 import { sendSigned } from './signed-sender.js';
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 async function put(settings: DriverSettings, appUrl: string): Promise<HttpResponse> {
   try {

@@ -1,3 +1,4 @@
+import { isHttpUrl } from '../core/http-url.js';
 import { z } from 'zod';
 import { keyPartProblem } from '../redis/key-namespace.js';
 import { parseDurationMs } from './duration.js';
@@ -204,10 +205,3 @@ export const appConfigSchema = z
     if (a.app_id === undefined && a.appName === undefined)
       ctx.addIssue({ code: 'custom', path: ['app_id'], message: 'is required' });
   });
-
-/** Whether `s` parses as an absolute http: or https: URL. */
-export function isHttpUrl(s: string): boolean {
-  if (!URL.canParse(s)) return false;
-  const { protocol } = new URL(s);
-  return protocol === 'http:' || protocol === 'https:';
-}

@@ -1,9 +1,9 @@
 import { InvalidOptionError } from '../core/errors.js';
+import { isHttpUrl } from '../core/http-url.js';
 import { parseDurationMs } from './duration.js';
 import { InvalidExpressionError, InvalidFunctionConfigError } from './errors.js';
 import {
   appConfigSchema,
-  isHttpUrl,
   type BatchEventsConfig,
   type ConcurrencyConfig,
   type DebounceConfig,
@@ -93,7 +93,7 @@ export interface AppDefinition {
  * refused. Nothing partial is returned.
  */
 export function parseAppConfig(raw: unknown, appUrl: string): AppDefinition {
-  if (typeof appUrl !== 'string' || !isHttpUrl(appUrl))
+  if (!isHttpUrl(appUrl))
     throw new InvalidOptionError('appUrl', `must be an http(s) URL, got ${JSON.stringify(appUrl)}`);
   const parsed = appConfigSchema.safeParse(raw, { error: issueMessage });
   if (!parsed.success) {

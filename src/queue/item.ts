@@ -49,13 +49,19 @@ export const ITEM_KIND_MEANINGS = {
 export const ITEM_KINDS = Object.keys(ITEM_KIND_MEANINGS) as (keyof typeof ITEM_KIND_MEANINGS)[];
 export type ItemKind = keyof typeof ITEM_KIND_MEANINGS;
 
-/** Kinds whose score is promoted to their run's start time when due within the promotion window. */
+/**
+ * Kinds whose score is promoted to their run's start time when due within the promotion window.
+ * A run's `finish` is one (durq's own; Inngest emits the terminal events inline): it shares the
+ * function partition with the start items, and scored at its enqueue time it would wait behind
+ * the whole backlog of runs created before the run ended.
+ */
 export const PROMOTABLE_KINDS: ReadonlySet<ItemKind> = new Set([
   'start',
   'edge',
   'edge-error',
   'sleep',
   'pause',
+  'finish',
 ]);
 /** Kinds that a priority factor moves ahead. Sleeps keep their time. */
 export const PRIORITY_FACTOR_KINDS: ReadonlySet<ItemKind> = new Set([

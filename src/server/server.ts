@@ -120,6 +120,7 @@ function installHooks(
         .code(503)
         .send({ status: 503, error: 'durq is shutting down; retry on another instance or later' });
   });
+  const logsRequests = app.log.level === 'debug' || app.log.level === 'trace';
   app.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400)
       metrics.httpErrors.inc({
@@ -127,10 +128,17 @@ function installHooks(
         status: String(reply.statusCode),
       });
     // The route, not the URL: `/e/<key>` carries an event key, which stays out of the logs.
-    req.log.debug(
-      { method: req.method, route: routeOf(req), status: reply.statusCode, ms: reply.elapsedTime },
-      'request',
-    );
+    // (Checked first: this runs for every request, and debug is rarely on.)
+    if (logsRequests)
+      req.log.debug(
+        {
+          method: req.method,
+          route: routeOf(req),
+          status: reply.statusCode,
+          ms: reply.elapsedTime,
+        },
+        'request',
+      );
   });
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/core/random.js';
+import { ulid } from '../../src/core/ulid.js';
 import { JobIds } from '../../src/executor/job-ids.js';
+import { decodeItem } from '../../src/queue/item.js';
 import type { FinishInput } from '../../src/state/shard/finishRun.js';
 import { T0, useRedis, type RedisHandle } from '../../testkit/redis-fixture.js';
 import { expectHealthy } from '../../testkit/shard-state.js';
@@ -239,5 +242,35 @@ describe('finishRun (lua/state/finishRun-n.lua)', () => {
     const before = await snapshot(s.raw, s.prefix);
     expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
     expect(await snapshot(s.raw, s.prefix)).toEqual(before);
+  });
+
+  it('queues the finish item at its run start, ahead of the start items of newer runs', async () => {
+    // A backlog of newer runs waits in the same function partition: scored at the time the run
+    // ended, its finish item (and the terminal events it emits) would wait behind all of them.
+    const s = stateShard(redis);
+    const old = await newRun(s);
+    const newer: TestRun[] = [];
+    for (let i = 0; i < 3; i++) {
+      s.clock.advance(1000);
+      newer.push(await newRun(s, { runId: ulid(s.clock.now(), seededRandom(`newer-${i}`)) }));
+    }
+    const startLease = await lease(s, old.start);
+    s.clock.advance(5000);
+    const input = finishInput(s, old, { current: { item: old.start, leaseId: startLease } });
+    expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
+    const ready = await s.raw.zrange(
+      s.shard.keys.ready(old.start.partitionId),
+      0,
+      -1,
+      'WITHSCORES',
+    );
+    expect(ready).toEqual([
+      input.finishItem.id,
+      String(T0),
+      ...newer.flatMap((r, i) => [r.start.id, String(T0 + 1000 * (i + 1))]),
+    ]);
+    // The stored item says the same score as its ready set.
+    const stored = await s.raw.hget(s.shard.keys.items(), input.finishItem.id);
+    expect(decodeItem(stored as string).score).toBe(T0);
   });
 });

@@ -38,17 +38,18 @@ export function addRunsCommand(program: Command): void {
                 data: { internal_id: string }[];
               }
             ).data.map((e) => e.internal_id);
-      const runs: FunctionRun[] = [];
-      for (const id of eventIds) {
-        const r = (await callServer(
-          client,
-          'GET',
-          `/v1/events/${encodeURIComponent(id)}/runs`,
-        )) as {
-          data: FunctionRun[];
-        };
-        runs.push(...r.data.filter((run) => status === undefined || run.status === status));
-      }
+      // The events' run lists at once, kept in the events' order (newest first).
+      const lists = await Promise.all(
+        eventIds.map(
+          (id) =>
+            callServer(client, 'GET', `/v1/events/${encodeURIComponent(id)}/runs`) as Promise<{
+              data: FunctionRun[];
+            }>,
+        ),
+      );
+      const runs = lists
+        .flatMap((r) => r.data)
+        .filter((run) => status === undefined || run.status === status);
       if (o.json) return out(JSON.stringify(runs, null, 2));
       if (runs.length === 0) return out('no runs');
       out(

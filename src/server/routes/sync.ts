@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isHttpUrl } from '../../core/http-url.js';
 import { AppSyncError } from '../../driver/errors.js';
 import { InvalidFunctionConfigError } from '../../executor/errors.js';
 import { replyError } from '../reply.js';
@@ -40,7 +41,7 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (!isHttpUrl(url))
       return replyError(reply, 400, 'url must be the http(s) URL an app serves the SDK on');
     try {
-      const r = await ctx.engine.registerApp(url as string);
+      const r = await ctx.engine.registerApp(url);
       req.log.info({ app: r.appId, url, functions: r.functions.length }, 'app synced');
       return { app_id: r.appId, functions: r.functions };
     } catch (err) {
@@ -49,14 +50,4 @@ export function syncRoutes(app: FastifyInstance, ctx: ServerContext): void {
       throw err;
     }
   });
-}
-
-function isHttpUrl(value: unknown): value is string {
-  if (typeof value !== 'string') return false;
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
 }

@@ -50,6 +50,7 @@ export const finishRunScript = defineScript({
     'retentionMs',
     'finishItemId',
     'finishItemJson',
+    'finishItemScore',
     'partitionJson',
     'count',
   ],
@@ -104,6 +105,7 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
       retentionMs: input.retentionMs,
       finishItemId: input.finishItem.id,
       finishItemJson: encodeItem(input.finishItem),
+      finishItemScore: input.finishItem.score,
       count: input.pauses.filter((p) => p.kind !== 'invoke').length,
     },
     entries: input.pauses
