@@ -29,6 +29,8 @@
 -- KEYS[22] inProgressAccount: the account's in-progress set
 -- KEYS[23] inProgressPartition: the function's in-progress set
 -- KEYS[24] finishTombstone: the finish item's tombstone
+-- KEYS[25] inProgressCustom1: the run's custom key 1 in-progress set (placeholder: none)
+-- KEYS[26] inProgressCustom2: the run's custom key 2 in-progress set (placeholder: none)
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] itemId: the caller's item ('' for none: a cancellation)
 -- ARGV[2] partitionId
@@ -71,7 +73,7 @@ local partitionJson, count = ARGV[16], tonumber(ARGV[17])
 local queue = {
   items = KEYS[12], leases = KEYS[13], ready = KEYS[14], leased = KEYS[15], scavenger = KEYS[16],
   tombstone = KEYS[17], partitions = KEYS[18], global = KEYS[19], accounts = KEYS[20],
-  accountPartitions = KEYS[21], inProgress = {KEYS[22], KEYS[23]},
+  accountPartitions = KEYS[21], inProgress = {KEYS[22], KEYS[23], KEYS[25], KEYS[26]},
 }
 
 if itemId ~= '' then
@@ -120,7 +122,7 @@ if itemId ~= '' then
 end
 local k = {pauses = KEYS[7], pauseIndex = nil, runPauses = KEYS[6], invokes = KEYS[8]}
 for pauseId, pause in pairs(pauses) do delete_pause(k, pauseId, pause) end
-for i = 1, count do redis.call('SREM', KEYS[24 + i], ARGV[17 + i]) end
+for i = 1, count do redis.call('SREM', KEYS[26 + i], ARGV[17 + i]) end
 redis.call('DEL', KEYS[5], KEYS[6])
 local held = redis.call('GET', KEYS[11])
 if held ~= false then

@@ -29,12 +29,17 @@ export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promi
     identityOf(req.meta),
     {},
   );
+  const identity = identityOf(req.meta);
   const input = {
     runId: req.meta.id,
     idempotencyKey: req.meta.idempotencyKey,
     status: req.status,
     retentionMs: ctx.retentionMs,
     finishItem,
+    // Any of its step items: their concurrency keys' slots go with the items swept.
+    ...(identity.flow?.customKeys !== undefined
+      ? { keyedItem: buildRunItem(ctx, 'edge', `${req.meta.id}-keys`, identity, {}) }
+      : {}),
     // The run's pauses go with it; their event indexes are cleaned lazily (ingestEvents).
     pauses: [],
     ...(req.result !== undefined ? { resultJson: JSON.stringify(req.result) } : {}),

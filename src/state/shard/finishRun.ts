@@ -34,6 +34,8 @@ export const finishRunScript = defineScript({
     'inProgressAccount',
     'inProgressPartition',
     'finishTombstone',
+    'inProgressCustom1',
+    'inProgressCustom2',
   ],
   args: [
     'itemId',
@@ -79,6 +81,11 @@ export interface FinishInput {
   current?: { item: QueueItem; leaseId: string };
   /** The item that emits the terminal events; it also locates the run's partition. */
   finishItem: QueueItem;
+  /**
+   * A step item of the run, for the custom concurrency keys its step items hold (all share the
+   * run's flow): their slots are released with the items swept. Default: `current`'s item.
+   */
+  keyedItem?: QueueItem;
   /** The run's pauses as last read (their event indexes are cleaned now; others lazily). */
   pauses: readonly Pause[];
 }
@@ -132,6 +139,7 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
 function finishKeys(ctx: StateContext, input: FinishInput) {
   const run = runScriptKeys(ctx, input.runId);
   const q = queueItemKeys(ctx, input.current?.item ?? input.finishItem);
+  const keyed = queueItemKeys(ctx, input.keyedItem ?? input.current?.item ?? input.finishItem);
   return {
     meta: run.meta,
     memo: run.memo,
@@ -157,5 +165,7 @@ function finishKeys(ctx: StateContext, input: FinishInput) {
     inProgressAccount: q.inProgressAccount,
     inProgressPartition: q.inProgressPartition,
     finishTombstone: ctx.shard.keys.tombstone(input.finishItem.id),
+    inProgressCustom1: keyed.inProgressCustom1,
+    inProgressCustom2: keyed.inProgressCustom2,
   };
 }

@@ -106,6 +106,8 @@ export async function runItem(
     } else if (!running.released) {
       await settle(env, shard, acker, running, outcome);
       next = follow;
+      // Its keys' slots are free again: an item of the partition refused for one may go now.
+      if (item.customKeys.length > 0) env.continuations.add(itemPartition(item), env.clock.now());
     }
   } finally {
     // A retry of this item may already be running under a new lease: leave its entry alone.

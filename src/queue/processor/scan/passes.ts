@@ -159,9 +159,10 @@ export class PassRunner {
     const leased = results.some((r) => r.ok);
     if (refused(['function-limit', 'account-limit']))
       return { at: now + opts.concurrencyRequeueMs, force: true };
-    if (!leased && refused(['custom-key-1-limit', 'custom-key-2-limit'])) {
+    // Items refused for a key wait behind the partition's head: come back soon even when
+    // others were leased (their keys' slots free as those items settle).
+    if (refused(['custom-key-1-limit', 'custom-key-2-limit']))
       return { at: now + opts.concurrencyRequeueMs, force: true };
-    }
     if (!leased && refused(['throttled'])) {
       const retryAts = results.map((r) => (!r.ok && r.retryAt) || Infinity);
       return { at: Math.max(now + 1, Math.min(...retryAts)), force: true };

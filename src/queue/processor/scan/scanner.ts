@@ -35,8 +35,9 @@ export class ShardScanner {
     this.outage = new Outage(`scanner of shard ${shard.name}`, env.opts.log);
     this.page = new PageCache(env.opts.pageReuseMs);
     this.passes = new PassRunner(env, shard, this.acker, this.page, this.stopper.signal, () => {
-      // A freed slot pokes a scanner that had more work.
-      if (this.hungry) this.poke();
+      // A freed slot pokes a scanner that had more work, or a partition to continue (a keyed
+      // item settled: an item refused for its key may lease now).
+      if (this.hungry || env.continuations.size > 0) this.poke();
     });
   }
 
