@@ -273,4 +273,58 @@ describe('finishRun (lua/state/finishRun-n.lua)', () => {
     const stored = await s.raw.hget(s.shard.keys.items(), input.finishItem.id);
     expect(decodeItem(stored as string).score).toBe(T0);
   });
+
+  it('releases the slots its step items hold for custom concurrency keys, leased ones too', async () => {
+    // A keyed run: two step items hold its key's slot (one ours, one another worker's). Kept
+    // in the key's in-progress set after the run ended, they would block the key's next runs
+    // until their leases expired.
+    const s = stateShard(redis);
+    const run = await newRun(s);
+    const keyed = (name: string) =>
+      s.queue.buildItem({
+        ...edgeItem(s, run, name),
+        customKeys: [{ scope: 'fn', key: 'user-1', limit: 5 }],
+      });
+    const [a, b] = [keyed('a'), keyed('b')];
+    const startLease = await lease(s, run.start);
+    const committed = await s.store.commitStep({
+      item: run.start,
+      leaseId: startLease,
+      entries: [
+        { type: 'item', item: a },
+        { type: 'item', item: b },
+      ],
+      maxStateBytes: 1 << 20,
+    });
+    expect(committed.status).toBe('committed');
+    const aLease = await lease(s, a);
+    await lease(s, b);
+    const slots = s.shard.keys.inProgressCustom(a.customKeys[0]!.canonical);
+    expect(await s.raw.zcard(slots)).toBe(2);
+    const input = finishInput(s, run, { current: { item: a, leaseId: aLease } });
+    expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
+    expect(await s.raw.zcard(slots)).toBe(0);
+  });
+
+  it('a cancellation from outside releases the key slots of the items it sweeps', async () => {
+    const s = stateShard(redis);
+    const run = await newRun(s);
+    const item = s.queue.buildItem({
+      ...edgeItem(s, run, 'a'),
+      customKeys: [{ scope: 'fn', key: 'user-2', limit: 1 }],
+    });
+    const startLease = await lease(s, run.start);
+    await s.store.commitStep({
+      item: run.start,
+      leaseId: startLease,
+      entries: [{ type: 'item', item }],
+      maxStateBytes: 1 << 20,
+    });
+    await lease(s, item);
+    const slots = s.shard.keys.inProgressCustom(item.customKeys[0]!.canonical);
+    expect(await s.raw.zcard(slots)).toBe(1);
+    const input = finishInput(s, run, { status: 'cancelled', keyedItem: item });
+    expect(await s.store.finishRun(input)).toEqual({ status: 'finished' });
+    expect(await s.raw.zcard(slots)).toBe(0);
+  });
 });
