@@ -101,9 +101,16 @@ const concurrency = z.union([
   z.array(concurrencyLimit).max(MAX_CONCURRENCY_LIMITS),
 ]);
 
+/** Shortest and longest throttle period Inngest documents (1 s to 7 days). */
+export const MIN_THROTTLE_PERIOD_MS = 1_000;
+export const MAX_THROTTLE_PERIOD_MS = 7 * 86_400_000;
+
 const throttle = z.looseObject({
   limit: z.number().int().min(1),
-  period: positiveDuration,
+  period: positiveDuration.refine((s) => {
+    const ms = parseDurationMs(s) ?? 0;
+    return ms >= MIN_THROTTLE_PERIOD_MS && ms <= MAX_THROTTLE_PERIOD_MS;
+  }, 'must be between 1s and 7d'),
   key: optionalCel,
   burst: opt(z.number().int().min(0)),
 });

@@ -359,6 +359,30 @@ describe('parseAppConfig refuses a bad field anywhere, naming its path', () => {
       /must be > 0/,
     ],
     [
+      'throttle period 8d',
+      (b) => (b.functions[1]!.throttle.period = '8d'),
+      'functions[1].throttle.period',
+      /between 1s and 7d/,
+    ],
+    [
+      'throttle period 500ms',
+      (b) => (b.functions[1]!.throttle.period = '500ms'),
+      'functions[1].throttle.period',
+      /between 1s and 7d/,
+    ],
+    [
+      'throttle key not CEL',
+      (b) => (b.functions[1]!.throttle.key = 'event.data.user +'),
+      'functions[1].throttle.key',
+      /CEL/,
+    ],
+    [
+      'negative concurrency limit',
+      (b) => (b.functions[1]!.concurrency.limit = -1),
+      'functions[1].concurrency.limit',
+      /must be >= 0/,
+    ],
+    [
       'singleton mode unknown',
       (b) => (b.functions[4]!.singleton.mode = 'queue'),
       'functions[4].singleton.mode',
