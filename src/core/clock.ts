@@ -120,3 +120,8 @@ export async function within<T>(
     ac.abort();
   }
 }
+
+/** An epoch-ms time as a Date, for libraries that take one (the cron library). */
+export function dateAt(ms: number): Date {
+  return new Date(ms);
+}

@@ -14,6 +14,7 @@ import { QueueShard } from '../queue/shard.js';
 import { RunStore } from '../state/run-store.js';
 import { isOpen } from '../state/run.js';
 import { cancelRun } from './cancel.js';
+import { seedCronChains } from './cron.js';
 import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
 import { getEvent, listEvents, type EventListQuery, type StoredEventView } from './event-list.js';
@@ -223,6 +224,7 @@ function engineApi(
     async registerApp(url) {
       open();
       const app = await ctx.registry.registerApp(url);
+      await seedCronChains(ctx, app.functions);
       return {
         appId: app.appId,
         functions: app.functions.map((f) => f.id),
@@ -287,6 +289,7 @@ function serverApi(
   return {
     registerConfig: guarded(async (raw: unknown, url: string) => {
       const app = await ctx.registry.registerConfig(raw, url);
+      await seedCronChains(ctx, app.functions);
       const functions = app.functions.map((f) => f.id);
       return { appId: app.appId, functions, modified: app.modified };
     }),

@@ -1,6 +1,7 @@
 import { isHttpUrl } from '../core/http-url.js';
 import { z } from 'zod';
 import { keyPartProblem } from '../redis/key-namespace.js';
+import { cronJitterProblem, cronProblem } from './cron-schedule.js';
 import { parseDurationMs } from './duration.js';
 import { celErrorSummary } from './errors.js';
 import { compileExpression } from './expression.js';
@@ -54,14 +55,19 @@ const duration = z
   );
 const positiveDuration = duration.refine((s) => (parseDurationMs(s) ?? 0) > 0, 'must be > 0');
 
-const CRON = /^(?:(?:CRON_)?TZ=\S+\s+)?\S+\s+\S+\s+\S+\s+\S+\s+\S+$/;
+/** Adds an issue unless `problem(value)` finds none (cron schedules and jitters). */
+const problemCheck =
+  (problem: (v: string) => string | undefined) => (v: string, ctx: z.RefinementCtx) => {
+    const found = problem(v);
+    if (found !== undefined) ctx.addIssue({ code: 'custom', message: found });
+  };
 
 const trigger = z
   .looseObject({
     event: opt(z.string().min(1)),
     expression: optionalCel,
-    cron: opt(z.string().regex(CRON, 'must be a cron schedule of 5 fields (optionally TZ=…)')),
-    jitter: opt(duration),
+    cron: opt(z.string().superRefine(problemCheck(cronProblem))),
+    jitter: opt(duration.superRefine(problemCheck(cronJitterProblem))),
   })
   .superRefine((t, ctx) => {
     if ((t.event === undefined) === (t.cron === undefined))

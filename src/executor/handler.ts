@@ -2,14 +2,18 @@ import type { QueueItem } from '../queue/item.js';
 import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
 import type { ExecutorContext } from './context.js';
 import { cancelRun } from './cancel.js';
+import { handleCronItem } from './cron.js';
 import { executeStep } from './execute.js';
 import { decodeRunItemPayload } from './item-payload.js';
 import { onPauseTimeout, wakeSleep } from './resume.js';
 import { emitTerminalEvents } from './terminal-events.js';
 
+const CRON_KINDS: ReadonlySet<string> = new Set(['cron', 'cron-sync', 'cron-health-check']);
+
 /** The queue Handler the processor runs: each item kind the executor owns, to its part. */
 export function executorHandler(ctx: ExecutorContext): Handler {
   return async (item: QueueItem, hctx) => {
+    if (CRON_KINDS.has(item.kind)) return await handleCronItem(ctx, item, hctx);
     const payload = decodeRunItemPayload(hctx.payload);
     switch (item.kind) {
       case 'start':

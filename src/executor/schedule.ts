@@ -9,6 +9,7 @@ import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
+import type { ScheduleOptions } from './schedule-options.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -24,11 +25,12 @@ export async function scheduleRun(
   ctx: ExecutorContext,
   fn: FunctionDefinition,
   events: readonly StoredEvent[],
+  opts: ScheduleOptions = {},
 ): Promise<ScheduleResult> {
   const now = ctx.clock.now();
   const first = events[0] as StoredEvent;
   const runId = ulid(now, ctx.random);
-  const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
+  const idempotencyKey = opts.idempotencyKey ?? idempotencyKeyOf(fn.id, first.id);
   const sdkEvents = events.map(toSdkEvent);
   const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
   const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;
@@ -53,7 +55,7 @@ export async function scheduleRun(
     runId,
     idempotencyKey,
     idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,
-    meta: encodeNewRunMeta({
+    meta: withCron(opts.cron, {
       id: runId,
       functionId: fn.id,
       appId: fn.appId,
@@ -78,6 +80,13 @@ export async function scheduleRun(
     });
   }
   return r;
+}
+
+/** A new run's metadata fields, with the cron schedule that started it (field `cron`). */
+function withCron(cron: string | undefined, m: Parameters<typeof encodeNewRunMeta>[0]) {
+  const fields = encodeNewRunMeta(m);
+  if (cron !== undefined) fields.cron = cron;
+  return fields;
 }
 
 /** The run's cancelOn pauses (reference §10.1), its trigger's `event.*` substituted in `if`. */
