@@ -8,7 +8,11 @@ import { interpolateEvent } from './expression.js';
 import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
+import { rateLimitSkip } from './rate-limit.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
+import type { ScheduleOptions } from './schedule-options.js';
+import { createSingletonRun } from './singleton.js';
+import { skipNewRun } from './skip.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -24,12 +28,18 @@ export async function scheduleRun(
   ctx: ExecutorContext,
   fn: FunctionDefinition,
   events: readonly StoredEvent[],
+  opts: ScheduleOptions = {},
 ): Promise<ScheduleResult> {
   const now = ctx.clock.now();
   const first = events[0] as StoredEvent;
   const runId = ulid(now, ctx.random);
-  const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
+  const idempotencyKey = opts.idempotencyKey ?? idempotencyKeyOf(fn.id, first.id);
   const sdkEvents = events.map(toSdkEvent);
+  const limited = opts.preventRateLimit
+    ? null
+    : await rateLimitSkip(ctx, fn, sdkEvents[0] as SdkEvent, idempotencyKey);
+  if (limited !== null)
+    return await skipNewRun(ctx, fn, { runId, idempotencyKey, events, now }, limited);
   const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
   const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;
   const run: RunIdentity = {
@@ -49,7 +59,7 @@ export async function scheduleRun(
   );
   const eventsJson = JSON.stringify(sdkEvents);
   const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
-  const r = await ctx.store.createRun({
+  const r = await createSingletonRun(ctx, fn, sdkEvents[0] as SdkEvent, {
     runId,
     idempotencyKey,
     idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,
