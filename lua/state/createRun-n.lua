@@ -2,7 +2,8 @@
 -- pauses and start item, all or nothing. The idempotency key (value '<runId>|<expiry ms>', or
 -- '-<runId>|<expiry ms>' once the run ended) decides first: while it has not expired (compared
 -- with ARGV now), a second create for the same key creates nothing and answers the run that holds
--- it. Checks come before any write.
+-- it. A singleton run (ARGV singletonLock) also takes its singleton lock, which finishRun releases;
+-- while another run holds the lock nothing is written. Checks come before any write.
 -- KEYS[1] idempotency: the run's idempotency key
 -- KEYS[2] meta: the run's metadata hash
 -- KEYS[3] events: the run's trigger events (JSON array)
@@ -17,6 +18,7 @@
 -- KEYS[12] accounts: the accounts index
 -- KEYS[13] accountPartitions: the account's partition index
 -- KEYS[14] eventRuns: hash runId -> functionId, the runs the first trigger event started
+-- KEYS[15] singleton: the run's singleton lock, value the holder's run ID (placeholder: none)
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] runId
 -- ARGV[2] idempotencyTtlMs: how long the key refuses a second run
@@ -33,17 +35,20 @@
 -- ARGV[13] graceMs
 -- ARGV[14] eventRunsTtlMs: how long the event's run list is kept
 -- ARGV[15] count: the number of entries
+-- ARGV[16] singletonLock: the singleton lock's ID, kept in the metadata ('' for none)
 -- ARGV per entry (2): pauseId, pauseJson
 -- returns 0 OK: created (the reply's second element is the run ID)
 -- returns 3 RUN_EXISTS: the key belongs to a run that has not ended (second element: its ID)
 -- returns 4 RUN_SKIPPED: the key belongs to a run that ended (second element: its ID)
+-- returns 31 SINGLETON_HELD: another run holds the singleton lock (second element: its ID)
 -- @include check_partition_version
 -- @include enqueue_item
-local OK, RUN_EXISTS, RUN_SKIPPED = 0, 3, 4
+local OK, RUN_EXISTS, RUN_SKIPPED, SINGLETON_HELD = 0, 3, 4, 31
 local runId, idemTtl, metaJson, eventsJson = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local now, itemId, itemJson, score = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local pid, partitionJson, accountId, wakeChannel = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local graceMs, eventRunsTtlMs, count = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local singletonLock = ARGV[16]
 
 local held = redis.call('GET', KEYS[1])
 if held ~= false then
@@ -58,10 +63,18 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return {RUN_EXISTS, runId} end
 if redis.call('HEXISTS', KEYS[7], itemId) == 1 or redis.call('EXISTS', KEYS[8]) == 1 then
   return {RUN_EXISTS, runId}
 end
+if singletonLock ~= '' then
+  local holder = redis.call('GET', KEYS[15])
+  if holder ~= false then return {SINGLETON_HELD, holder} end
+end
 check_partition_version(KEYS[10], pid)
 
 redis.call('SET', KEYS[1], runId .. '|' .. (now + idemTtl), 'PX', idemTtl)
 local meta = cjson.decode(metaJson)
+if singletonLock ~= '' then
+  redis.call('SET', KEYS[15], runId)
+  meta.singleton = singletonLock
+end
 -- One HSET for every field: a call per field cost the ingest path 15 commands per run.
 local fields = {}
 for field, value in pairs(meta) do
@@ -71,9 +84,9 @@ end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SET', KEYS[3], eventsJson)
 for i = 1, count do
-  local pauseId, pauseJson = ARGV[15 + 2 * i - 1], ARGV[15 + 2 * i]
+  local pauseId, pauseJson = ARGV[16 + 2 * i - 1], ARGV[16 + 2 * i]
   redis.call('HSET', KEYS[6], pauseId, pauseJson)
-  redis.call('SADD', KEYS[14 + i], pauseId)
+  redis.call('SADD', KEYS[15 + i], pauseId)
   redis.call('SADD', KEYS[5], pauseId)
 end
 enqueue_item({

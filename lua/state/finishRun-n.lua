@@ -4,7 +4,8 @@
 -- run's memo, pending set, queue items (the caller's own fenced by its lease; the others whether
 -- leased or not: a step in flight then commits nothing) and pauses, marks the idempotency key
 -- ended, keeps metadata, events, stack and step records for retentionMs, and enqueues the finish
--- item that emits the terminal events. Checks come before any write.
+-- item that emits the terminal events. It releases the run's singleton lock (the holder's own
+-- only). Checks come before any write.
 -- KEYS[1] meta: the run's metadata hash
 -- KEYS[2] memo: hash stepId -> memo JSON
 -- KEYS[3] stack: the completion order
@@ -31,6 +32,7 @@
 -- KEYS[24] finishTombstone: the finish item's tombstone
 -- KEYS[25] inProgressCustom1: the run's custom key 1 in-progress set (placeholder: none)
 -- KEYS[26] inProgressCustom2: the run's custom key 2 in-progress set (placeholder: none)
+-- KEYS[27] singleton: the run's singleton lock, released when it holds it (placeholder: none)
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] itemId: the caller's item ('' for none: a cancellation)
 -- ARGV[2] partitionId
@@ -122,7 +124,10 @@ if itemId ~= '' then
 end
 local k = {pauses = KEYS[7], pauseIndex = nil, runPauses = KEYS[6], invokes = KEYS[8]}
 for pauseId, pause in pairs(pauses) do delete_pause(k, pauseId, pause) end
-for i = 1, count do redis.call('SREM', KEYS[26 + i], ARGV[17 + i]) end
+for i = 1, count do redis.call('SREM', KEYS[27 + i], ARGV[17 + i]) end
+if redis.call('GET', KEYS[27]) == redis.call('HGET', KEYS[1], 'id') then
+  redis.call('DEL', KEYS[27])
+end
 redis.call('DEL', KEYS[5], KEYS[6])
 local held = redis.call('GET', KEYS[11])
 if held ~= false then

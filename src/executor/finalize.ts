@@ -42,6 +42,7 @@ export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promi
       : {}),
     // The run's pauses go with it; their event indexes are cleaned lazily (ingestEvents).
     pauses: [],
+    ...(req.meta.singletonLock !== undefined ? { singletonLock: req.meta.singletonLock } : {}),
     ...(req.result !== undefined ? { resultJson: JSON.stringify(req.result) } : {}),
     ...(req.error !== undefined ? { errorJson: JSON.stringify(req.error) } : {}),
   };

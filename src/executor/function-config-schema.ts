@@ -121,9 +121,15 @@ const throttle = z.looseObject({
   burst: opt(z.number().int().min(0)),
 });
 
+/** Longest `rateLimit.period` the Go server accepts (reference §11.3). */
+export const MAX_RATE_LIMIT_PERIOD_MS = 86_400_000;
+
 const rateLimit = z.looseObject({
   limit: z.number().int().min(1),
-  period: positiveDuration,
+  period: positiveDuration.refine(
+    (s) => (parseDurationMs(s) ?? 0) <= MAX_RATE_LIMIT_PERIOD_MS,
+    'must be at most 24h',
+  ),
   key: optionalCel,
 });
 

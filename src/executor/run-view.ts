@@ -1,4 +1,4 @@
-import type { StepRecord } from '../state/run.js';
+import type { SkipReason, StepRecord } from '../state/run.js';
 import type { StoredRun } from '../state/shard/readRun.js';
 
 /** A run as the engine shows it (getRun): status, timing, outcome and its steps. */
@@ -6,7 +6,9 @@ export interface RunView {
   id: string;
   functionId: string;
   appId: string;
-  status: 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+  status: 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+  /** Why flow control skipped it (status 'skipped'): it never started and emitted no event. */
+  skipReason?: SkipReason;
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -38,5 +40,6 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.endedAt !== undefined) view.endedAt = meta.endedAt;
   if (meta.result !== undefined) view.output = meta.result;
   if (meta.error !== undefined) view.error = meta.error;
+  if (meta.skipReason !== undefined) view.skipReason = meta.skipReason;
   return view;
 }

@@ -8,8 +8,11 @@ import { interpolateEvent } from './expression.js';
 import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
+import { rateLimitSkip } from './rate-limit.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
 import type { ScheduleOptions } from './schedule-options.js';
+import { createSingletonRun } from './singleton.js';
+import { skipNewRun } from './skip.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -32,6 +35,11 @@ export async function scheduleRun(
   const runId = ulid(now, ctx.random);
   const idempotencyKey = opts.idempotencyKey ?? idempotencyKeyOf(fn.id, first.id);
   const sdkEvents = events.map(toSdkEvent);
+  const limited = opts.preventRateLimit
+    ? null
+    : await rateLimitSkip(ctx, fn, sdkEvents[0] as SdkEvent, idempotencyKey);
+  if (limited !== null)
+    return await skipNewRun(ctx, fn, { runId, idempotencyKey, events, now }, limited);
   const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
   const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;
   const run: RunIdentity = {
@@ -51,7 +59,7 @@ export async function scheduleRun(
   );
   const eventsJson = JSON.stringify(sdkEvents);
   const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
-  const r = await ctx.store.createRun({
+  const r = await createSingletonRun(ctx, fn, sdkEvents[0] as SdkEvent, {
     runId,
     idempotencyKey,
     idempotencyTtlMs: RUN_LIMITS.idempotencyTtlMs,

@@ -31,6 +31,8 @@ export const Status = {
   MEMO_CONFLICT: -22,
   STATE_OVERFLOW: -23,
   PAUSE_GONE: -24,
+  RATE_LIMITED: 30,
+  SINGLETON_HELD: 31,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -54,6 +54,7 @@ const STATUS: Record<RunView['status'], string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  skipped: 'Skipped',
 };
 
 export function runStatus(run: RunView, queuedAs: 'Running' | 'Scheduled'): string {

@@ -88,6 +88,18 @@ export class RunKeys {
   functions(): string {
     return this.ns.key('functions');
   }
+  /** STRING: a rate-limit key's GCRA state (`<ms>:<rem>`, see gcra_check.lua). */
+  rateLimit(limitKey: string): string {
+    return this.ns.key('ratelimit', hashPart(limitKey));
+  }
+  /** STRING expiry ms: a run idempotency key's rate-limit admission (retries are free). */
+  rateLimitAdmitted(idemKey: string): string {
+    return this.ns.key('ratelimit-admitted', hashPart(idemKey));
+  }
+  /** STRING runId: the run holding a singleton lock (by the lock's ID, see executor/singleton). */
+  singleton(lockId: string): string {
+    return this.ns.key('singleton', checked(lockId));
+  }
   /** STRING: a counter raised on every registry change. */
   registryVersion(): string {
     return this.ns.key('registry-version');

@@ -11,6 +11,8 @@ import { ingestEvents, type IngestEntry } from './shard/ingestEvents.js';
 import { listFunctions } from './shard/listFunctions.js';
 import { loadRun, type LoadedRun } from './shard/loadRun.js';
 import { pauseCandidates } from './shard/pauseCandidates.js';
+import { rateLimit, type RateLimitInput, type RateLimitResult } from './shard/rateLimit.js';
+import { skipRun, type SkipRunInput, type SkipRunResult } from './shard/skipRun.js';
 import { putApp } from './shard/putApp.js';
 import { readEvents } from './shard/readEvents.js';
 import { readRun, type StoredRun } from './shard/readRun.js';
@@ -50,6 +52,14 @@ export class RunStore {
   }
   finishRun(input: FinishInput): Promise<FinishResult> {
     return finishRun(this.ctx, input);
+  }
+  /** One rate-limit admission for a run (reference §11.3). */
+  rateLimit(input: RateLimitInput): Promise<RateLimitResult> {
+    return rateLimit(this.ctx, input);
+  }
+  /** Records a run that flow control skipped (status 'skipped'). */
+  skipRun(input: SkipRunInput): Promise<SkipRunResult> {
+    return skipRun(this.ctx, input);
   }
   putApp(appId: string, appJson: string, functions: readonly { id: string; json: string }[]) {
     return putApp(this.ctx, appId, appJson, functions);

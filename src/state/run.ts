@@ -3,13 +3,24 @@ import { UnknownVersionError } from '../core/errors.js';
 /** The schema version of run metadata (run_is_open.lua checks the same). */
 export const RUN_VERSION = 1;
 
-export const RUN_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'scheduled',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'skipped',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   'completed',
   'failed',
   'cancelled',
+  'skipped',
 ]);
+
+/** Why flow control skipped a run (status 'skipped'): it never started and emits no event. */
+export type SkipReason = 'rate-limit' | 'idempotency' | 'singleton';
 
 /** Whether steps may still commit to a run in this status (run_is_open.lua has the same rule). */
 export function isOpen(status: RunStatus): boolean {
@@ -38,6 +49,10 @@ export interface RunMeta {
   eventIds: string[];
   /** The executor's flow control for the run's items (JSON it wrote at creation), if any. */
   flow?: unknown;
+  /** Why it was skipped (status 'skipped'). */
+  skipReason?: SkipReason;
+  /** The singleton lock it holds while open (its ID, see executor/singleton.ts). */
+  singletonLock?: string;
   result?: unknown;
   error?: unknown;
 }
@@ -98,6 +113,8 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.started_at !== undefined) meta.startedAt = Number(f.started_at);
   if (f.ended_at !== undefined) meta.endedAt = Number(f.ended_at);
   if (f.flow !== undefined) meta.flow = JSON.parse(f.flow);
+  if (f.skip !== undefined) meta.skipReason = f.skip as SkipReason;
+  if (f.singleton !== undefined) meta.singletonLock = f.singleton;
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
   return meta;

@@ -8,10 +8,12 @@ import { listFunctionsScript } from './shard/listFunctions.js';
 import { loadRunScript } from './shard/loadRun.js';
 import { pauseCandidatesScript } from './shard/pauseCandidates.js';
 import { putAppScript } from './shard/putApp.js';
+import { rateLimitScript } from './shard/rateLimit.js';
 import { readEventsScript } from './shard/readEvents.js';
 import { readRunScript } from './shard/readRun.js';
 import { resumePauseScript } from './shard/resumePause.js';
 import { runItemsScript } from './shard/runItems.js';
+import { skipRunScript } from './shard/skipRun.js';
 
 /** Every run-state script's spec, by script name (a test checks this covers lua/state/). */
 export const STATE_SCRIPTS = {
@@ -29,4 +31,6 @@ export const STATE_SCRIPTS = {
   eventPage: eventPageScript,
   readEvents: readEventsScript,
   runItems: runItemsScript,
+  rateLimit: rateLimitScript,
+  skipRun: skipRunScript,
 } as const;

@@ -33,4 +33,4 @@ export interface FunctionRun {
   output?: unknown;
 }
 
-export const RUN_STATUSES = ['Scheduled', 'Running', 'Completed', 'Failed', 'Cancelled'];
+export const RUN_STATUSES = ['Scheduled', 'Running', 'Completed', 'Failed', 'Cancelled', 'Skipped'];

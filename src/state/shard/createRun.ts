@@ -23,6 +23,7 @@ export const createRunScript = defineScript({
     'accounts',
     'accountPartitions',
     'eventRuns',
+    'singleton',
   ],
   args: [
     'runId',
@@ -40,8 +41,9 @@ export const createRunScript = defineScript({
     'graceMs',
     'eventRunsTtlMs',
     'count',
+    'singletonLock',
   ],
-  statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED'],
+  statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED', 'SINGLETON_HELD'],
   keysPerEntry: ['pauseIndex'],
   argsPerEntry: ['pauseId', 'pauseJson'],
   countArg: 'count',
@@ -58,10 +60,15 @@ export interface CreateRunInput {
   /** The first trigger event's internal ID: the run joins its run list. */
   eventId: string;
   eventRunsTtlMs: number;
+  /** A singleton run: the lock it takes (its ID); while another run holds it, none is created. */
+  singletonLock?: string;
 }
 
 export type CreateRunResult =
-  { status: 'created'; runId: string } | { status: 'exists' | 'skipped'; runId: string };
+  | { status: 'created'; runId: string }
+  | { status: 'exists' | 'skipped'; runId: string }
+  /** The singleton lock is held: `runId` is its holder's. */
+  | { status: 'singleton-held'; runId: string };
 
 export async function createRun(
   ctx: StateContext,
@@ -87,6 +94,10 @@ export async function createRun(
       accounts: q.accounts,
       accountPartitions: q.accountPartitions,
       eventRuns: ctx.keys.eventRuns(input.eventId),
+      singleton:
+        input.singletonLock === undefined
+          ? ctx.keys.placeholder()
+          : ctx.keys.singleton(input.singletonLock),
     },
     args: {
       // partitionId, accountId, wakeChannel, graceMs, partitionJson (the spec takes what it names)
@@ -101,6 +112,7 @@ export async function createRun(
       score: item.score,
       eventRunsTtlMs: input.eventRunsTtlMs,
       count: input.cancelPauses.length,
+      singletonLock: input.singletonLock ?? '',
     },
     entries: input.cancelPauses.map((p) => ({
       keys: { pauseIndex: ctx.keys.pauseIndex(p.event) },
@@ -115,6 +127,8 @@ export async function createRun(
       return { status: 'exists', runId: reply[1] };
     case 'RUN_SKIPPED':
       return { status: 'skipped', runId: reply[1] };
+    case 'SINGLETON_HELD':
+      return { status: 'singleton-held', runId: reply[1] };
     default:
       return unreachable(status, 'createRun status');
   }

@@ -36,6 +36,7 @@ export const finishRunScript = defineScript({
     'finishTombstone',
     'inProgressCustom1',
     'inProgressCustom2',
+    'singleton',
   ],
   args: [
     'itemId',
@@ -88,6 +89,8 @@ export interface FinishInput {
   keyedItem?: QueueItem;
   /** The run's pauses as last read (their event indexes are cleaned now; others lazily). */
   pauses: readonly Pause[];
+  /** The singleton lock the run took at its creation (released if it still holds it). */
+  singletonLock?: string;
 }
 
 export type FinishResult =
@@ -167,5 +170,9 @@ function finishKeys(ctx: StateContext, input: FinishInput) {
     finishTombstone: ctx.shard.keys.tombstone(input.finishItem.id),
     inProgressCustom1: keyed.inProgressCustom1,
     inProgressCustom2: keyed.inProgressCustom2,
+    singleton:
+      input.singletonLock === undefined
+        ? ctx.keys.placeholder()
+        : ctx.keys.singleton(input.singletonLock),
   };
 }
