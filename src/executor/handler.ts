@@ -2,6 +2,7 @@ import type { QueueItem } from '../queue/item.js';
 import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
 import type { ExecutorContext } from './context.js';
 import { cancelRun } from './cancel.js';
+import { fireDebounceTimer } from './debounce.js';
 import { executeStep } from './execute.js';
 import { decodeRunItemPayload } from './item-payload.js';
 import { onPauseTimeout, wakeSleep } from './resume.js';
@@ -10,6 +11,8 @@ import { emitTerminalEvents } from './terminal-events.js';
 /** The queue Handler the processor runs: each item kind the executor owns, to its part. */
 export function executorHandler(ctx: ExecutorContext): Handler {
   return async (item: QueueItem, hctx) => {
+    // A debounce timer belongs to no run yet: its payload is its window's (see debounce.ts).
+    if (item.kind === 'debounce') return await fireDebounceTimer(ctx, item, hctx);
     const payload = decodeRunItemPayload(hctx.payload);
     switch (item.kind) {
       case 'start':

@@ -9,6 +9,7 @@ import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
+import type { ScheduleOptions } from './schedule-options.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -24,11 +25,12 @@ export async function scheduleRun(
   ctx: ExecutorContext,
   fn: FunctionDefinition,
   events: readonly StoredEvent[],
+  opts: ScheduleOptions = {},
 ): Promise<ScheduleResult> {
   const now = ctx.clock.now();
   const first = events[0] as StoredEvent;
   const runId = ulid(now, ctx.random);
-  const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
+  const idempotencyKey = opts.idempotencyKey ?? idempotencyKeyOf(fn.id, first.id);
   const sdkEvents = events.map(toSdkEvent);
   const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
   const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;

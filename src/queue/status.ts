@@ -31,6 +31,10 @@ export const Status = {
   MEMO_CONFLICT: -22,
   STATE_OVERFLOW: -23,
   PAUSE_GONE: -24,
+  // Debounce windows (lua/state/debounceEvent, fireDebounce).
+  DEBOUNCE_EXTENDED: 30,
+  DEBOUNCE_STALE: 31,
+  DEBOUNCE_NOT_DUE: -30,
 } as const;
 export type StatusName = keyof typeof Status;
 
