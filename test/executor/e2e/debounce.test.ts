@@ -21,28 +21,46 @@ const SLACK_MS = 1_500;
 describe('debounce from the function config (dev mode)', () => {
   const keyed: Started[] = [];
   const bounded: Started[] = [];
-  const h = useE2E('dev', 'debounce', (inngest) => [
-    inngest.createFunction(
-      {
-        id: 'per-user',
-        debounce: { period: '1s', key: 'event.data.user' },
-        triggers: [{ event: 'db/per-user' }],
-      },
-      async ({ event, runId }) => {
-        keyed.push({ at: Date.now(), runId, data: event.data, ts: event.ts as number });
-      },
-    ),
-    inngest.createFunction(
-      {
-        id: 'bounded',
-        debounce: { period: '1s', timeout: '3s' },
-        triggers: [{ event: 'db/bounded' }],
-      },
-      async ({ event, runId }) => {
-        bounded.push({ at: Date.now(), runId, data: event.data, ts: event.ts as number });
-      },
-    ),
-  ]);
+  const h = useE2E('dev', 'debounce', (inngest) => {
+    // Debounced, and invoked by `parent`.
+    const child = inngest.createFunction(
+      { id: 'child', debounce: { period: '5s' }, triggers: [{ event: 'db/child' }] },
+      async ({ event }) => ({ doubled: (event.data as { x: number }).x * 2 }),
+    );
+    return [
+      inngest.createFunction(
+        {
+          id: 'per-user',
+          debounce: { period: '1s', key: 'event.data.user' },
+          triggers: [{ event: 'db/per-user' }],
+        },
+        async ({ event, runId }) => {
+          keyed.push({ at: Date.now(), runId, data: event.data, ts: event.ts as number });
+        },
+      ),
+      inngest.createFunction(
+        {
+          id: 'bounded',
+          debounce: { period: '1s', timeout: '3s' },
+          triggers: [{ event: 'db/bounded' }],
+        },
+        async ({ event, runId }) => {
+          bounded.push({ at: Date.now(), runId, data: event.data, ts: event.ts as number });
+        },
+      ),
+      child,
+      inngest.createFunction(
+        { id: 'parent', triggers: [{ event: 'db/parent' }] },
+        async ({ step }) => {
+          const [a, b] = await Promise.all([
+            step.invoke('one', { function: child, data: { x: 1 } }),
+            step.invoke('two', { function: child, data: { x: 2 } }),
+          ]);
+          return { a, b };
+        },
+      ),
+    ];
+  });
 
   const send = async (name: string, data: Record<string, unknown>, ts?: number) => {
     const { ids } = await h.engine.send({ name, data, ...(ts ? { ts } : {}) });
@@ -121,5 +139,15 @@ describe('debounce from the function config (dev mode)', () => {
     expect(second.data.n).toBe(n - 1);
     expect(first.data.n as number).toBeLessThan(second.data.n as number);
     expect(second.at - lastSentAt).toBeLessThanOrEqual(PERIOD_MS + SLACK_MS);
+  }, 30_000);
+
+  it('an invocation is not debounced: each step.invoke gets its own run and result at once', async () => {
+    const startedAt = Date.now();
+    const [parent] = await h.trigger('db/parent');
+    const view = await h.engine.waitForRun(parent as string, { timeoutMs: 15_000 });
+    expect(view.status).toBe('completed');
+    expect(view.output).toEqual({ a: { doubled: 2 }, b: { doubled: 4 } });
+    // Well before the child's 5 s period: neither invocation waited in a window.
+    expect(Date.now() - startedAt).toBeLessThan(4_000);
   }, 30_000);
 });
