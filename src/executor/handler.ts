@@ -3,6 +3,7 @@ import { NonRetriableError, type Handler } from '../queue/processor/run/handler.
 import type { ExecutorContext } from './context.js';
 import { cancelRun } from './cancel.js';
 import { handleCronItem } from './cron.js';
+import { fireDebounceTimer } from './debounce.js';
 import { executeStep } from './execute.js';
 import { decodeRunItemPayload } from './item-payload.js';
 import { onPauseTimeout, wakeSleep } from './resume.js';
@@ -14,6 +15,8 @@ const CRON_KINDS: ReadonlySet<string> = new Set(['cron', 'cron-sync', 'cron-heal
 export function executorHandler(ctx: ExecutorContext): Handler {
   return async (item: QueueItem, hctx) => {
     if (CRON_KINDS.has(item.kind)) return await handleCronItem(ctx, item, hctx);
+    // A debounce timer belongs to no run yet: its payload is its window's (see debounce.ts).
+    if (item.kind === 'debounce') return await fireDebounceTimer(ctx, item, hctx);
     const payload = decodeRunItemPayload(hctx.payload);
     switch (item.kind) {
       case 'start':

@@ -33,6 +33,10 @@ export const Status = {
   PAUSE_GONE: -24,
   RATE_LIMITED: 30,
   SINGLETON_HELD: 31,
+  // Debounce windows (lua/state/debounceEvent, fireDebounce).
+  DEBOUNCE_EXTENDED: 40,
+  DEBOUNCE_STALE: 41,
+  DEBOUNCE_NOT_DUE: -40,
 } as const;
 export type StatusName = keyof typeof Status;
 

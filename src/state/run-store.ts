@@ -1,5 +1,6 @@
 import type { QueueItem } from '../queue/item.js';
 import type { QueueShard } from '../queue/shard.js';
+import { DebounceStore } from './debounce-store.js';
 import { RunKeys } from './keys.js';
 import { commitStep, type CommitInput, type CommitResult } from './shard/commitStep.js';
 import type { StateContext } from './shard/context.js';
@@ -27,12 +28,15 @@ import { decodePause, type Pause } from './pause.js';
 export class RunStore {
   readonly keys: RunKeys;
   readonly shard: QueueShard;
+  /** Debounce windows on the same shard. */
+  readonly debounces: DebounceStore;
   private readonly ctx: StateContext;
 
   constructor(shard: QueueShard) {
     this.shard = shard;
     this.keys = new RunKeys(shard.name);
     this.ctx = { shard: shard.context, keys: this.keys };
+    this.debounces = new DebounceStore(shard);
   }
 
   createRun(input: CreateRunInput): Promise<CreateRunResult> {

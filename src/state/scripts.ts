@@ -1,8 +1,11 @@
 import { commitStepScript } from './shard/commitStep.js';
 import { createRunScript } from './shard/createRun.js';
+import { debounceEventScript } from './shard/debounceEvent.js';
+import { dropDebounceScript } from './shard/dropDebounce.js';
 import { eventPageScript } from './shard/eventPage.js';
 import { eventRunsScript } from './shard/eventRuns.js';
 import { finishRunScript } from './shard/finishRun.js';
+import { fireDebounceScript } from './shard/fireDebounce.js';
 import { ingestEventsScript } from './shard/ingestEvents.js';
 import { listFunctionsScript } from './shard/listFunctions.js';
 import { loadRunScript } from './shard/loadRun.js';
@@ -33,4 +36,7 @@ export const STATE_SCRIPTS = {
   runItems: runItemsScript,
   rateLimit: rateLimitScript,
   skipRun: skipRunScript,
+  debounceEvent: debounceEventScript,
+  fireDebounce: fireDebounceScript,
+  dropDebounce: dropDebounceScript,
 } as const;
