@@ -178,6 +178,18 @@ export const functionConfigSchema = z
         path: ['priority'],
         message: 'cannot be used with batchEvents',
       });
+    if (f.batchEvents !== undefined && (f.cancel ?? []).length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cancel'],
+        message: 'cannot be used with batchEvents',
+      });
+    if (f.batchEvents !== undefined && f.singleton !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['singleton'],
+        message: 'cannot be used with batchEvents',
+      });
   });
 
 /** A FunctionConfig as parsed: defaults not yet applied, unknown keys kept. */

@@ -1,5 +1,6 @@
 import type { QueueItem } from '../queue/item.js';
 import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
+import { onBatchTimer } from './batch.js';
 import type { ExecutorContext } from './context.js';
 import { cancelRun } from './cancel.js';
 import { executeStep } from './execute.js';
@@ -10,6 +11,7 @@ import { emitTerminalEvents } from './terminal-events.js';
 /** The queue Handler the processor runs: each item kind the executor owns, to its part. */
 export function executorHandler(ctx: ExecutorContext): Handler {
   return async (item: QueueItem, hctx) => {
+    if (item.kind === 'schedule-batch') return await onBatchTimer(ctx, hctx.payload);
     const payload = decodeRunItemPayload(hctx.payload);
     switch (item.kind) {
       case 'start':

@@ -1,5 +1,6 @@
 import { isUlid, ulid } from '../core/ulid.js';
 import { AttemptFailedError } from './attempt-error.js';
+import { batchEvent } from './batch.js';
 import type { Pause } from '../state/pause.js';
 import { cancelRun } from './cancel.js';
 import { isOpen } from '../state/run.js';
@@ -65,7 +66,10 @@ async function routeEvent(
     if (fn !== undefined) await scheduleRun(ctx, fn, [event]);
     else ctx.log('warn', `invoked function ${String(target)} is not registered`);
   } else {
-    for (const fn of functionsForEvent(functions, event)) await scheduleRun(ctx, fn, [event]);
+    for (const fn of functionsForEvent(functions, event)) {
+      if (fn.batchEvents !== undefined) await batchEvent(ctx, fn, event);
+      else await scheduleRun(ctx, fn, [event]);
+    }
   }
   await matchPauses(ctx, event, candidates);
   if (event.name === 'inngest/function.finished') await completeInvoke(ctx, event);

@@ -18,6 +18,8 @@ export interface RunView {
   events: unknown[];
   /** The trigger events' internal IDs (what `POST /e` answered), in order. */
   eventIds: string[];
+  /** The event batch the run's events came in (batchEvents), if any. */
+  batchId?: string;
   /** Steps in completion order. */
   steps: StepRecord[];
 }
@@ -38,5 +40,6 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.endedAt !== undefined) view.endedAt = meta.endedAt;
   if (meta.result !== undefined) view.output = meta.result;
   if (meta.error !== undefined) view.error = meta.error;
+  if (meta.batchId !== undefined) view.batchId = meta.batchId;
   return view;
 }

@@ -9,6 +9,7 @@ import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
+import type { ScheduleOptions } from './schedule-options.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -24,11 +25,12 @@ export async function scheduleRun(
   ctx: ExecutorContext,
   fn: FunctionDefinition,
   events: readonly StoredEvent[],
+  opts: ScheduleOptions = {},
 ): Promise<ScheduleResult> {
   const now = ctx.clock.now();
   const first = events[0] as StoredEvent;
   const runId = ulid(now, ctx.random);
-  const idempotencyKey = idempotencyKeyOf(fn.id, first.id);
+  const idempotencyKey = opts.idempotencyKey ?? idempotencyKeyOf(fn.id, first.id);
   const sdkEvents = events.map(toSdkEvent);
   const { flow, throttle } = planRunFlow(fn, sdkEvents[0] as SdkEvent);
   const hasFlow = flow.customKeys !== undefined || flow.priorityFactorS !== undefined;
@@ -48,7 +50,9 @@ export async function scheduleRun(
     throttle,
   );
   const eventsJson = JSON.stringify(sdkEvents);
-  const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
+  // Batched runs get no cancelOn pauses (reference §11.2; sync refuses the pair anyway).
+  const cancelPauses =
+    opts.batchId === undefined ? cancelPausesOf(fn, runId, events, sdkEvents, now) : [];
   const r = await ctx.store.createRun({
     runId,
     idempotencyKey,
@@ -64,6 +68,7 @@ export async function scheduleRun(
       stateSize: eventsJson.length,
       eventIds: events.map((e) => e.internalId),
       ...(hasFlow ? { flowJson: JSON.stringify(flow) } : {}),
+      ...(opts.batchId !== undefined ? { batchId: opts.batchId } : {}),
     }),
     eventsJson,
     startItem,

@@ -31,6 +31,11 @@ export const Status = {
   MEMO_CONFLICT: -22,
   STATE_OVERFLOW: -23,
   PAUSE_GONE: -24,
+  // Event batches (lua/state/*Batch-*.lua).
+  BATCH_OPENED: 30,
+  BATCH_FULL: 31,
+  BATCH_DUPLICATE: 32,
+  BATCH_OPEN: 33,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -38,6 +38,8 @@ export interface RunMeta {
   eventIds: string[];
   /** The executor's flow control for the run's items (JSON it wrote at creation), if any. */
   flow?: unknown;
+  /** The event batch the run's events came in (batchEvents), if any. */
+  batchId?: string;
   result?: unknown;
   error?: unknown;
 }
@@ -54,6 +56,7 @@ export function encodeNewRunMeta(m: {
   stateSize: number;
   eventIds: string[];
   flowJson?: string;
+  batchId?: string;
 }): Record<string, string> {
   const fields: Record<string, string> = {
     v: String(RUN_VERSION),
@@ -72,6 +75,7 @@ export function encodeNewRunMeta(m: {
     event_ids: JSON.stringify(m.eventIds),
   };
   if (m.flowJson !== undefined) fields.flow = m.flowJson;
+  if (m.batchId !== undefined) fields.batch_id = m.batchId;
   return fields;
 }
 
@@ -98,6 +102,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.started_at !== undefined) meta.startedAt = Number(f.started_at);
   if (f.ended_at !== undefined) meta.endedAt = Number(f.ended_at);
   if (f.flow !== undefined) meta.flow = JSON.parse(f.flow);
+  if (f.batch_id !== undefined) meta.batchId = f.batch_id;
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
   return meta;

@@ -1,5 +1,8 @@
+import { appendBatchScript } from './shard/appendBatch.js';
+import { closeBatchScript } from './shard/closeBatch.js';
 import { commitStepScript } from './shard/commitStep.js';
 import { createRunScript } from './shard/createRun.js';
+import { deleteBatchScript } from './shard/deleteBatch.js';
 import { eventPageScript } from './shard/eventPage.js';
 import { eventRunsScript } from './shard/eventRuns.js';
 import { finishRunScript } from './shard/finishRun.js';
@@ -29,4 +32,7 @@ export const STATE_SCRIPTS = {
   eventPage: eventPageScript,
   readEvents: readEventsScript,
   runItems: runItemsScript,
+  appendBatch: appendBatchScript,
+  closeBatch: closeBatchScript,
+  deleteBatch: deleteBatchScript,
 } as const;
