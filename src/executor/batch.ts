@@ -14,6 +14,8 @@ import { scheduleRun } from './schedule.js';
 
 /** The system queue of batch timers (Inngest's `schedule-batch`). */
 export const BATCH_QUEUE = 'schedule-batch';
+/** The smallest maxSize that batches; a maxSize of 1 runs every event alone. */
+export const BATCH_SIZE_MIN = 2;
 /** Event JSON that fills a batch whatever its maxSize (Inngest closes one at 10 MiB). */
 export const BATCH_BYTES_MAX = 10 * 1024 * 1024;
 /** How long an event stays marked as batched for a function (a retried append adds nothing). */
@@ -46,6 +48,8 @@ export async function batchEvent(
 ): Promise<void> {
   const config = fn.batchEvents as BatchEventsConfig;
   const sdkEvent = toSdkEvent(event);
+  // A batch of one is no batching (as on Inngest): the event runs as any other.
+  if (config.maxSize < BATCH_SIZE_MIN) return void (await scheduleRun(ctx, fn, [event]));
   if (config.if !== undefined) {
     const cond = compileExpression(config.if, `batchEvents.if of ${fn.id}`);
     if (!cond.matches({ event: sdkEvent })) return void (await scheduleRun(ctx, fn, [event]));
@@ -65,7 +69,21 @@ export async function batchEvent(
     newBatchId,
     timer: batchTimer(ctx, fn.id, newBatchId, now + timeoutMs),
   });
-  if (appended.status === 'full') await startBatch(ctx, appended.batchId);
+  if (appended.status === 'full') await startFullBatch(ctx, appended.batchId);
+}
+
+/**
+ * A full batch starts at once. The event is in it whatever happens next, so a failure here does
+ * not fail the send: the batch's timer, still queued, starts it at its timeout instead.
+ */
+async function startFullBatch(ctx: ExecutorContext, batchId: string): Promise<void> {
+  try {
+    await startBatch(ctx, batchId);
+  } catch (err) {
+    ctx.log('warn', `full batch ${batchId} did not start now; its timer will start it`, {
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
 }
 
 /**

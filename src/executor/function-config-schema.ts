@@ -127,9 +127,15 @@ const debounce = z.looseObject({
   timeout: opt(positiveDuration),
 });
 
+/** Shortest batch timeout the Go server accepts. */
+export const MIN_BATCH_TIMEOUT_MS = 1_000;
+
 const batchEvents = z.looseObject({
   maxSize: z.number().int().min(1),
-  timeout: positiveDuration,
+  timeout: duration.refine(
+    (s) => (parseDurationMs(s) ?? 0) >= MIN_BATCH_TIMEOUT_MS,
+    'must be at least 1s',
+  ),
   key: optionalCel,
   if: optionalCel,
 });

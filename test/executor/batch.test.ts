@@ -89,6 +89,7 @@ describe('event batches on real Redis', () => {
         functions: [
           fnConfig('five', { maxSize: 5, timeout: '10s' }),
           fnConfig('cond', { maxSize: 5, timeout: '10s', if: 'event.data.x.y == 1' }),
+          fnConfig('one', { maxSize: 1, timeout: '10s' }),
         ],
       },
       APP_URL,
@@ -260,6 +261,12 @@ describe('event batches on real Redis', () => {
     expect(await ctx.store.eventRuns(held as string)).toEqual({});
   });
 
+  it('maxSize 1 is no batching: the event runs alone, at once, in no batch', async () => {
+    const [id] = await send('one', 1);
+    expect(Object.keys(await ctx.store.eventRuns(id as string))).toHaveLength(1);
+    await expect(openBatchOf(id as string)).rejects.toThrow(/in no batch/);
+  });
+
   it('a sync refused for batchEvents with cancelOn keeps the functions registered before', async () => {
     const before = (await ctx.registry.functions()).map((f) => f.id).sort();
     const refused = {
@@ -277,7 +284,7 @@ describe('event batches on real Redis', () => {
       InvalidFunctionConfigError,
     );
     expect((await ctx.registry.functions()).map((f) => f.id).sort()).toEqual(before);
-    expect(before).toEqual(['cond', 'five']);
+    expect(before).toEqual(['cond', 'five', 'one']);
     expect(await ctx.store.functionJson('bad')).toBeNull();
     // The functions still run: an event of 'five' still goes into a batch.
     const [id] = await send('five', 1);

@@ -399,6 +399,12 @@ describe('parseAppConfig refuses a bad field anywhere, naming its path', () => {
       /cannot be used with batchEvents/,
     ],
     [
+      'batchEvents timeout under 1s',
+      (b) => (b.functions[5]!.batchEvents.timeout = '500ms'),
+      'functions[5].batchEvents.timeout',
+      /at least 1s/,
+    ],
+    [
       'batchEvents maxSize missing',
       (b) => delete b.functions[5]!.batchEvents.maxSize,
       'functions[5].batchEvents.maxSize',
