@@ -23,6 +23,8 @@ import { itemIdOf } from '../../src/executor/job-ids.js';
 import { Lifecycle } from '../../src/executor/lifecycle.js';
 import { Registry } from '../../src/executor/registry.js';
 import { scheduleRun } from '../../src/executor/schedule.js';
+import { toRunView } from '../../src/executor/run-view.js';
+import { functionRunJson, restIds } from '../../src/server/rest-shapes.js';
 import { T0, useRedis } from '../../testkit/redis-fixture.js';
 
 /**
@@ -182,6 +184,9 @@ describe('event batches on real Redis', () => {
     const run = await ctx.store.readRun(Object.keys(runs)[0] as string);
     expect(run?.meta.batchId).toBe(batchId);
     expect(run?.meta.eventIds).toEqual(ids);
+    // The REST run shape reports it as batch_id.
+    const rest = functionRunJson(toRunView(run!), restIds('default'), 'Running');
+    expect(rest.batch_id).toBe(batchId);
     expect(await batches.close(batchId)).toBeNull(); // deleted
     // The timer firing later starts nothing.
     await onBatchTimer(ctx, JSON.parse((await timerOf(batchId))?.payloadJson as string));
