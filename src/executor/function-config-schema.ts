@@ -146,9 +146,15 @@ const debounce = z.looseObject({
   timeout: opt(positiveDuration),
 });
 
+/** Shortest batch timeout the Go server accepts. */
+export const MIN_BATCH_TIMEOUT_MS = 1_000;
+
 const batchEvents = z.looseObject({
   maxSize: z.number().int().min(1),
-  timeout: positiveDuration,
+  timeout: duration.refine(
+    (s) => (parseDurationMs(s) ?? 0) >= MIN_BATCH_TIMEOUT_MS,
+    'must be at least 1s',
+  ),
   key: optionalCel,
   if: optionalCel,
 });
@@ -195,6 +201,18 @@ export const functionConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['priority'],
+        message: 'cannot be used with batchEvents',
+      });
+    if (f.batchEvents !== undefined && (f.cancel ?? []).length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cancel'],
+        message: 'cannot be used with batchEvents',
+      });
+    if (f.batchEvents !== undefined && f.singleton !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['singleton'],
         message: 'cannot be used with batchEvents',
       });
   });

@@ -1,5 +1,6 @@
 import type { QueueItem } from '../queue/item.js';
 import { NonRetriableError, type Handler } from '../queue/processor/run/handler.js';
+import { onBatchTimer } from './batch.js';
 import type { ExecutorContext } from './context.js';
 import { cancelRun } from './cancel.js';
 import { handleCronItem } from './cron.js';
@@ -17,6 +18,7 @@ export function executorHandler(ctx: ExecutorContext): Handler {
     if (CRON_KINDS.has(item.kind)) return await handleCronItem(ctx, item, hctx);
     // A debounce timer belongs to no run yet: its payload is its window's (see debounce.ts).
     if (item.kind === 'debounce') return await fireDebounceTimer(ctx, item, hctx);
+    if (item.kind === 'schedule-batch') return await onBatchTimer(ctx, hctx.payload);
     const payload = decodeRunItemPayload(hctx.payload);
     switch (item.kind) {
       case 'start':

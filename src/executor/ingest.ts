@@ -5,11 +5,11 @@ import { cancelRun } from './cancel.js';
 import { isOpen } from '../state/run.js';
 import type { ExecutorContext } from './context.js';
 import { toSdkEvent, validateEvents, type StoredEvent } from './event.js';
-import { debounceEvent } from './debounce.js';
 import { compileExpression } from './expression.js';
 import { resumeWithData } from './resume.js';
 import { scheduleRun } from './schedule.js';
 import type { FunctionDefinition } from './function-config.js';
+import { triggerFunction } from './trigger-function.js';
 import { functionsForEvent } from './trigger-match.js';
 
 export interface SendOptions {
@@ -66,11 +66,7 @@ async function routeEvent(
     if (fn !== undefined) await scheduleRun(ctx, fn, [event]);
     else ctx.log('warn', `invoked function ${String(target)} is not registered`);
   } else {
-    for (const fn of functionsForEvent(functions, event)) {
-      // A debounced function's events gather in its key's window; the window starts the run.
-      if (fn.debounce !== undefined) await debounceEvent(ctx, fn, event);
-      else await scheduleRun(ctx, fn, [event]);
-    }
+    for (const fn of functionsForEvent(functions, event)) await triggerFunction(ctx, fn, event);
   }
   await matchPauses(ctx, event, candidates);
   if (event.name === 'inngest/function.finished') await completeInvoke(ctx, event);

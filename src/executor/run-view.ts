@@ -20,6 +20,8 @@ export interface RunView {
   events: unknown[];
   /** The trigger events' internal IDs (what `POST /e` answered), in order. */
   eventIds: string[];
+  /** The event batch the run's events came in (batchEvents), if any. */
+  batchId?: string;
   /** Steps in completion order. */
   steps: StepRecord[];
 }
@@ -41,5 +43,6 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.result !== undefined) view.output = meta.result;
   if (meta.error !== undefined) view.error = meta.error;
   if (meta.skipReason !== undefined) view.skipReason = meta.skipReason;
+  if (meta.batchId !== undefined) view.batchId = meta.batchId;
   return view;
 }

@@ -58,7 +58,9 @@ export async function scheduleRun(
     throttle,
   );
   const eventsJson = JSON.stringify(sdkEvents);
-  const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
+  // Batched runs get no cancelOn pauses (reference §11.2; sync refuses the pair anyway).
+  const cancelPauses =
+    opts.batchId === undefined ? cancelPausesOf(fn, runId, events, sdkEvents, now) : [];
   const r = await createSingletonRun(ctx, fn, sdkEvents[0] as SdkEvent, {
     runId,
     idempotencyKey,
@@ -74,6 +76,7 @@ export async function scheduleRun(
       stateSize: eventsJson.length,
       eventIds: events.map((e) => e.internalId),
       ...(hasFlow ? { flowJson: JSON.stringify(flow) } : {}),
+      ...(opts.batchId !== undefined ? { batchId: opts.batchId } : {}),
     }),
     eventsJson,
     startItem,

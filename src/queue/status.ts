@@ -37,6 +37,11 @@ export const Status = {
   DEBOUNCE_EXTENDED: 40,
   DEBOUNCE_STALE: 41,
   DEBOUNCE_NOT_DUE: -40,
+  // Event batches (lua/state/*Batch-*.lua).
+  BATCH_OPENED: 50,
+  BATCH_FULL: 51,
+  BATCH_DUPLICATE: 52,
+  BATCH_OPEN: 53,
 } as const;
 export type StatusName = keyof typeof Status;
 

@@ -77,6 +77,7 @@ export function functionRunJson(
     status: runStatus(run, queuedAs),
     ended_at: run.endedAt === undefined ? null : isoTime(run.endedAt),
   };
+  if (run.batchId !== undefined) out.batch_id = run.batchId;
   if (run.status === 'completed') out.output = run.output ?? null;
   if (run.status === 'failed') out.output = { error: run.error ?? null };
   return out;

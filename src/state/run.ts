@@ -53,6 +53,8 @@ export interface RunMeta {
   skipReason?: SkipReason;
   /** The singleton lock it holds while open (its ID, see executor/singleton.ts). */
   singletonLock?: string;
+  /** The event batch the run's events came in (batchEvents), if any. */
+  batchId?: string;
   result?: unknown;
   error?: unknown;
 }
@@ -69,6 +71,7 @@ export function encodeNewRunMeta(m: {
   stateSize: number;
   eventIds: string[];
   flowJson?: string;
+  batchId?: string;
 }): Record<string, string> {
   const fields: Record<string, string> = {
     v: String(RUN_VERSION),
@@ -87,6 +90,7 @@ export function encodeNewRunMeta(m: {
     event_ids: JSON.stringify(m.eventIds),
   };
   if (m.flowJson !== undefined) fields.flow = m.flowJson;
+  if (m.batchId !== undefined) fields.batch_id = m.batchId;
   return fields;
 }
 
@@ -115,6 +119,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.flow !== undefined) meta.flow = JSON.parse(f.flow);
   if (f.skip !== undefined) meta.skipReason = f.skip as SkipReason;
   if (f.singleton !== undefined) meta.singletonLock = f.singleton;
+  if (f.batch_id !== undefined) meta.batchId = f.batch_id;
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
   return meta;

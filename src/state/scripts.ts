@@ -1,7 +1,10 @@
+import { appendBatchScript } from './shard/appendBatch.js';
+import { closeBatchScript } from './shard/closeBatch.js';
 import { commitStepScript } from './shard/commitStep.js';
 import { createRunScript } from './shard/createRun.js';
 import { debounceEventScript } from './shard/debounceEvent.js';
 import { dropDebounceScript } from './shard/dropDebounce.js';
+import { deleteBatchScript } from './shard/deleteBatch.js';
 import { eventPageScript } from './shard/eventPage.js';
 import { eventRunsScript } from './shard/eventRuns.js';
 import { finishRunScript } from './shard/finishRun.js';
@@ -39,4 +42,7 @@ export const STATE_SCRIPTS = {
   debounceEvent: debounceEventScript,
   fireDebounce: fireDebounceScript,
   dropDebounce: dropDebounceScript,
+  appendBatch: appendBatchScript,
+  closeBatch: closeBatchScript,
+  deleteBatch: deleteBatchScript,
 } as const;

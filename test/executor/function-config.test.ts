@@ -48,9 +48,8 @@ const fns = [
     {
       id: 'batch',
       triggers: { event: 'demo/batch' },
-      batchEvents: { maxSize: 10, timeout: '5s' },
+      batchEvents: { maxSize: 10, timeout: '5s', key: 'event.data.user', if: 'event.data.ok' },
       concurrency: 5,
-      cancelOn: [{ event: 'demo/stop', if: 'event.data.a == async.data.a' }],
     },
     async () => 'x',
   ),
@@ -170,9 +169,14 @@ describe('parseAppConfig on configs from the real SDK (inngest 4.24.0 in-band sy
     expect(flow.priority).toEqual({ run: 'event.data.prio' });
     expect(flow.maxAttempts).toBe(1);
     const batch = fn('batch');
-    expect(batch.batchEvents).toEqual({ maxSize: 10, timeout: '5s' });
+    expect(batch.batchEvents).toEqual({
+      maxSize: 10,
+      timeout: '5s',
+      key: 'event.data.user',
+      if: 'event.data.ok',
+    });
     expect(batch.concurrency).toBe(5);
-    expect(batch.cancel).toEqual([{ event: 'demo/stop', if: 'event.data.a == async.data.a' }]);
+    expect(batch.cancel).toEqual([]);
   });
 
   it('functionConfigSchema accepts every function config the SDK sent', () => {
@@ -407,6 +411,24 @@ describe('parseAppConfig refuses a bad field anywhere, naming its path', () => {
       /batchEvents/,
     ],
     [
+      'batchEvents with cancelOn',
+      (b) => (b.functions[5]!.cancel = [{ event: 'demo/stop' }]),
+      'functions[5].cancel',
+      /cannot be used with batchEvents/,
+    ],
+    [
+      'batchEvents with singleton',
+      (b) => (b.functions[5]!.singleton = { mode: 'skip' }),
+      'functions[5].singleton',
+      /cannot be used with batchEvents/,
+    ],
+    [
+      'batchEvents timeout under 1s',
+      (b) => (b.functions[5]!.batchEvents.timeout = '500ms'),
+      'functions[5].batchEvents.timeout',
+      /at least 1s/,
+    ],
+    [
       'batchEvents maxSize missing',
       (b) => delete b.functions[5]!.batchEvents.maxSize,
       'functions[5].batchEvents.maxSize',
@@ -432,6 +454,22 @@ describe('parseAppConfig refuses a bad field anywhere, naming its path', () => {
       expect(err.message).toBe(`invalid function config${of} at ${path}: ${err.problem}`);
     });
   }
+
+  it('batchEvents with cancelOn or singleton: the message names the function and the field', () => {
+    const cancel = configError(mutated((b) => (b.functions[5]!.cancel = [{ event: 'x/y' }])));
+    expect(cancel.functionId).toBe('probe-app-batch');
+    expect(cancel.message).toBe(
+      'invalid function config of function "probe-app-batch" at functions[5].cancel: ' +
+        'cannot be used with batchEvents',
+    );
+    const singleton = configError(
+      mutated((b) => (b.functions[5]!.singleton = { key: 'event.data.u', mode: 'cancel' })),
+    );
+    expect(singleton.message).toBe(
+      'invalid function config of function "probe-app-batch" at functions[5].singleton: ' +
+        'cannot be used with batchEvents',
+    );
+  });
 
   it('a CEL error carries an InvalidExpressionError (where = the path) with the CEL cause', () => {
     const err = configError(
