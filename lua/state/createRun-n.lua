@@ -17,6 +17,7 @@
 -- KEYS[12] accounts: the accounts index
 -- KEYS[13] accountPartitions: the account's partition index
 -- KEYS[14] eventRuns: hash runId -> functionId, the runs the first trigger event started
+-- KEYS[15] cancelTombstone: the cancel item's tombstone (placeholder: no cancel item)
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] runId
 -- ARGV[2] idempotencyTtlMs: how long the key refuses a second run
@@ -33,6 +34,9 @@
 -- ARGV[13] graceMs
 -- ARGV[14] eventRunsTtlMs: how long the event's run list is kept
 -- ARGV[15] count: the number of entries
+-- ARGV[16] cancelItemId: the run's start-timeout cancel item, on the start item's partition ('' none)
+-- ARGV[17] cancelItemJson
+-- ARGV[18] cancelItemScore
 -- ARGV per entry (2): pauseId, pauseJson
 -- returns 0 OK: created (the reply's second element is the run ID)
 -- returns 3 RUN_EXISTS: the key belongs to a run that has not ended (second element: its ID)
@@ -44,6 +48,7 @@ local runId, idemTtl, metaJson, eventsJson = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local now, itemId, itemJson, score = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local pid, partitionJson, accountId, wakeChannel = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local graceMs, eventRunsTtlMs, count = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
+local cancelItemId, cancelItemJson, cancelItemScore = ARGV[16], ARGV[17], tonumber(ARGV[18])
 
 local held = redis.call('GET', KEYS[1])
 if held ~= false then
@@ -71,9 +76,9 @@ end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SET', KEYS[3], eventsJson)
 for i = 1, count do
-  local pauseId, pauseJson = ARGV[15 + 2 * i - 1], ARGV[15 + 2 * i]
+  local pauseId, pauseJson = ARGV[18 + 2 * i - 1], ARGV[18 + 2 * i]
   redis.call('HSET', KEYS[6], pauseId, pauseJson)
-  redis.call('SADD', KEYS[14 + i], pauseId)
+  redis.call('SADD', KEYS[15 + i], pauseId)
   redis.call('SADD', KEYS[5], pauseId)
 end
 enqueue_item({
@@ -81,6 +86,15 @@ enqueue_item({
   accounts = KEYS[12], accountPartitions = KEYS[13],
 }, itemId, itemJson, score, now, pid, partitionJson, accountId, wakeChannel, false, graceMs)
 redis.call('SADD', KEYS[4], itemId)
+if cancelItemId ~= '' then
+  -- Its ID is the run's own too (a new run's: no tombstone can hold it).
+  enqueue_item({
+    items = KEYS[7], tombstone = KEYS[15], ready = KEYS[9], partitions = KEYS[10],
+    global = KEYS[11], accounts = KEYS[12], accountPartitions = KEYS[13],
+  }, cancelItemId, cancelItemJson, cancelItemScore, now, pid, partitionJson, accountId,
+    wakeChannel, false, graceMs)
+  redis.call('SADD', KEYS[4], cancelItemId)
+end
 redis.call('HSET', KEYS[14], runId, meta.fn)
 redis.call('PEXPIRE', KEYS[14], eventRunsTtlMs)
 return {OK, runId}

@@ -14,6 +14,8 @@ export interface RunView {
   output?: unknown;
   /** The error it failed with (failed runs), as the SDK serialized it. */
   error?: unknown;
+  /** Why it was cancelled (cancelled runs; see CancelReason), when recorded. */
+  cancelReason?: string;
   /** The trigger event(s). */
   events: unknown[];
   /** The trigger events' internal IDs (what `POST /e` answered), in order. */
@@ -38,5 +40,6 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.endedAt !== undefined) view.endedAt = meta.endedAt;
   if (meta.result !== undefined) view.output = meta.result;
   if (meta.error !== undefined) view.error = meta.error;
+  if (meta.cancelReason !== undefined) view.cancelReason = meta.cancelReason;
   return view;
 }

@@ -9,6 +9,7 @@ import type { FunctionDefinition } from './function-config.js';
 import { idempotencyKeyOf, itemIdOf, JobIds, stepPrefix } from './job-ids.js';
 import { RUN_LIMITS } from './limits.js';
 import { buildRunItem, type RunIdentity } from './run-items.js';
+import { timeoutItem, timeoutsOf } from './timeouts.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -49,6 +50,7 @@ export async function scheduleRun(
   );
   const eventsJson = JSON.stringify(sdkEvents);
   const cancelPauses = cancelPausesOf(fn, runId, events, sdkEvents, now);
+  const startMs = timeoutsOf(fn).startMs;
   const r = await ctx.store.createRun({
     runId,
     idempotencyKey,
@@ -70,6 +72,7 @@ export async function scheduleRun(
     cancelPauses,
     eventId: first.internalId,
     eventRunsTtlMs: ctx.eventRetentionMs,
+    ...(startMs !== undefined ? { cancelItem: timeoutItem(ctx, 'start', run, now + startMs) } : {}),
   });
   if (r.status === 'created') {
     ctx.lifecycle.emit('onFunctionScheduled', {

@@ -40,6 +40,8 @@ export interface RunMeta {
   flow?: unknown;
   result?: unknown;
   error?: unknown;
+  /** Why a cancelled run was cancelled (finishRun's cancelReason), when it was given one. */
+  cancelReason?: string;
 }
 
 /** The fields createRun writes. */
@@ -100,6 +102,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.flow !== undefined) meta.flow = JSON.parse(f.flow);
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
+  if (f.cancel_reason !== undefined) meta.cancelReason = f.cancel_reason;
   return meta;
 }
 

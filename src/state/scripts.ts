@@ -12,6 +12,7 @@ import { readEventsScript } from './shard/readEvents.js';
 import { readRunScript } from './shard/readRun.js';
 import { resumePauseScript } from './shard/resumePause.js';
 import { runItemsScript } from './shard/runItems.js';
+import { startRunScript } from './shard/startRun.js';
 
 /** Every run-state script's spec, by script name (a test checks this covers lua/state/). */
 export const STATE_SCRIPTS = {
@@ -29,4 +30,5 @@ export const STATE_SCRIPTS = {
   eventPage: eventPageScript,
   readEvents: readEventsScript,
   runItems: runItemsScript,
+  startRun: startRunScript,
 } as const;

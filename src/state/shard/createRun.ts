@@ -23,6 +23,7 @@ export const createRunScript = defineScript({
     'accounts',
     'accountPartitions',
     'eventRuns',
+    'cancelTombstone',
   ],
   args: [
     'runId',
@@ -40,6 +41,9 @@ export const createRunScript = defineScript({
     'graceMs',
     'eventRunsTtlMs',
     'count',
+    'cancelItemId',
+    'cancelItemJson',
+    'cancelItemScore',
   ],
   statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED'],
   keysPerEntry: ['pauseIndex'],
@@ -58,6 +62,11 @@ export interface CreateRunInput {
   /** The first trigger event's internal ID: the run joins its run list. */
   eventId: string;
   eventRunsTtlMs: number;
+  /**
+   * The run's start-timeout cancel item (reference §11.7), stored with it: on the start item's
+   * partition (it shares its partition JSON and account).
+   */
+  cancelItem?: QueueItem;
 }
 
 export type CreateRunResult =
@@ -87,6 +96,9 @@ export async function createRun(
       accounts: q.accounts,
       accountPartitions: q.accountPartitions,
       eventRuns: ctx.keys.eventRuns(input.eventId),
+      cancelTombstone: input.cancelItem
+        ? ctx.shard.keys.tombstone(input.cancelItem.id)
+        : ctx.keys.placeholder(),
     },
     args: {
       // partitionId, accountId, wakeChannel, graceMs, partitionJson (the spec takes what it names)
@@ -101,6 +113,9 @@ export async function createRun(
       score: item.score,
       eventRunsTtlMs: input.eventRunsTtlMs,
       count: input.cancelPauses.length,
+      cancelItemId: input.cancelItem?.id ?? '',
+      cancelItemJson: input.cancelItem ? encodeItem(input.cancelItem) : '',
+      cancelItemScore: input.cancelItem?.score ?? 0,
     },
     entries: input.cancelPauses.map((p) => ({
       keys: { pauseIndex: ctx.keys.pauseIndex(p.event) },

@@ -55,6 +55,7 @@ export const finishRunScript = defineScript({
     'finishItemScore',
     'partitionJson',
     'count',
+    'cancelReason',
   ],
   statuses: [
     'OK',
@@ -88,6 +89,8 @@ export interface FinishInput {
   keyedItem?: QueueItem;
   /** The run's pauses as last read (their event indexes are cleaned now; others lazily). */
   pauses: readonly Pause[];
+  /** Why a cancelled run was cancelled (stored as its `cancel_reason`). */
+  cancelReason?: string;
 }
 
 export type FinishResult =
@@ -114,6 +117,7 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
       finishItemJson: encodeItem(input.finishItem),
       finishItemScore: input.finishItem.score,
       count: input.pauses.filter((p) => p.kind !== 'invoke').length,
+      cancelReason: input.cancelReason ?? '',
     },
     entries: input.pauses
       .filter((p) => p.kind !== 'invoke')
