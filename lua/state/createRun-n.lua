@@ -19,6 +19,7 @@
 -- KEYS[13] accountPartitions: the account's partition index
 -- KEYS[14] eventRuns: hash runId -> functionId, the runs the first trigger event started
 -- KEYS[15] singleton: the run's singleton lock, value the holder's run ID (placeholder: none)
+-- KEYS[16] cancelTombstone: the cancel item's tombstone (placeholder: no cancel item)
 -- KEYS per entry (1): pauseIndex
 -- ARGV[1] runId
 -- ARGV[2] idempotencyTtlMs: how long the key refuses a second run
@@ -36,6 +37,9 @@
 -- ARGV[14] eventRunsTtlMs: how long the event's run list is kept
 -- ARGV[15] count: the number of entries
 -- ARGV[16] singletonLock: the singleton lock's ID, kept in the metadata ('' for none)
+-- ARGV[17] cancelItemId: the run's start-timeout cancel item, on the start item's partition ('' none)
+-- ARGV[18] cancelItemJson
+-- ARGV[19] cancelItemScore
 -- ARGV per entry (2): pauseId, pauseJson
 -- returns 0 OK: created (the reply's second element is the run ID)
 -- returns 3 RUN_EXISTS: the key belongs to a run that has not ended (second element: its ID)
@@ -49,6 +53,7 @@ local now, itemId, itemJson, score = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumb
 local pid, partitionJson, accountId, wakeChannel = ARGV[9], ARGV[10], ARGV[11], ARGV[12]
 local graceMs, eventRunsTtlMs, count = tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
 local singletonLock = ARGV[16]
+local cancelItemId, cancelItemJson, cancelItemScore = ARGV[17], ARGV[18], tonumber(ARGV[19])
 
 local held = redis.call('GET', KEYS[1])
 if held ~= false then
@@ -84,9 +89,9 @@ end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('SET', KEYS[3], eventsJson)
 for i = 1, count do
-  local pauseId, pauseJson = ARGV[16 + 2 * i - 1], ARGV[16 + 2 * i]
+  local pauseId, pauseJson = ARGV[19 + 2 * i - 1], ARGV[19 + 2 * i]
   redis.call('HSET', KEYS[6], pauseId, pauseJson)
-  redis.call('SADD', KEYS[15 + i], pauseId)
+  redis.call('SADD', KEYS[16 + i], pauseId)
   redis.call('SADD', KEYS[5], pauseId)
 end
 enqueue_item({
@@ -94,6 +99,15 @@ enqueue_item({
   accounts = KEYS[12], accountPartitions = KEYS[13],
 }, itemId, itemJson, score, now, pid, partitionJson, accountId, wakeChannel, false, graceMs)
 redis.call('SADD', KEYS[4], itemId)
+if cancelItemId ~= '' then
+  -- Its ID is the run's own too (a new run's: no tombstone can hold it).
+  enqueue_item({
+    items = KEYS[7], tombstone = KEYS[16], ready = KEYS[9], partitions = KEYS[10],
+    global = KEYS[11], accounts = KEYS[12], accountPartitions = KEYS[13],
+  }, cancelItemId, cancelItemJson, cancelItemScore, now, pid, partitionJson, accountId,
+    wakeChannel, false, graceMs)
+  redis.call('SADD', KEYS[4], cancelItemId)
+end
 redis.call('HSET', KEYS[14], runId, meta.fn)
 redis.call('PEXPIRE', KEYS[14], eventRunsTtlMs)
 return {OK, runId}

@@ -51,6 +51,7 @@
 -- ARGV[15] finishItemScore: ms, its score as the queue built it (its run's start: see score.ts)
 -- ARGV[16] partitionJson
 -- ARGV[17] count: the number of entries
+-- ARGV[18] cancelReason: why a cancelled run was cancelled, stored as cancel_reason ('' for none)
 -- ARGV per entry (1): pauseId
 -- returns 0 OK: the run ended now (or, repeated by the same lease, ended by its first call)
 -- returns -1 NOT_FOUND: the item is gone (also: its lease's commit consumed it, the reply lost; the run goes on)
@@ -71,7 +72,7 @@ local itemId, pid, leaseId, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local tombstoneTtlMs, accountId, wakeChannel, graceMs = tonumber(ARGV[5]), ARGV[6], ARGV[7], tonumber(ARGV[8])
 local status, resultJson, errorJson, retentionMs = ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
 local finishItemId, finishItemJson, finishItemScore = ARGV[13], ARGV[14], tonumber(ARGV[15])
-local partitionJson, count = ARGV[16], tonumber(ARGV[17])
+local partitionJson, count, cancelReason = ARGV[16], tonumber(ARGV[17]), ARGV[18]
 local queue = {
   items = KEYS[12], leases = KEYS[13], ready = KEYS[14], leased = KEYS[15], scavenger = KEYS[16],
   tombstone = KEYS[17], partitions = KEYS[18], global = KEYS[19], accounts = KEYS[20],
@@ -109,6 +110,9 @@ redis.call('HSET', KEYS[1], 'status', status, 'ended_at', now)
 if redis.call('HEXISTS', KEYS[1], 'started_at') == 0 then redis.call('HSET', KEYS[1], 'started_at', now) end
 if resultJson ~= '' then redis.call('HSET', KEYS[1], 'result', resultJson) end
 if errorJson ~= '' then redis.call('HSET', KEYS[1], 'error', errorJson) end
+if status == 'cancelled' and cancelReason ~= '' then
+  redis.call('HSET', KEYS[1], 'cancel_reason', cancelReason)
+end
 redis.call('DEL', KEYS[2], KEYS[4])
 -- Swept items keep no tombstone (a late enqueue of one finds the run ended and is acked).
 local swept = {}
@@ -124,7 +128,7 @@ if itemId ~= '' then
 end
 local k = {pauses = KEYS[7], pauseIndex = nil, runPauses = KEYS[6], invokes = KEYS[8]}
 for pauseId, pause in pairs(pauses) do delete_pause(k, pauseId, pause) end
-for i = 1, count do redis.call('SREM', KEYS[27 + i], ARGV[17 + i]) end
+for i = 1, count do redis.call('SREM', KEYS[27 + i], ARGV[18 + i]) end
 if redis.call('GET', KEYS[27]) == redis.call('HGET', KEYS[1], 'id') then
   redis.call('DEL', KEYS[27])
 end

@@ -261,7 +261,7 @@ function engineApi(
     },
     async cancel(runId) {
       open();
-      return await cancelRun(ctx, runId);
+      return await cancelRun(ctx, runId, 'api');
     },
     async close() {
       if (closed) return;

@@ -14,6 +14,7 @@ import { LimitErrors, RUN_LIMITS } from './limits.js';
 import { planOps, type OpsPlan } from './ops-plan.js';
 import { buildRequestBody } from './request.js';
 import type { RunRef } from './lifecycle.js';
+import { guardTimeouts } from './timeout-guard.js';
 
 /**
  * Execute (reference §6): one SDK request for a start, edge or edge-error item, and what its
@@ -89,6 +90,7 @@ async function executeAttempt(
   const fn = JSON.parse(loaded.functionJson) as FunctionDefinition;
   if (loaded.meta.stepCount >= RUN_LIMITS.maxSteps)
     return void (await fail(LimitErrors.functionOverflowed(RUN_LIMITS.maxSteps)));
+  if (await guardTimeouts(ctx, { loaded, fn, item, handler })) return;
   if (loaded.meta.status === 'scheduled' && item.kind === 'start' && item.attempt === 0)
     ctx.lifecycle.emit('onFunctionStarted', { run: ref });
 

@@ -3,6 +3,7 @@ import type { HandlerContext } from '../queue/processor/run/handler.js';
 import type { ExecutorContext } from './context.js';
 import { JobIds } from './job-ids.js';
 import type { RunMeta } from '../state/run.js';
+import type { CancelReason } from './cancel-reason.js';
 import { buildRunItem, identityOf } from './run-items.js';
 
 export interface FinishRequest {
@@ -13,6 +14,8 @@ export interface FinishRequest {
   error?: unknown;
   /** The leased item whose outcome ends the run (acked with it); none for a cancel from outside. */
   current?: { item: QueueItem; handler: HandlerContext };
+  /** Why it is cancelled (status 'cancelled'), recorded with the run. */
+  cancelReason?: CancelReason;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function finishRun(ctx: ExecutorContext, req: FinishRequest): Promi
     ...(req.meta.singletonLock !== undefined ? { singletonLock: req.meta.singletonLock } : {}),
     ...(req.result !== undefined ? { resultJson: JSON.stringify(req.result) } : {}),
     ...(req.error !== undefined ? { errorJson: JSON.stringify(req.error) } : {}),
+    ...(req.cancelReason !== undefined ? { cancelReason: req.cancelReason } : {}),
   };
   const current = req.current;
   const r = current

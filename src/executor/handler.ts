@@ -9,6 +9,7 @@ import { executeStep } from './execute.js';
 import { decodeRunItemPayload } from './item-payload.js';
 import { onPauseTimeout, wakeSleep } from './resume.js';
 import { emitTerminalEvents } from './terminal-events.js';
+import { onTimeoutItem } from './timeout-guard.js';
 
 const CRON_KINDS: ReadonlySet<string> = new Set(['cron', 'cron-sync', 'cron-health-check']);
 
@@ -32,8 +33,10 @@ export function executorHandler(ctx: ExecutorContext): Handler {
       case 'finish':
         return void (await emitTerminalEvents(ctx, payload));
       case 'cancel':
-        // An eager cancellation (e.g. a timeout the engine scheduled): ends the run, if open.
-        return void (await cancelRun(ctx, payload.runId));
+        // A timeout's cancels only if its deadline still applies; any other ends the run, if open.
+        if (payload.timeout !== undefined)
+          return await onTimeoutItem(ctx, payload.timeout, item, payload, hctx);
+        return void (await cancelRun(ctx, payload.runId, 'cancel-item'));
       default:
         throw new NonRetriableError(`the executor does not handle items of kind ${item.kind}`);
     }

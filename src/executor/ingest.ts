@@ -87,7 +87,7 @@ async function matchPauses(
     if (!matches(pause, sdkEvent)) continue;
     if (pause.kind === 'cancel') {
       // A cancel event must be newer than the run (ULIDs order by time).
-      if (event.internalId > pause.runId) await cancelRun(ctx, pause.runId);
+      if (event.internalId > pause.runId) await cancelRun(ctx, pause.runId, 'cancel-on');
       continue;
     }
     await resumeWithData(ctx, pause, JSON.stringify(sdkEvent));

@@ -30,6 +30,8 @@ export interface RunItemPayload {
   coalesceKey?: string;
   /** 'race' for Promise.race: every completion runs a discovery. */
   parallelMode?: string;
+  /** Cancel items of a timeout (timeouts.ts): which deadline they enforce. */
+  timeout?: 'start' | 'finish';
 }
 
 export function encodeRunItemPayload(p: RunItemPayload): Record<string, unknown> {

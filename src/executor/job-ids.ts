@@ -47,4 +47,5 @@ export const JobIds = {
   redrive: (prefix: string, itemId: string, attempt: number) =>
     `${prefix}-redrive-${itemId}-${attempt}`,
   finish: (runId: string) => `${runId}-finish`,
+  timeout: (prefix: string, kind: 'start' | 'finish') => `${prefix}-timeout-${kind}`,
 } as const;

@@ -16,6 +16,8 @@ export interface RunView {
   output?: unknown;
   /** The error it failed with (failed runs), as the SDK serialized it. */
   error?: unknown;
+  /** Why it was cancelled (cancelled runs; see CancelReason), when recorded. */
+  cancelReason?: string;
   /** The trigger event(s). */
   events: unknown[];
   /** The trigger events' internal IDs (what `POST /e` answered), in order. */
@@ -44,5 +46,6 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.error !== undefined) view.error = meta.error;
   if (meta.skipReason !== undefined) view.skipReason = meta.skipReason;
   if (meta.batchId !== undefined) view.batchId = meta.batchId;
+  if (meta.cancelReason !== undefined) view.cancelReason = meta.cancelReason;
   return view;
 }

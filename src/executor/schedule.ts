@@ -13,6 +13,7 @@ import { buildRunItem, type RunIdentity } from './run-items.js';
 import type { ScheduleOptions } from './schedule-options.js';
 import { createSingletonRun } from './singleton.js';
 import { skipNewRun } from './skip.js';
+import { timeoutItem, timeoutsOf } from './timeouts.js';
 
 export type ScheduleResult =
   | { status: 'created'; runId: string }
@@ -58,9 +59,10 @@ export async function scheduleRun(
     throttle,
   );
   const eventsJson = JSON.stringify(sdkEvents);
-  // Batched runs get no cancelOn pauses (reference §11.2; sync refuses the pair anyway).
-  const cancelPauses =
-    opts.batchId === undefined ? cancelPausesOf(fn, runId, events, sdkEvents, now) : [];
+  // Batched runs get no cancelOn pauses and no start timeout (reference §11.2).
+  const batched = opts.batchId !== undefined;
+  const cancelPauses = batched ? [] : cancelPausesOf(fn, runId, events, sdkEvents, now);
+  const startMs = batched ? undefined : timeoutsOf(fn).startMs;
   const r = await createSingletonRun(ctx, fn, sdkEvents[0] as SdkEvent, {
     runId,
     idempotencyKey,
@@ -83,6 +85,7 @@ export async function scheduleRun(
     cancelPauses,
     eventId: first.internalId,
     eventRunsTtlMs: ctx.eventRetentionMs,
+    ...(startMs !== undefined ? { cancelItem: timeoutItem(ctx, 'start', run, now + startMs) } : {}),
   });
   if (r.status === 'created') {
     ctx.lifecycle.emit('onFunctionScheduled', {

@@ -80,6 +80,9 @@ export function functionRunJson(
   if (run.batchId !== undefined) out.batch_id = run.batchId;
   if (run.status === 'completed') out.output = run.output ?? null;
   if (run.status === 'failed') out.output = { error: run.error ?? null };
+  // durq's own field (Inngest's run shape has none): why a cancelled run was cancelled.
+  if (run.status === 'cancelled' && run.cancelReason !== undefined)
+    out.cancel_reason = run.cancelReason;
   return out;
 }
 

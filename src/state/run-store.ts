@@ -19,6 +19,7 @@ import { readEvents } from './shard/readEvents.js';
 import { readRun, type StoredRun } from './shard/readRun.js';
 import { resumePause, type ResumeInput, type ResumeResult } from './shard/resumePause.js';
 import { runItems } from './shard/runItems.js';
+import { startRun, type StartRunInput, type StartRunResult } from './shard/startRun.js';
 import { decodePause, type Pause } from './pause.js';
 
 /**
@@ -47,6 +48,10 @@ export class RunStore {
   }
   readRun(runId: string): Promise<StoredRun | null> {
     return readRun(this.ctx, runId);
+  }
+  /** Marks a run started before its first request (runs with timeouts only). */
+  startRun(input: StartRunInput): Promise<StartRunResult> {
+    return startRun(this.ctx, input);
   }
   commitStep(input: CommitInput): Promise<CommitResult> {
     return commitStep(this.ctx, input);

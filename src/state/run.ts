@@ -57,6 +57,8 @@ export interface RunMeta {
   batchId?: string;
   result?: unknown;
   error?: unknown;
+  /** Why a cancelled run was cancelled (finishRun's cancelReason), when it was given one. */
+  cancelReason?: string;
 }
 
 /** The fields createRun writes. */
@@ -122,6 +124,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.batch_id !== undefined) meta.batchId = f.batch_id;
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
+  if (f.cancel_reason !== undefined) meta.cancelReason = f.cancel_reason;
   return meta;
 }
 

@@ -20,6 +20,7 @@ import { readRunScript } from './shard/readRun.js';
 import { resumePauseScript } from './shard/resumePause.js';
 import { runItemsScript } from './shard/runItems.js';
 import { skipRunScript } from './shard/skipRun.js';
+import { startRunScript } from './shard/startRun.js';
 
 /** Every run-state script's spec, by script name (a test checks this covers lua/state/). */
 export const STATE_SCRIPTS = {
@@ -45,4 +46,5 @@ export const STATE_SCRIPTS = {
   appendBatch: appendBatchScript,
   closeBatch: closeBatchScript,
   deleteBatch: deleteBatchScript,
+  startRun: startRunScript,
 } as const;

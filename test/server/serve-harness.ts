@@ -42,6 +42,8 @@ export interface FunctionRun {
   output?: unknown;
   run_started_at: string;
   ended_at: string | null;
+  /** durq's own: why a cancelled run was cancelled. */
+  cancel_reason?: string;
 }
 
 export interface Reply {

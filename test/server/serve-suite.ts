@@ -114,6 +114,7 @@ export function serveSuite(mode: ServeMode): void {
       expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
       const run = await h.settled(run_id);
       expect(run.status).toBe('Cancelled');
+      expect(run.cancel_reason).toBe('api');
       await vi.waitFor(async () => expect(await jobsOf(h, run_id)).toEqual([]), JOB_POLL);
       expect(steps(h.entries(run_id))).toEqual(['before']);
     });

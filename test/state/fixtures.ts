@@ -65,6 +65,8 @@ export interface RunOptions {
   /** The trigger event's ID: the idempotency key derives from it (as in schedule.ts). */
   eventId?: string;
   cancelPauses?: (runId: string) => Pause[];
+  /** A start-timeout cancel item stored with the run. */
+  cancelItem?: (runId: string) => QueueItem;
 }
 
 /** createRun as scheduleRun calls it: its reply and the run it asked for. */
@@ -96,6 +98,7 @@ export async function createTestRun(
     cancelPauses: o.cancelPauses?.(runId) ?? [],
     eventId,
     eventRunsTtlMs: 3600_000,
+    ...(o.cancelItem ? { cancelItem: o.cancelItem(runId) } : {}),
   });
   return { result, run: { runId, idempotencyKey, start } };
 }

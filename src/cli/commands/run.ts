@@ -23,7 +23,7 @@ export function addRunCommand(program: Command): void {
         [
           ['run', d.run_id],
           ['function', d.function_slug ?? d.function_id],
-          ['status', d.status],
+          ['status', d.cancel_reason ? `${d.status} (${d.cancel_reason})` : d.status],
           ['started', d.run_started_at],
           ['ended', d.ended_at],
           ['event', d.event_id],

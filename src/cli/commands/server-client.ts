@@ -31,6 +31,8 @@ export interface FunctionRun {
   ended_at: string | null;
   event_id: string | null;
   output?: unknown;
+  /** durq's own: why a cancelled run was cancelled. */
+  cancel_reason?: string;
 }
 
 export const RUN_STATUSES = ['Scheduled', 'Running', 'Completed', 'Failed', 'Cancelled', 'Skipped'];

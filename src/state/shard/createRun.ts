@@ -24,6 +24,7 @@ export const createRunScript = defineScript({
     'accountPartitions',
     'eventRuns',
     'singleton',
+    'cancelTombstone',
   ],
   args: [
     'runId',
@@ -42,6 +43,9 @@ export const createRunScript = defineScript({
     'eventRunsTtlMs',
     'count',
     'singletonLock',
+    'cancelItemId',
+    'cancelItemJson',
+    'cancelItemScore',
   ],
   statuses: ['OK', 'RUN_EXISTS', 'RUN_SKIPPED', 'SINGLETON_HELD'],
   keysPerEntry: ['pauseIndex'],
@@ -62,6 +66,11 @@ export interface CreateRunInput {
   eventRunsTtlMs: number;
   /** A singleton run: the lock it takes (its ID); while another run holds it, none is created. */
   singletonLock?: string;
+  /**
+   * The run's start-timeout cancel item (reference §11.7), stored with it: on the start item's
+   * partition (it shares its partition JSON and account).
+   */
+  cancelItem?: QueueItem;
 }
 
 export type CreateRunResult =
@@ -98,6 +107,9 @@ export async function createRun(
         input.singletonLock === undefined
           ? ctx.keys.placeholder()
           : ctx.keys.singleton(input.singletonLock),
+      cancelTombstone: input.cancelItem
+        ? ctx.shard.keys.tombstone(input.cancelItem.id)
+        : ctx.keys.placeholder(),
     },
     args: {
       // partitionId, accountId, wakeChannel, graceMs, partitionJson (the spec takes what it names)
@@ -113,6 +125,9 @@ export async function createRun(
       eventRunsTtlMs: input.eventRunsTtlMs,
       count: input.cancelPauses.length,
       singletonLock: input.singletonLock ?? '',
+      cancelItemId: input.cancelItem?.id ?? '',
+      cancelItemJson: input.cancelItem ? encodeItem(input.cancelItem) : '',
+      cancelItemScore: input.cancelItem?.score ?? 0,
     },
     entries: input.cancelPauses.map((p) => ({
       keys: { pauseIndex: ctx.keys.pauseIndex(p.event) },

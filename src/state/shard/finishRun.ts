@@ -56,6 +56,7 @@ export const finishRunScript = defineScript({
     'finishItemScore',
     'partitionJson',
     'count',
+    'cancelReason',
   ],
   statuses: [
     'OK',
@@ -91,6 +92,8 @@ export interface FinishInput {
   pauses: readonly Pause[];
   /** The singleton lock the run took at its creation (released if it still holds it). */
   singletonLock?: string;
+  /** Why a cancelled run was cancelled (stored as its `cancel_reason`). */
+  cancelReason?: string;
 }
 
 export type FinishResult =
@@ -117,6 +120,7 @@ export async function finishRun(ctx: StateContext, input: FinishInput): Promise<
       finishItemJson: encodeItem(input.finishItem),
       finishItemScore: input.finishItem.score,
       count: input.pauses.filter((p) => p.kind !== 'invoke').length,
+      cancelReason: input.cancelReason ?? '',
     },
     entries: input.pauses
       .filter((p) => p.kind !== 'invoke')
