@@ -126,12 +126,13 @@ export const MUTANTS: Mutant[] = [
     caughtBy: { properties: 'model.test.ts' },
   },
   {
-    // The simulator has no scoring check.
+    // The executor's flow auditor scores each step item of a prioritized run (sim-prioritized).
     name: 'edge items ignore their priority factor',
     file: 'src/queue/item.ts',
     find: "  'start',\n  'edge',\n  'edge-error',\n]);",
     replace: "  'start',\n  'edge-error',\n]);",
-    caughtBy: { properties: 'ordering.test.ts' },
+    caughtBy: { simulator: 'priority', properties: 'ordering.test.ts' },
+    scenario: EXECUTOR,
   },
   {
     // commitStep is first-write-wins: other bytes for a saved step are refused, nothing commits.
@@ -211,6 +212,41 @@ export const MUTANTS: Mutant[] = [
       '--fault-exec-crash',
       '10',
     ],
+  },
+  // Flow control from the function config (the executor's flow auditor, flow-control.test.ts).
+  {
+    // A keyed run's later steps would run past its key's limit, and hold no slot of it.
+    name: "edge items lose the run's concurrency keys",
+    file: 'src/executor/run-items.ts',
+    find: 'const flow = STEP_KINDS.has(kind) ? run.flow : undefined;',
+    replace: "const flow = kind === 'start' ? run.flow : undefined;",
+    caughtBy: { simulator: 'keys-carried', properties: 'flow-control.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    // The bug fixed in issue 14: a keyed run's last step kept its key's slot until its expiry.
+    name: "finishRun keeps the run's custom-key slots",
+    file: 'lua/state/finishRun-n.lua',
+    find: 'inProgress = {KEYS[22], KEYS[23], KEYS[25], KEYS[26]}',
+    replace: 'inProgress = {KEYS[22], KEYS[23]}',
+    caughtBy: { simulator: 'slot-leak', properties: 'flow-control.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    name: 'the start item carries no throttle',
+    file: 'src/executor/run-items.ts',
+    find: "...(throttle !== undefined && kind === 'start' ? { throttle } : {}),",
+    replace: '...{},',
+    caughtBy: { simulator: 'throttle-carried', properties: 'flow-control.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    name: "a run's priority.run is dropped",
+    file: 'src/executor/flow.ts',
+    find: 'if (priority !== 0) flow.priorityFactorS = priority;',
+    replace: '',
+    caughtBy: { simulator: 'priority', properties: 'flow-control.test.ts' },
+    scenario: EXECUTOR,
   },
 ];
 

@@ -133,6 +133,7 @@ export class World implements SimNetwork {
     reply: unknown,
   ): void {
     this.exec?.auditor.observe(process, script, keys, args, reply);
+    this.exec?.flow.observe(script, args, reply, process);
   }
 
   /**

@@ -201,6 +201,11 @@ export class OneSlot {
       }
       const item = due[pick % due.length] as QueueItem;
       const lease = await this.shard.lease(item, { durationMs: LEASE_MS });
+      // A throttled start waits for its turn (the GCRA's retry time): this step ran nothing.
+      if (!lease.ok && lease.reason === 'throttled' && lease.retryAt !== undefined) {
+        this.clock.set(Math.max(lease.retryAt, this.clock.now()));
+        return true;
+      }
       if (!lease.ok)
         throw new Error(`lease of ${item.kind} item ${item.id} refused: ${lease.reason}`);
       next = { item, leaseId: lease.leaseId };

@@ -3,6 +3,7 @@ import { RunKeys, ShardKeys } from '../../src/internal.js';
 import type { Story, Terminal } from './stories.js';
 import { FN } from './functions.js';
 import type { ExecWorld } from './exec-world.js';
+import { auditSlots } from './slot-audit.js';
 
 /** A run as a full read of the shard finds it. */
 export interface RunRead {
@@ -64,7 +65,8 @@ export function scheduleRunAudits(exec: ExecWorld, raw: Redis, everyMs: number, 
 
 /**
  * The structural run invariants on a full read: the stack holds each step once and only after
- * its memo; a finished run keeps no queue item (its `finish` item aside) and no pause.
+ * its memo; a finished run keeps no queue item (its `finish` item aside) and no pause; no
+ * in-progress set holds a slot of an item that is gone (see slot-audit.ts).
  */
 export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promise<RunRead[]> {
   const runs = await readRuns(raw, exec.shard, [...exec.auditor.runs.keys()]);
@@ -112,6 +114,9 @@ export async function auditRuns(exec: ExecWorld, raw: Redis, fail: Fail): Promis
       fail('no-leftovers', `run ${run.runId} is ${run.status} but pause ${id} remains`);
   }
   lastSeen.set(exec, new Map(runs.map((r) => [r.runId, r.status])));
+  const ended = new Set(runs.filter((r) => TERMINAL.has(r.status)).map((r) => r.runId));
+  await auditSlots(exec.flow, raw, exec.shard, ended, fail);
+  exec.flow.prune(exec.scheduler.now);
   return runs;
 }
 

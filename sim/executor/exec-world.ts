@@ -12,6 +12,7 @@ import { SimClock } from '../sim-clock.js';
 import { START_MS } from '../start-time.js';
 import type { Trace } from '../trace.js';
 import { FN, SIM_APP_ID, simFunctions } from './functions.js';
+import { FlowAuditor } from './flow-auditor.js';
 import { RunAuditor } from './run-auditor.js';
 import { SdkNetwork, type SdkCallView, type SdkFault, type SdkNetworkHost } from './sdk-network.js';
 import { generateStories, type Story } from './stories.js';
@@ -32,9 +33,10 @@ export interface ExecHost {
 export const BACKOFF_SCALE = 0.01;
 export const REQUEST_TIMEOUT_MS = 5000;
 const APP_URL = `http://${SIM_APP_ID}.sim/api/inngest`;
+const FLOW_KINDS = ['keyed', 'limited', 'throttled', 'prioritized'];
 /** Stories whose runs others depend on (invoke, onFailure): no fault may fail them outright. */
-const NO_RETRY_KINDS = new Set(['chain', 'fan', 'sleep']);
-const CANCELLABLE_KINDS = new Set(['chain', 'fan', 'race', 'sleep', 'send']);
+const NO_RETRY_KINDS = new Set(['chain', 'fan', 'sleep', ...FLOW_KINDS]);
+const CANCELLABLE_KINDS = new Set(['chain', 'fan', 'race', 'sleep', 'send', ...FLOW_KINDS]);
 
 /**
  * The executor in the simulation: the SDK app, the stories and their producer, one engine per
@@ -44,6 +46,8 @@ const CANCELLABLE_KINDS = new Set(['chain', 'fan', 'race', 'sleep', 'send']);
 export class ExecWorld implements SdkNetworkHost {
   readonly stories: Story[];
   readonly auditor: RunAuditor;
+  /** Flow control: concurrency keys, function limits, throttle, priority (flow-auditor.ts). */
+  readonly flow: FlowAuditor;
   readonly app: InProcessApp;
   readonly random: Random;
   /** story -> what faults did to its expected end. */
@@ -83,6 +87,11 @@ export class ExecWorld implements SdkNetworkHost {
       fail: (i, m) => host.fail(i, m),
       maxSkewMs: opts.maxSkewMs,
       backoffScale: BACKOFF_SCALE,
+    });
+    this.flow = new FlowAuditor({
+      now: () => host.scheduler.now,
+      fail: (i, m) => host.fail(i, m),
+      maxSkewMs: opts.maxSkewMs,
     });
     this.app = inProcessApp({
       host: `${SIM_APP_ID}.sim`,

@@ -26,6 +26,12 @@ export interface SimEventData {
   len?: number;
   /** parent: the child's plan. */
   childPlan?: StepPlan;
+  /** keyed, throttled: the concurrency / throttle key's value (`event.data.tenant`). */
+  tenant?: string;
+  /** keyed: the account-scoped concurrency key's value. */
+  group?: string;
+  /** prioritized: `priority.run` (`event.data.priority`), seconds. */
+  priority?: number;
 }
 
 export interface BodyLedger {
@@ -52,6 +58,10 @@ export const FN = {
   cancellable: 'sim-cancellable',
   fragile: 'sim-fragile',
   fragileFailure: 'sim-fragile-failure',
+  keyed: 'sim-keyed',
+  limited: 'sim-limited',
+  throttled: 'sim-throttled',
+  prioritized: 'sim-prioritized',
 } as const;
 
 /** The parallel steps of `fan` (the discovery after them must see all three). */
@@ -115,7 +125,11 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
       { id, retries: SIM_RETRIES, triggers: [{ event }], ...extra },
       body as never,
     );
-  return [...stepFunctions(fn, planned), ...eventFunctions(fn, planned, ledger)];
+  return [
+    ...stepFunctions(fn, planned),
+    ...eventFunctions(fn, planned, ledger),
+    ...flowFunctions(fn, planned),
+  ];
 }
 
 /** Chains, parallel fan-in, race, sleep. */
@@ -202,5 +216,52 @@ function eventFunctions(fn: Define, planned: Planned, ledger: BodyLedger): Innge
           return event.data.run_id;
         }),
     }),
+  ];
+}
+
+/**
+ * Flow control from the function config (reference §11.6), as the flow auditor knows it: its
+ * checks hold the product to these values, not to what the product put on its items.
+ */
+export const FLOW = {
+  /** sim-keyed: a per-tenant key (limit 1) and an account-scoped per-group key (limit 2). */
+  keyed: [
+    { limit: 1, key: 'event.data.tenant', field: 'tenant' },
+    { limit: 2, key: 'event.data.group', scope: 'account', field: 'group' },
+  ],
+  /** sim-limited: the function's own limit. */
+  limited: 2,
+  /** sim-throttled: run starts per tenant. */
+  throttle: { limit: 1, periodMs: 10_000, period: '10s', burst: 1, key: 'event.data.tenant' },
+  /** sim-prioritized: `priority.run`, clamped to ±PRIORITY_RUN_MAX_S by the product. */
+  priorityRun: 'event.data.priority',
+} as const;
+
+/** The parallel steps of `keyed` and `limited` (they compete for their run's slots). */
+export const KEYED_STEPS = ['k1', 'k2'] as const;
+export const LIMITED_STEPS = ['l1', 'l2', 'l3'] as const;
+
+/** Concurrency keys, a function's own limit, a throttle and a priority, from the config. */
+function flowFunctions(fn: Define, planned: Planned): InngestFunction.Any[] {
+  const parallel = (steps: readonly string[], last: string) => async (c: Ctx) => {
+    const parts = await Promise.all(steps.map((s) => planned(c, s)));
+    return [...parts, await planned(c, last)];
+  };
+  const twoSteps = async (c: Ctx) => [await planned(c, 's1'), await planned(c, 's2')];
+  const { throttle } = FLOW;
+  return [
+    fn('keyed', 'sim/keyed', parallel(KEYED_STEPS, 'k3'), {
+      concurrency: FLOW.keyed.map(({ field: _, ...c }) => c),
+    }),
+    fn('limited', 'sim/limited', parallel(LIMITED_STEPS, 'l4'), { concurrency: FLOW.limited }),
+    fn('throttled', 'sim/throttled', twoSteps, {
+      throttle: {
+        limit: throttle.limit,
+        period: throttle.period,
+        burst: throttle.burst,
+        key: throttle.key,
+      },
+    }),
+    fn('prioritized', 'sim/prioritized', twoSteps, { priority: { run: FLOW.priorityRun } }),
   ];
 }

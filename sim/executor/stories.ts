@@ -1,5 +1,12 @@
 import type { Random } from '../../src/internal.js';
-import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData } from './functions.js';
+import {
+  FAN_STEPS,
+  KEYED_STEPS,
+  LIMITED_STEPS,
+  SIM_RETRIES,
+  type BodyOutcome,
+  type SimEventData,
+} from './functions.js';
 
 /**
  * The executor workload: one story per triggered run, with the events around it, generated from
@@ -7,7 +14,19 @@ import { FAN_STEPS, SIM_RETRIES, type BodyOutcome, type SimEventData } from './f
  * answer, a cancel during a step) are recorded on the story as they happen.
  */
 export type StoryKind =
-  'chain' | 'fan' | 'race' | 'sleep' | 'wait' | 'parent' | 'send' | 'cancellable' | 'fragile';
+  | 'chain'
+  | 'fan'
+  | 'race'
+  | 'sleep'
+  | 'wait'
+  | 'parent'
+  | 'send'
+  | 'cancellable'
+  | 'fragile'
+  | 'keyed'
+  | 'limited'
+  | 'throttled'
+  | 'prioritized';
 
 export type Terminal = 'completed' | 'failed' | 'cancelled';
 
@@ -52,7 +71,16 @@ const KINDS: [StoryKind, number][] = [
   ['send', 8],
   ['cancellable', 10],
   ['fragile', 7],
+  ['keyed', 10],
+  ['limited', 8],
+  ['throttled', 10],
+  ['prioritized', 6],
 ];
+
+/** Throttled stories arrive in bursts: their arrival snaps to this grid (plus < 300 ms). */
+const THROTTLE_BURST_GRID_MS = 20_000;
+/** `priority.run` values: a delay, none, a head start, and one past the clamp. */
+const PRIORITIES = [-20, 0, 30, 900] as const;
 
 /** ‰ of stories whose trigger is delivered twice, when that fault is on. */
 export function generateStories(
@@ -87,10 +115,14 @@ function story(
 ): Story {
   const data: SimEventData = { story: id, key: `k${id}`, plan: {} };
   const shaped = shape(random, kind, data);
+  const arrival =
+    kind === 'throttled'
+      ? arrivalMs - (arrivalMs % THROTTLE_BURST_GRID_MS) + random.int(300)
+      : arrivalMs;
   return {
     id,
     kind,
-    arrivalMs,
+    arrivalMs: arrival,
     event: { id: `story-${id}`, name: `sim/${kind}`, data },
     ...shaped,
     twice,
@@ -134,6 +166,31 @@ function shape(random: Random, kind: StoryKind, data: SimEventData): Shaped {
     case 'fragile':
       plan['s1'] = failing(random);
       return { side: [], expect: 'failed' };
+    default:
+      return flowShape(random, kind, data, succeed);
+  }
+}
+
+/** The flow-control stories: a few tenants and groups share keys; priorities vary. */
+function flowShape(
+  random: Random,
+  kind: 'keyed' | 'limited' | 'throttled' | 'prioritized',
+  data: SimEventData,
+  succeed: (...steps: string[]) => Shaped,
+): Shaped {
+  switch (kind) {
+    case 'keyed':
+      data.tenant = `t${random.int(3)}`;
+      data.group = `g${random.int(2)}`;
+      return succeed(...KEYED_STEPS, 'k3');
+    case 'limited':
+      return succeed(...LIMITED_STEPS, 'l4');
+    case 'throttled':
+      data.tenant = `t${random.int(2)}`;
+      return succeed('s1', 's2');
+    case 'prioritized':
+      data.priority = PRIORITIES[random.int(PRIORITIES.length)]!;
+      return succeed('s1', 's2');
   }
 }
 

@@ -19,7 +19,6 @@ import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
 import { getEvent, listEvents, type EventListQuery, type StoredEventView } from './event-list.js';
 import { functionConcurrencyLimit } from './flow.js';
-import type { FunctionDefinition } from './function-config.js';
 import { executorHandler } from './handler.js';
 import { queueDepth, redisReachable } from './health.js';
 import { sendEvents } from './ingest.js';
@@ -153,7 +152,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           queue: ctx.queue,
           handler: executorHandler(ctx),
           // A function's own `concurrency` limit (no key), as this process last read it.
-          limits: { function: (id) => functionLimitOf(ctx.registry.cached(id)) },
+          limits: { function: functionLimits(ctx.registry) },
           concurrency: settings.concurrency,
           backoffScale: settings.backoffScale,
           hooks: { log: ctx.log },
@@ -355,6 +354,23 @@ function checkEngineOptions(opts: EngineOptions): EngineSettings {
   return s;
 }
 
-function functionLimitOf(fn: FunctionDefinition | null): number | undefined {
-  return fn === null ? undefined : functionConcurrencyLimit(fn);
+/**
+ * A function's own limit as this process's registry copy holds it. A function the copy does not
+ * hold yet (the process never read the registry, or read it before the function was registered)
+ * may have any limit: its items lease one at a time until the read this starts has landed.
+ */
+function functionLimits(registry: Registry): (id: string) => number | undefined {
+  let reading: Promise<void> | null = null;
+  return (id) => {
+    const fn = registry.cached(id);
+    if (fn !== null) return functionConcurrencyLimit(fn);
+    reading ??= registry.functions().then(
+      () => void (reading = null),
+      () => void (reading = null),
+    );
+    return UNKNOWN_FUNCTION_LIMIT;
+  };
 }
+
+/** The limit of a function this process has not read yet: the lowest any function may have. */
+const UNKNOWN_FUNCTION_LIMIT = 1;
