@@ -19,6 +19,7 @@ import type { ExecutorContext } from './context.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './event.js';
 import { getEvent, listEvents, type EventListQuery, type StoredEventView } from './event-list.js';
 import { functionConcurrencyLimit } from './flow.js';
+import type { FunctionDefinition } from './function-config.js';
 import { executorHandler } from './handler.js';
 import { queueDepth, redisReachable } from './health.js';
 import { sendEvents } from './ingest.js';
@@ -152,7 +153,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
           queue: ctx.queue,
           handler: executorHandler(ctx),
           // A function's own `concurrency` limit (no key), as this process last read it.
-          limits: { function: functionLimits(ctx.registry) },
+          limits: { function: functionLimits(ctx.registry, ctx.clock) },
           concurrency: settings.concurrency,
           backoffScale: settings.backoffScale,
           hooks: { log: ctx.log },
@@ -356,21 +357,31 @@ function checkEngineOptions(opts: EngineOptions): EngineSettings {
 
 /**
  * A function's own limit as this process's registry copy holds it. A function the copy does not
- * hold yet (the process never read the registry, or read it before the function was registered)
- * may have any limit: its items lease one at a time until the read this starts has landed.
+ * hold (the process never read the registry, or read it before the function was registered) is
+ * read first: the lease waits for it, so no lease goes out under a limit the process does not
+ * know. A function a fresh read did not hold either is looked up again after
+ * UNKNOWN_FUNCTION_RECHECK_MS (until then: no limit of its own; its items find no function).
  */
-function functionLimits(registry: Registry): (id: string) => number | undefined {
-  let reading: Promise<void> | null = null;
+function functionLimits(
+  registry: Registry,
+  clock: Clock,
+): (id: string) => number | undefined | Promise<number | undefined> {
+  const missedAt = new Map<string, number>();
+  const limitOf = (fn: FunctionDefinition | null) =>
+    fn === null ? undefined : functionConcurrencyLimit(fn);
   return (id) => {
-    const fn = registry.cached(id);
-    if (fn !== null) return functionConcurrencyLimit(fn);
-    reading ??= registry.functions().then(
-      () => void (reading = null),
-      () => void (reading = null),
-    );
-    return UNKNOWN_FUNCTION_LIMIT;
+    const cached = registry.cached(id);
+    if (cached !== null) return limitOf(cached);
+    const missed = missedAt.get(id);
+    if (missed !== undefined && clock.now() < missed + UNKNOWN_FUNCTION_RECHECK_MS)
+      return undefined;
+    return registry.get(id).then((fn) => {
+      if (fn === null) missedAt.set(id, clock.now());
+      else missedAt.delete(id);
+      return limitOf(fn);
+    });
   };
 }
 
-/** The limit of a function this process has not read yet: the lowest any function may have. */
-const UNKNOWN_FUNCTION_LIMIT = 1;
+/** How long a function a fresh registry read did not hold is taken as unregistered, ms. */
+const UNKNOWN_FUNCTION_RECHECK_MS = 1_000;

@@ -11,8 +11,14 @@ export type Logger = (level: LogLevel, message: string, fields?: Record<string, 
 /** Concurrency limits looked up per partition at lease time; undefined = unlimited. */
 export interface LimitLookup {
   account?: (accountId: string) => number | undefined;
-  /** Function IDs are per account: the lookup gets both. */
-  function?: (functionId: string, accountId: string) => number | undefined;
+  /**
+   * Function IDs are per account: the lookup gets both. It may answer a promise (a limit that
+   * must be read first): the lease waits for it.
+   */
+  function?: (
+    functionId: string,
+    accountId: string,
+  ) => number | undefined | Promise<number | undefined>;
   system?: (queueName: string) => number | undefined;
 }
 

@@ -167,6 +167,10 @@ async function callHandler(
   }
   env.stats.started++;
   try {
+    const chains = !env.closing && chainDepth < env.opts.continuationLimit;
+    const found = chains ? limitsFor(env.opts.limits, itemPartition(item)) : undefined;
+    // Awaited only when the lookup answered a promise: a synchronous one adds no tick.
+    const chainLimits = found instanceof Promise ? await found : found;
     const ctx = {
       get signal() {
         return running.abort.signal;
@@ -180,7 +184,7 @@ async function callHandler(
         running.selfSettled = true;
         return await op(running.lease.id);
       },
-      ...(env.closing || chainDepth >= env.opts.continuationLimit
+      ...(chainLimits === undefined
         ? {}
         : {
             chain: {
@@ -188,7 +192,7 @@ async function callHandler(
                 const expiresAt = env.clock.now() + env.opts.leaseMs;
                 return { id: leaseId(expiresAt, env.random), expiresAt };
               },
-              limits: limitsFor(env.opts.limits, itemPartition(item)),
+              limits: chainLimits,
             },
           }),
     };

@@ -73,12 +73,15 @@ export class PassRunner {
     const taken = env.slots.acquire(want);
     let r: PassResult | undefined;
     try {
+      const found = limitsFor(opts.limits, partition);
+      // Awaited only when the lookup answered a promise: a synchronous one adds no tick.
+      const limits = found instanceof Promise ? await found : found;
       const now = env.clock.now();
       r = await shard.passPartition(partition, {
         want: taken,
         untilMs: now + opts.lookaheadMs,
         leaseMs: opts.leaseMs,
-        limits: limitsFor(opts.limits, partition),
+        limits,
         fifo: !opts.parallel(partition),
         concurrencyRequeueMs: opts.concurrencyRequeueMs,
         requeueAt: this.defaultRequeueAt(now),
@@ -109,9 +112,11 @@ export class PassRunner {
     const items = peeked.slice(0, taken).map((p) => p.item);
     let results: LeaseResult[] = [];
     try {
+      const found = limitsFor(opts.limits, partition);
+      const limits = found instanceof Promise ? await found : found;
       results = await shard.leaseBatch(items, {
         durationMs: opts.leaseMs,
-        limits: limitsFor(opts.limits, partition),
+        limits,
         fifo: !opts.parallel(partition),
       });
     } finally {
