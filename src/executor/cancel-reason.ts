@@ -4,6 +4,8 @@
  * - `finish-timeout`: it had not ended within `timeouts.finish` of its first start;
  * - `cancel-on`: an event matched one of its `cancelOn` entries (reference §10.1);
  * - `api`: a cancel request (Engine.cancel, `DELETE /v1/runs/:id`);
- * - `cancel-item`: a `cancel` queue item without a timeout of its own.
+ * - `cancel-item`: a `cancel` queue item without a timeout of its own;
+ * - `singleton`: a newer run of its singleton key (mode `cancel`) took its place (§11.5).
  */
-export type CancelReason = 'start-timeout' | 'finish-timeout' | 'cancel-on' | 'api' | 'cancel-item';
+export type CancelReason =
+  'start-timeout' | 'finish-timeout' | 'cancel-on' | 'api' | 'cancel-item' | 'singleton';

@@ -8,7 +8,7 @@ import { parseDurationMs } from './duration.js';
 import { toSdkEvent, type StoredEvent } from './event.js';
 import { compileExpression } from './expression.js';
 import type { DebounceConfig, FunctionDefinition } from './function-config.js';
-import { idempotencyKeyOf, itemIdOf } from './job-ids.js';
+import { itemIdOf } from './job-ids.js';
 import { SYSTEM_ITEM_ATTEMPTS } from './run-items.js';
 import { scheduleRun } from './schedule.js';
 
@@ -105,8 +105,9 @@ export async function fireDebounceTimer(
     });
   } else {
     const event = JSON.parse(fired.eventJson) as StoredEvent;
+    // The run's idempotency key is its event's, as for any run: a retried timer makes no second
+    // run, and neither does the same event (re-sent with its ID) closing a later window.
     await scheduleRun(ctx, fn, [event], {
-      idempotencyKey: idempotencyKeyOf(fn.id, `debounce-${timer.windowId}`),
       preventDebounce: true,
       preventRateLimit: true,
     });

@@ -49,6 +49,8 @@ export const LimitErrors = {
     name: 'Error',
     message: `could not find function with ID: ${id}`,
   }),
+  /** An invoked function's run was skipped by its rate limit or idempotency (reference §9.3). */
+  invokeRateLimited: () => ({ name: 'Error', message: 'invoked function is rate limited' }),
   functionRemoved: (id: string) => ({
     name: 'Error',
     message: `function ${id} is no longer registered`,

@@ -2,6 +2,7 @@ import type { Opcode } from '../driver/opcodes.js';
 import type { Pause } from '../state/pause.js';
 import { parseSleepTarget } from './duration.js';
 import { sendEvents } from './ingest.js';
+import { invokeRateLimited } from './invoke-skip.js';
 import { itemIdOf, JobIds } from './job-ids.js';
 import { LimitErrors, RUN_LIMITS } from './limits.js';
 import { stringOpt, type OpsPlan, type PlanBuilder } from './plan-builder.js';
@@ -9,18 +10,14 @@ import { stringOpt, type OpsPlan, type PlanBuilder } from './plan-builder.js';
 /**
  * InvokeFunction (reference §9): the invocation event goes out first (its ID derives from the
  * correlation ID, so a retried attempt starts no second child), then the commit writes the
- * pause the child's finish resumes, and its timeout item. An unknown target resumes the step at
- * once with the error Inngest gives.
+ * pause the child's finish resumes, and its timeout item. An unknown target, or a child its rate
+ * limit skipped, resumes the step at once with the error Inngest gives.
  */
 export async function planInvoke(b: PlanBuilder, op: Opcode): Promise<OpsPlan | undefined> {
   const { loaded, prefix } = b.input;
   const target = stringOpt(op.opts, 'function_id') ?? '';
-  if ((await b.ctx.registry.get(target)) === null) {
-    const memoJson = JSON.stringify({ error: LimitErrors.functionNotFound(target) });
-    b.entries.push({ type: 'memo', stepId: op.id, memoJson, record: b.record(op, true) });
-    b.continueAfter(op, 'edge');
-    return undefined;
-  }
+  const targetFn = await b.ctx.registry.get(target);
+  if (targetFn === null) return failInvoke(b, op, LimitErrors.functionNotFound(target));
   const timeout = stringOpt(op.opts, 'timeout');
   const expiresAt =
     timeout === undefined
@@ -47,9 +44,13 @@ export async function planInvoke(b: PlanBuilder, op: Opcode): Promise<OpsPlan | 
     timeoutItemId: item.id,
     ...b.groupOf(op),
   };
-  await sendEvents(b.ctx, [invocationEvent(b, op, target, correlationId, expiresAt)], {
-    internal: true,
-  });
+  const [eventId] = await sendEvents(
+    b.ctx,
+    [invocationEvent(b, op, target, correlationId, expiresAt)],
+    { internal: true },
+  );
+  if (await invokeRateLimited(b.ctx, targetFn, eventId as string))
+    return failInvoke(b, op, LimitErrors.invokeRateLimited());
   b.entries.push({ type: 'pause', pause }, { type: 'item', item });
   b.afterCommit.push(() =>
     b.ctx.lifecycle.emit('onInvokeFunction', {
@@ -59,6 +60,14 @@ export async function planInvoke(b: PlanBuilder, op: Opcode): Promise<OpsPlan | 
       correlationId,
     }),
   );
+  return undefined;
+}
+
+/** Resumes the invoking step with `error` at once: no child run will answer it. */
+function failInvoke(b: PlanBuilder, op: Opcode, error: unknown): undefined {
+  const memoJson = JSON.stringify({ error });
+  b.entries.push({ type: 'memo', stepId: op.id, memoJson, record: b.record(op, true) });
+  b.continueAfter(op, 'edge');
   return undefined;
 }
 

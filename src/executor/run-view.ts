@@ -24,6 +24,8 @@ export interface RunView {
   eventIds: string[];
   /** The event batch the run's events came in (batchEvents), if any. */
   batchId?: string;
+  /** The cron schedule whose tick started it, if any. */
+  cron?: string;
   /** Steps in completion order. */
   steps: StepRecord[];
 }
@@ -46,6 +48,7 @@ export function toRunView(stored: StoredRun): RunView {
   if (meta.error !== undefined) view.error = meta.error;
   if (meta.skipReason !== undefined) view.skipReason = meta.skipReason;
   if (meta.batchId !== undefined) view.batchId = meta.batchId;
+  if (meta.cron !== undefined) view.cron = meta.cron;
   if (meta.cancelReason !== undefined) view.cancelReason = meta.cancelReason;
   return view;
 }

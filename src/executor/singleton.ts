@@ -40,7 +40,7 @@ export async function createSingletonRun(
     const r = await ctx.store.createRun({ ...input, singletonLock: lock });
     if (r.status !== 'singleton-held') return r;
     if (cancelled >= cancels) return await recordSkippedRun(ctx, input, 'singleton');
-    await cancelRun(ctx, r.runId);
+    await cancelRun(ctx, r.runId, 'singleton');
   }
 }
 

@@ -40,15 +40,17 @@ export function hasTimeouts(t: RunTimeouts): boolean {
 
 /**
  * The deadline of one of the run's timeouts, ms, or undefined when it does not apply: the
- * function has none, or (start) the run has started, or (finish) it has not.
+ * function has none, or (start) the run has started or is a batch's (batched runs have no start
+ * timeout, reference §11.2), or (finish) it has not started.
  */
 export function deadlineOf(
   kind: TimeoutKind,
-  meta: Pick<RunMeta, 'createdAt' | 'startedAt'>,
+  meta: Pick<RunMeta, 'createdAt' | 'startedAt' | 'batchId'>,
   t: RunTimeouts,
 ): number | undefined {
   if (kind === 'start') {
     if (t.startMs === undefined || meta.startedAt !== undefined) return undefined;
+    if (meta.batchId !== undefined) return undefined;
     return meta.createdAt + t.startMs;
   }
   if (t.finishMs === undefined || meta.startedAt === undefined) return undefined;
@@ -57,7 +59,7 @@ export function deadlineOf(
 
 /** The timeout a step starting at `now` is past (at or after its deadline), if any. */
 export function missedTimeout(
-  meta: Pick<RunMeta, 'createdAt' | 'startedAt'>,
+  meta: Pick<RunMeta, 'createdAt' | 'startedAt' | 'batchId'>,
   t: RunTimeouts,
   now: number,
 ): TimeoutKind | undefined {

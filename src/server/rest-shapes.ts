@@ -78,6 +78,7 @@ export function functionRunJson(
     ended_at: run.endedAt === undefined ? null : isoTime(run.endedAt),
   };
   if (run.batchId !== undefined) out.batch_id = run.batchId;
+  if (run.cron !== undefined) out.cron = run.cron;
   if (run.status === 'completed') out.output = run.output ?? null;
   if (run.status === 'failed') out.output = { error: run.error ?? null };
   // durq's own field (Inngest's run shape has none): why a cancelled run was cancelled.

@@ -55,6 +55,8 @@ export interface RunMeta {
   singletonLock?: string;
   /** The event batch the run's events came in (batchEvents), if any. */
   batchId?: string;
+  /** The cron schedule whose tick started it, if any. */
+  cron?: string;
   result?: unknown;
   error?: unknown;
   /** Why a cancelled run was cancelled (finishRun's cancelReason), when it was given one. */
@@ -122,6 +124,7 @@ export function decodeRunMeta(flat: readonly string[]): RunMeta | null {
   if (f.skip !== undefined) meta.skipReason = f.skip as SkipReason;
   if (f.singleton !== undefined) meta.singletonLock = f.singleton;
   if (f.batch_id !== undefined) meta.batchId = f.batch_id;
+  if (f.cron !== undefined) meta.cron = f.cron;
   if (f.result !== undefined) meta.result = JSON.parse(f.result);
   if (f.error !== undefined) meta.error = JSON.parse(f.error);
   if (f.cancel_reason !== undefined) meta.cancelReason = f.cancel_reason;

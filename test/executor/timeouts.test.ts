@@ -24,6 +24,9 @@ describe('timeouts: deadlines', () => {
     expect(missedTimeout({ createdAt: T0 }, t, T0 + 10_000)).toBe('start');
     // Started (late or not), the start timeout no longer cancels it.
     expect(missedTimeout({ createdAt: T0, startedAt: T0 + 5 }, t, T0 + 60_000)).toBeUndefined();
+    // A batch's run has no start timeout (reference §11.2), at Execute as for the cancel item.
+    expect(deadlineOf('start', { createdAt: T0, batchId: 'b1' }, t)).toBeUndefined();
+    expect(missedTimeout({ createdAt: T0, batchId: 'b1' }, t, T0 + 60_000)).toBeUndefined();
   });
 
   it('finish counts from the first start and does not apply before it', () => {

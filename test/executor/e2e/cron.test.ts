@@ -142,6 +142,8 @@ describe('cron triggers: one run per tick, however many engines', () => {
       expect(Object.keys(runs)).toHaveLength(1);
       const run = await (engines[0] as Engine).getRun(Object.keys(runs)[0] as string);
       expect(run?.status).toBe('completed');
+      // The run says which schedule started it (REST `cron`).
+      expect(run?.cron).toBe((e.data as { cron: string }).cron);
     }
   }, 60_000);
 

@@ -197,6 +197,7 @@ describe('rateLimit, idempotency and singleton (dev mode)', () => {
     const newcomer = await one('skip/cancel', { hold: '1s' });
     const held = await h.engine.waitForRun(holder.runId, { timeoutMs: 5_000 });
     expect(held.status).toBe('cancelled');
+    expect(held.cancelReason).toBe('singleton');
     const done = await h.engine.waitForRun(newcomer.runId, { timeoutMs: 30_000 });
     expect(done.status).toBe('completed');
     const spans = Object.fromEntries(cancelSpans.map((s) => [s.run, s]));

@@ -170,7 +170,9 @@ async function callHandler(
     const chains = !env.closing && chainDepth < env.opts.continuationLimit;
     const found = chains ? limitsFor(env.opts.limits, itemPartition(item)) : undefined;
     // Awaited only when the lookup answered a promise: a synchronous one adds no tick.
-    const chainLimits = found instanceof Promise ? await found : found;
+    // A lookup that fails (a Redis blip reading the registry) only costs the chain: the handler
+    // still runs, and the next item goes through the scanner.
+    const chainLimits = found instanceof Promise ? await found.catch(() => undefined) : found;
     const ctx = {
       get signal() {
         return running.abort.signal;
