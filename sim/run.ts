@@ -18,6 +18,7 @@ import {
   execQuiet,
   scheduleRunAudits,
 } from './executor/exec-checks.js';
+import { checkGates, checkRateLimits } from './executor/gate-checks.js';
 import type { Terminal } from './executor/stories.js';
 import { simExecShard, simShard, World } from './world.js';
 
@@ -111,6 +112,8 @@ export async function runSimulation(
     if (exec && !stop()) {
       const fail = (i: string, m: string) => auditor.fail(i, m);
       byState = checkPredictions(exec, await auditRuns(exec, raw, fail), fail);
+      checkRateLimits(exec.gates, opts.maxSkewMs, fail);
+      await checkGates(exec.gates, exec.gateStories, raw, exec.shard, fail);
     }
   } finally {
     subscriber.disconnect();
