@@ -8,6 +8,7 @@ import {
   GATE_FNS,
   gatesTransport,
   NAPS,
+  ONCE,
   RATE,
   triggerOf,
   type GateFn,
@@ -21,7 +22,8 @@ import { propertyParams } from './settings.js';
  * `inngest` functions sent at times the property picks, their items run one at a time by the
  * one-slot processor in an order it picks, through the real executor on real Redis. Checked as it
  * goes: admissions (runs created, not skipped) per rate-limit key keep to the GCRA bound of the
- * config, and a refusal (a run Skipped, reason rate-limit) comes only when the GCRA is full; a
+ * config, and a refusal (a run Skipped, reason rate-limit) comes only when the GCRA is full (so
+ * `idempotency`, a limit of 1 per 24 h: one run per key, the rest Skipped, reason idempotency); a
  * singleton event is Skipped (reason singleton) exactly when a run of its key is open, and two
  * runs of one key are never open at once; no SDK request of a timed run begins at or after its
  * finish deadline (its first request + timeouts.finish). At the end every run ended, and a run
@@ -40,12 +42,12 @@ const history = fc.record({
   ops: fc.array(
     fc.record({
       fn: fc.constantFrom(...GATE_FNS),
-      tenant: fc.constantFrom('t0', 't1'),
+      tenant: fc.constantFrom('t0', 't0', 't1'),
       nap: fc.constantFrom('short' as const, 'long' as const),
       gapMs: fc.constantFrom(0, 0, 700, 4000, 6000),
       steps: fc.nat(3),
     }),
-    { minLength: 1, maxLength: 8 },
+    { minLength: 1, maxLength: 10 },
   ),
   picks: fc.array(fc.nat(5), { minLength: 1, maxLength: 8 }),
 });
@@ -73,18 +75,23 @@ async function openOf(ctx: ExecutorContext, seen: Seen, tenant: string): Promise
 }
 
 /** GCRA of the config: admissions in any window T <= limit + floor(limit/10) + floor(T·l/p). */
-function checkAdmission(times: number[], now: number, admitted: boolean): void {
-  const burst = Math.floor(RATE.limit / 10);
-  const rate = (ms: number) => (ms * RATE.limit) / RATE.periodMs;
+function checkAdmission(
+  { limit, periodMs }: { limit: number; periodMs: number },
+  times: number[],
+  now: number,
+  admitted: boolean,
+): void {
+  const burst = Math.floor(limit / 10);
+  const rate = (ms: number) => (ms * limit) / periodMs;
   if (!admitted) {
-    const full = times.some((t, j) => times.length - j > RATE.limit + burst - 1 + rate(now - t));
+    const full = times.some((t, j) => times.length - j > limit + burst - 1 + rate(now - t));
     expect(full, `refused at ${now} after admissions [${times.join(', ')}]`).toBe(true);
     return;
   }
   times.push(now);
   for (let j = 0; j < times.length; j++)
     expect(times.length - j, `admissions within ${now - times[j]!} ms`).toBeLessThanOrEqual(
-      RATE.limit + burst + Math.floor(rate(now - times[j]!)),
+      limit + burst + Math.floor(rate(now - times[j]!)),
     );
 }
 
@@ -98,11 +105,13 @@ async function send(ctx: ExecutorContext, seen: Seen, op: Op, now: number): Prom
   seen.runs.push({ runId, op });
   const meta = await statusOf(ctx, runId);
   const skipped = meta?.status === 'skipped';
-  if (op.fn === 'limited') {
-    if (skipped) expect(meta?.skipReason).toBe('rate-limit');
-    const times = seen.admissions.get(op.tenant) ?? [];
-    seen.admissions.set(op.tenant, times);
-    checkAdmission(times, now, !skipped);
+  if (op.fn === 'limited' || op.fn === 'once') {
+    const [config, reason] = op.fn === 'limited' ? [RATE, 'rate-limit'] : [ONCE, 'idempotency'];
+    if (skipped) expect(meta?.skipReason).toBe(reason);
+    const key = `${op.fn}#${op.tenant}`;
+    const times = seen.admissions.get(key) ?? [];
+    seen.admissions.set(key, times);
+    checkAdmission(config, times, now, !skipped);
   }
   if (op.fn === 'single') {
     expect(skipped, `singleton event with open [${openBefore.join(', ')}]`).toBe(
