@@ -4,8 +4,9 @@ import { RecordingTransport } from '../run-lifecycle/world.js';
 
 /**
  * The flow-gates property's app (reference §11.3, §11.5, §11.7): a rate-limited function keyed
- * by tenant, one with `idempotency` by tenant, a skip-mode singleton keyed by tenant that sleeps while it holds its lock, and a
- * function with a finish timeout whose nap (event.data.nap) ends before it or after it.
+ * by tenant, one with `idempotency` by tenant, a skip-mode singleton keyed by tenant that sleeps
+ * while it holds its lock, and a function with a finish timeout whose nap (event.data.nap) ends
+ * before it or after it.
  */
 export const HOST = 'fg.app';
 export const APP_URL = `http://${HOST}/api/inngest`;
