@@ -19,6 +19,7 @@ import {
   scheduleRunAudits,
 } from './executor/exec-checks.js';
 import { checkGates, checkRateLimits } from './executor/gate-checks.js';
+import type { GatesAuditor } from './executor/gates-auditor.js';
 import type { Terminal } from './executor/stories.js';
 import { simExecShard, simShard, World } from './world.js';
 
@@ -52,6 +53,8 @@ export interface SimResult {
     sdkRequests: number;
     stepBodies: number;
     eventsSent: number;
+    /** The gates workload (gates-auditor.ts): its events and what the gates did. */
+    gates: { events: number } & GatesAuditor['counts'];
   } | null;
 }
 
@@ -156,6 +159,7 @@ function resultOf(
       sdkRequests: exec.counts.sdkRequests,
       stepBodies: exec.auditor.counts.bodies,
       eventsSent: exec.counts.eventsSent,
+      gates: { events: exec.gateStories.length, ...exec.gates.counts },
     },
   };
 }
