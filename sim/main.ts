@@ -183,9 +183,13 @@ function summaryLine(r: SimResult): string {
     .filter(([k]) => SDK_FAULTS.has(k))
     .reduce((sum, [, v]) => sum + v, 0);
   const runs = r.runs
-    ? `${r.runs.stories} stories: runs ${r.runs.byState.completed} completed, ${r.runs.byState.failed} failed, ${r.runs.byState.cancelled} cancelled, ${r.runs.byState.open} open; ${r.runs.stepsCommitted} steps committed, ${r.runs.sdkRequests} SDK requests, ${sdkFaults} SDK faults; `
+    ? `${r.runs.stories} stories: runs ${r.runs.byState.completed} completed, ${r.runs.byState.failed} failed, ${r.runs.byState.cancelled} cancelled, ${r.runs.byState.open} open; ${r.runs.stepsCommitted} steps committed, ${r.runs.sdkRequests} SDK requests, ${sdkFaults} SDK faults; ${gatesText(r.runs.gates)}; `
     : '';
   return `seed ${r.seed}: ${status}; ${runs}${r.items} items, ${r.completed} completed, ${r.failed} failed, ${r.lost} lost, ${r.duplicates} duplicate runs; duplicate enqueues met ${r.enqueuesMet.queued} queued, ${r.enqueuesMet.leased} leased, ${r.enqueuesMet.finished} finished; ${(r.virtualMs / 1000).toFixed(1)} s virtual in ${(r.wallMs / 1000).toFixed(2)} s; trace ${r.traceHash}; faults: ${faults}`;
+}
+
+function gatesText(g: NonNullable<SimResult['runs']>['gates']): string {
+  return `${g.events} gate events: ${g.admitted} admitted, ${g.refused} refused by a rate limit, ${g.skipped} skipped, ${g.held} singleton-held, ${g.timeoutCancels} timeout cancels`;
 }
 
 function explain(r: SimResult): string {

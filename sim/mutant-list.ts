@@ -248,6 +248,35 @@ export const MUTANTS: Mutant[] = [
     caughtBy: { simulator: 'priority', properties: 'flow-control.test.ts' },
     scenario: EXECUTOR,
   },
+  // ---- rateLimit, idempotency, singleton, timeouts (gates-auditor.ts, flow-gates.test.ts) ----
+  {
+    // A burst of 3 events of one key is admitted whole: 3 runs within ms under a limit of 2.
+    name: 'the rate limit admits limit + limit at once (burst not floor(limit / 10))',
+    file: 'src/executor/rate-limit.ts',
+    find: 'burst: Math.floor(plan.limit / 10),',
+    replace: 'burst: plan.limit,',
+    caughtBy: { simulator: 'rate-limit-bound', properties: 'flow-gates.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    name: 'createRun ignores a held singleton lock (two open runs of one key)',
+    file: 'lua/state/createRun-n.lua',
+    find: 'if holder ~= false then return {SINGLETON_HELD, holder} end',
+    replace: '',
+    caughtBy: { simulator: 'singleton-exclusive', properties: 'flow-gates.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    // Neither the step guard nor the eager cancel item sees a finish deadline: a run that naps
+    // past it runs its next step.
+    name: 'the finish timeout never applies to a started run',
+    file: 'src/executor/timeouts.ts',
+    find: 'if (t.finishMs === undefined || meta.startedAt === undefined) return undefined;',
+    replace: 'if (t.finishMs === undefined || meta.startedAt !== undefined) return undefined;',
+    caughtBy: { simulator: 'timeout-stops', properties: 'flow-gates.test.ts' },
+    scenario: EXECUTOR,
+  },
+  // ---- end of the gates block ----
 ];
 
 /** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */

@@ -18,6 +18,8 @@ import {
   execQuiet,
   scheduleRunAudits,
 } from './executor/exec-checks.js';
+import { checkGates, checkRateLimits } from './executor/gate-checks.js';
+import type { GatesAuditor } from './executor/gates-auditor.js';
 import type { Terminal } from './executor/stories.js';
 import { simExecShard, simShard, World } from './world.js';
 
@@ -51,6 +53,8 @@ export interface SimResult {
     sdkRequests: number;
     stepBodies: number;
     eventsSent: number;
+    /** The gates workload (gates-auditor.ts): its events and what the gates did. */
+    gates: { events: number } & GatesAuditor['counts'];
   } | null;
 }
 
@@ -111,6 +115,8 @@ export async function runSimulation(
     if (exec && !stop()) {
       const fail = (i: string, m: string) => auditor.fail(i, m);
       byState = checkPredictions(exec, await auditRuns(exec, raw, fail), fail);
+      checkRateLimits(exec.gates, opts.maxSkewMs, fail);
+      await checkGates(exec.gates, exec.gateStories, raw, exec.shard, fail);
     }
   } finally {
     subscriber.disconnect();
@@ -153,6 +159,7 @@ function resultOf(
       sdkRequests: exec.counts.sdkRequests,
       stepBodies: exec.auditor.counts.bodies,
       eventsSent: exec.counts.eventsSent,
+      gates: { events: exec.gateStories.length, ...exec.gates.counts },
     },
   };
 }

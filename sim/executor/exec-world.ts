@@ -13,6 +13,8 @@ import { START_MS } from '../start-time.js';
 import type { Trace } from '../trace.js';
 import { FN, SIM_APP_ID, simFunctions } from './functions.js';
 import { FlowAuditor } from './flow-auditor.js';
+import { generateGateStories, type GateStory } from './gates.js';
+import { GatesAuditor } from './gates-auditor.js';
 import { RunAuditor } from './run-auditor.js';
 import { SdkNetwork, type SdkCallView, type SdkFault, type SdkNetworkHost } from './sdk-network.js';
 import { generateStories, type Story } from './stories.js';
@@ -48,6 +50,9 @@ export class ExecWorld implements SdkNetworkHost {
   readonly auditor: RunAuditor;
   /** Flow control: concurrency keys, function limits, throttle, priority (flow-auditor.ts). */
   readonly flow: FlowAuditor;
+  /** rateLimit, idempotency, singleton, timeouts: their events and auditor (gates-auditor.ts). */
+  readonly gates: GatesAuditor;
+  readonly gateStories: GateStory[];
   readonly app: InProcessApp;
   readonly random: Random;
   /** story -> what faults did to its expected end. */
@@ -80,7 +85,12 @@ export class ExecWorld implements SdkNetworkHost {
       opts.faults.eventTwice,
     );
     this.storyById = new Map(this.stories.map((s) => [s.id, s]));
-    this.triggersLeft = this.stories.length;
+    this.gateStories = generateGateStories(
+      seededRandom(`${opts.seed}/gates`),
+      Math.round(opts.durationMs * 0.75),
+      opts.faults.eventTwice,
+    );
+    this.triggersLeft = this.stories.length + this.gateStories.length;
     this.storiesTriggered = this.triggersLeft === 0;
     this.auditor = new RunAuditor({
       now: () => host.scheduler.now,
@@ -89,6 +99,11 @@ export class ExecWorld implements SdkNetworkHost {
       backoffScale: BACKOFF_SCALE,
     });
     this.flow = new FlowAuditor({
+      now: () => host.scheduler.now,
+      fail: (i, m) => host.fail(i, m),
+      maxSkewMs: opts.maxSkewMs,
+    });
+    this.gates = new GatesAuditor({
       now: () => host.scheduler.now,
       fail: (i, m) => host.fail(i, m),
       maxSkewMs: opts.maxSkewMs,
@@ -169,13 +184,16 @@ export class ExecWorld implements SdkNetworkHost {
       void this.retrying('register', () => engine.registerApp(APP_URL)).then(() => {
         for (const s of this.stories)
           this.scheduler.schedule(START_MS + s.arrivalMs, 'producer', () => void this.trigger(s));
+        for (const g of this.gateStories)
+          this.scheduler.schedule(START_MS + g.arrivalMs, 'producer', () => void this.trigger(g));
       });
     }
   }
 
   /** A story's trigger, after its 'before' events have been received (faults may delay them). */
-  private async trigger(s: Story): Promise<void> {
-    for (const side of s.side) if (side.timing === 'before') await this.sendSide(s, side);
+  private async trigger(s: Story | GateStory): Promise<void> {
+    if ('side' in s)
+      for (const side of s.side) if (side.timing === 'before') await this.sendSide(s, side);
     await this.send([s.event]);
     if (s.twice && this.faultsOn) {
       this.count('eventTwice');
@@ -279,6 +297,7 @@ export class ExecWorld implements SdkNetworkHost {
    */
   onRequest(call: SdkCallView): { holdMs: number } {
     this.counts.sdkRequests++;
+    this.gates.onRequest(call);
     this.auditor.onRequest(call);
     const story = this.storyFor(call.runId);
     const none = { holdMs: 0 };

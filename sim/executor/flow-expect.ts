@@ -1,5 +1,6 @@
 import type { QueueItem } from '../../src/internal.js';
 import { FLOW, FN, type SimEventData } from './functions.js';
+import { GATE_FN, GATES } from './gates.js';
 
 /**
  * What a run's items must carry for flow control, from the simulation's own function config
@@ -33,6 +34,10 @@ export function expectedFlow(fn: string, data: Partial<SimEventData>): ExpectedF
   if (fn === FN.limited) flow.fnLimit = FLOW.limited;
   if (fn === FN.throttled) {
     const { limit, burst, periodMs } = FLOW.throttle;
+    flow.throttle = { id: `${fn}#${String(data.tenant)}`, limit, burst, periodMs };
+  }
+  if (fn === GATE_FN.timedStart) {
+    const { limit, burst, periodMs } = GATES.timedStart.throttle;
     flow.throttle = { id: `${fn}#${String(data.tenant)}`, limit, burst, periodMs };
   }
   if (fn === FN.prioritized && typeof data.priority === 'number')
