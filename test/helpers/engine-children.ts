@@ -17,6 +17,14 @@ export interface ChildLifecycle {
   status?: string;
 }
 
+/** Options of the child itself (see engine-child.ts), next to its engine's. */
+export interface ChildOptions {
+  /** Sync the app at the child's app URL before "ready", as `durq serve -u <url>` does. */
+  syncApp?: boolean;
+  /** Run the engine on a ManualClock starting at this epoch-ms time; see EngineChild.advance. */
+  manualClockAt?: number;
+}
+
 export interface EngineChild {
   readonly pid: number;
   readonly process: ChildProcess;
@@ -24,6 +32,13 @@ export interface EngineChild {
   readonly lifecycle: ChildLifecycle[];
   /** Steps started and not finished by this process (by the lifecycle lines). */
   inFlight(): number;
+  /**
+   * Moves its manual clock forward by `ms` (`manualClockAt` children only), resolves to its new
+   * time once the child has woken the sleepers due by then.
+   */
+  advance(ms: number): Promise<number>;
+  /** Sets its manual clock to `at` (epoch ms, not backwards); resolves as `advance`. */
+  setClock(at: number): Promise<number>;
   /** Signals it (default SIGKILL) and, unless SIGSTOP/SIGCONT, waits for its exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Its recent stdout and stderr (the last 50 000 characters), for failure messages. */
@@ -36,12 +51,13 @@ let exitHookInstalled = false;
 
 /**
  * Starts a durq engine (`process: true`) in a child process on `redisUrl`, resolves once it says
- * "ready". Options are passed as JSON (no functions). Kill it with `kill()`; an afterAll must.
+ * "ready". Options are passed as JSON (no functions), with the child's own (ChildOptions). Kill it
+ * with `kill()`; an afterAll must.
  */
 export function startEngineChild(
   redisUrl: string,
   appUrl: string,
-  options: Omit<EngineOptions, 'redis' | 'process' | 'listeners'> = {},
+  options: Omit<EngineOptions, 'redis' | 'process' | 'listeners' | 'clock'> & ChildOptions = {},
 ): Promise<EngineChild> {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -60,6 +76,22 @@ export function startEngineChild(
   const keep = (text: string) => (output = (output + text).slice(-OUTPUT_KEEP));
   const lifecycle: ChildLifecycle[] = [];
   let pending = '';
+  /** The answers awaited to clock commands, in the order sent (the child answers in order). */
+  const clockWaiters: { resolve: (now: number) => void; reject: (err: Error) => void }[] = [];
+  const clockCommand = (line: string) => {
+    if (options.manualClockAt === undefined)
+      return Promise.reject(new Error('the engine child has no manual clock (manualClockAt)'));
+    if (child.exitCode !== null || child.signalCode !== null)
+      return Promise.reject(new Error(`engine child ${child.pid} has exited`));
+    return new Promise<number>((resolve, reject) => {
+      clockWaiters.push({ resolve, reject });
+      child.stdin?.write(`${line}\n`);
+    });
+  };
+  child.once('exit', (code, signal) => {
+    for (const w of clockWaiters.splice(0))
+      w.reject(new Error(`engine child exited (${signal ?? `code ${code}`}) before answering`));
+  });
   const handle: EngineChild = {
     pid: child.pid ?? -1,
     process: child,
@@ -71,6 +103,8 @@ export function startEngineChild(
         else if (l.event === 'stepFinished') n--;
       return n;
     },
+    advance: (ms) => clockCommand(`advance ${ms}`),
+    setClock: (at) => clockCommand(`at ${at}`),
     kill: (signal = 'SIGKILL') => signalChild(child, signal),
     output: () => output,
   };
@@ -89,6 +123,9 @@ export function startEngineChild(
       for (const line of lines) {
         if (line.startsWith('lifecycle '))
           lifecycle.push(JSON.parse(line.slice('lifecycle '.length)) as ChildLifecycle);
+        else if (line.startsWith('clock ')) clockWaiters.shift()?.resolve(Number(line.slice(6)));
+        else if (line.startsWith('clock-error '))
+          clockWaiters.shift()?.reject(new Error(`engine child clock: ${line.slice(12)}`));
         else if (line.startsWith('ready ')) {
           clearTimeout(timer);
           resolve(handle);
