@@ -154,7 +154,8 @@ function signalChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void>
       () => reject(new Error(`engine child ${child.pid} did not exit on ${signal}`)),
       10_000,
     );
-    child.once('exit', () => {
+    // 'close', not 'exit': by then every line the child wrote before it died has been read.
+    child.once('close', () => {
       clearTimeout(timer);
       resolve();
     });

@@ -213,12 +213,15 @@ describe('faults: two engine processes on one Redis, one killed or frozen mid-ru
     const watcher = new RunStateWatcher(raw, 50);
     watcher.watch(...batch.keys());
     await waitForMidRun([...batch.keys()], victim, [survivor]);
-    const inFlight = victim.inFlight();
     await victim.kill('SIGKILL');
     const killedAt = Date.now();
+    // Counted from everything the victim wrote before it died (under load, what the test had
+    // read when it chose to kill lags behind: those steps may have committed meanwhile).
+    const inFlight = victim.inFlight();
     const { reran } = await expectAllCommittedOnce(batch, watcher);
-    // The victim was in the middle of steps: those bodies ran again on the survivor.
-    expect(reran, `steps run twice (victim had ${inFlight} in flight)`).toBeGreaterThan(0);
+    // The victim died in the middle of SDK requests (what ran again depends on which were step
+    // bodies and which discoveries, and on how far each got: reported, not asserted).
+    expect(inFlight, 'the victim died with requests in flight').toBeGreaterThan(0);
     const took = Date.now() - killedAt;
     console.log(
       `engine SIGKILL: ${inFlight} steps in flight on the victim, ${reran} step bodies ran ` +
