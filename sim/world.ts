@@ -134,6 +134,7 @@ export class World implements SimNetwork {
   ): void {
     this.exec?.auditor.observe(process, script, keys, args, reply);
     this.exec?.flow.observe(script, args, reply, process);
+    this.exec?.timers.observe(script, args, reply);
   }
 
   /**

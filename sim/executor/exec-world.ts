@@ -16,6 +16,9 @@ import { FlowAuditor } from './flow-auditor.js';
 import { RunAuditor } from './run-auditor.js';
 import { SdkNetwork, type SdkCallView, type SdkFault, type SdkNetworkHost } from './sdk-network.js';
 import { generateStories, type Story } from './stories.js';
+import { generateTimerEvents } from './flow-timers.js';
+import { TimersAuditor } from './timers-auditor.js';
+import { TimersProducer } from './timers-producer.js';
 
 /** What the executor's part of the simulation needs from the world around it. */
 export interface ExecHost {
@@ -48,6 +51,9 @@ export class ExecWorld implements SdkNetworkHost {
   readonly auditor: RunAuditor;
   /** Flow control: concurrency keys, function limits, throttle, priority (flow-auditor.ts). */
   readonly flow: FlowAuditor;
+  /** Debounce, batching and cron (timers-auditor.ts), and the events it judges. */
+  readonly timers: TimersAuditor;
+  private readonly timersProducer: TimersProducer;
   readonly app: InProcessApp;
   readonly random: Random;
   /** story -> what faults did to its expected end. */
@@ -93,6 +99,30 @@ export class ExecWorld implements SdkNetworkHost {
       fail: (i, m) => host.fail(i, m),
       maxSkewMs: opts.maxSkewMs,
     });
+    this.timers = new TimersAuditor({
+      now: () => host.scheduler.now,
+      fail: (i, m) => host.fail(i, m),
+      maxSkewMs: opts.maxSkewMs,
+      safetyEndMs: START_MS + opts.durationMs,
+    });
+    const timerEvents = generateTimerEvents(
+      seededRandom(`${opts.seed}/timers`),
+      opts.runs,
+      Math.round(opts.durationMs * 0.75),
+      opts.faults.eventTwice,
+    );
+    const host_ = { scheduler: host.scheduler, count: (f: string) => host.count(f) };
+    this.timersProducer = new TimersProducer(
+      {
+        ...host_,
+        get faultsOn() {
+          return host.faultsOn;
+        },
+        send: (events) => this.producer!.send(events),
+      },
+      this.timers,
+      timerEvents,
+    );
     this.app = inProcessApp({
       host: `${SIM_APP_ID}.sim`,
       appId: SIM_APP_ID,
@@ -167,6 +197,8 @@ export class ExecWorld implements SdkNetworkHost {
       });
       this.producer = engine;
       void this.retrying('register', () => engine.registerApp(APP_URL)).then(() => {
+        this.timers.registeredAt = this.scheduler.now;
+        this.timersProducer.start();
         for (const s of this.stories)
           this.scheduler.schedule(START_MS + s.arrivalMs, 'producer', () => void this.trigger(s));
       });

@@ -1,4 +1,5 @@
 import { NonRetriableError, type Inngest, type InngestFunction } from 'inngest';
+import { timerFunctions } from './flow-timers.js';
 
 /**
  * The simulated apps' functions, written with the real `inngest` SDK. What each step body does
@@ -129,6 +130,7 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
     ...stepFunctions(fn, planned),
     ...eventFunctions(fn, planned, ledger),
     ...flowFunctions(fn, planned),
+    ...timerFunctions(inngest, planned as never),
   ];
 }
 
