@@ -16,9 +16,8 @@ import { FlowAuditor } from './flow-auditor.js';
 import { RunAuditor } from './run-auditor.js';
 import { SdkNetwork, type SdkCallView, type SdkFault, type SdkNetworkHost } from './sdk-network.js';
 import { generateStories, type Story } from './stories.js';
-import { generateTimerEvents } from './flow-timers.js';
-import { TimersAuditor } from './timers-auditor.js';
-import { TimersProducer } from './timers-producer.js';
+import type { TimersAuditor } from './timers-auditor.js';
+import { timersOf, type TimersProducer } from './timers-producer.js';
 
 /** What the executor's part of the simulation needs from the world around it. */
 export interface ExecHost {
@@ -99,30 +98,10 @@ export class ExecWorld implements SdkNetworkHost {
       fail: (i, m) => host.fail(i, m),
       maxSkewMs: opts.maxSkewMs,
     });
-    this.timers = new TimersAuditor({
-      now: () => host.scheduler.now,
-      fail: (i, m) => host.fail(i, m),
-      maxSkewMs: opts.maxSkewMs,
-      safetyEndMs: START_MS + opts.durationMs,
-    });
-    const timerEvents = generateTimerEvents(
-      seededRandom(`${opts.seed}/timers`),
-      opts.runs,
-      Math.round(opts.durationMs * 0.75),
-      opts.faults.eventTwice,
-    );
-    const host_ = { scheduler: host.scheduler, count: (f: string) => host.count(f) };
-    this.timersProducer = new TimersProducer(
-      {
-        ...host_,
-        get faultsOn() {
-          return host.faultsOn;
-        },
-        send: (events) => this.producer!.send(events),
-      },
-      this.timers,
-      timerEvents,
-    );
+    ({ auditor: this.timers, producer: this.timersProducer } = timersOf(
+      host,
+      () => this.producer!,
+    ));
     this.app = inProcessApp({
       host: `${SIM_APP_ID}.sim`,
       appId: SIM_APP_ID,

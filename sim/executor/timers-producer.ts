@@ -1,8 +1,15 @@
+import { seededRandom } from '../../src/internal.js';
+import type { SimOptions } from '../options.js';
 import type { Scheduler } from '../scheduler.js';
 import { SimClock } from '../sim-clock.js';
 import { START_MS } from '../start-time.js';
-import { TIMER_EVENT, type TimerEvent, type TimerEventData } from './flow-timers.js';
-import type { TimersAuditor } from './timers-auditor.js';
+import {
+  generateTimerEvents,
+  TIMER_EVENT,
+  type TimerEvent,
+  type TimerEventData,
+} from './flow-timers.js';
+import { TimersAuditor } from './timers-auditor.js';
 
 export interface TimersProducerHost {
   readonly scheduler: Scheduler;
@@ -69,4 +76,39 @@ export class TimersProducer {
       }
     }
   }
+}
+
+/** The timers auditor and producer of an executor world (`engine`: the producer's engine). */
+export function timersOf(
+  host: {
+    readonly opts: SimOptions;
+    readonly scheduler: Scheduler;
+    readonly faultsOn: boolean;
+    count(fault: string): void;
+    fail(invariant: string, message: string): void;
+  },
+  engine: () => { send(events: unknown[]): Promise<unknown> },
+): { auditor: TimersAuditor; producer: TimersProducer } {
+  const { opts } = host;
+  const auditor = new TimersAuditor({
+    now: () => host.scheduler.now,
+    fail: (i, m) => host.fail(i, m),
+    maxSkewMs: opts.maxSkewMs,
+    safetyEndMs: START_MS + opts.durationMs,
+  });
+  const events = generateTimerEvents(
+    seededRandom(`${opts.seed}/timers`),
+    opts.runs,
+    Math.round(opts.durationMs * 0.75),
+    opts.faults.eventTwice,
+  );
+  const producerHost: TimersProducerHost = {
+    scheduler: host.scheduler,
+    get faultsOn() {
+      return host.faultsOn;
+    },
+    count: (f) => host.count(f),
+    send: (e) => engine().send(e),
+  };
+  return { auditor, producer: new TimersProducer(producerHost, auditor, events) };
 }
