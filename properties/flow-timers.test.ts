@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { decodeItem, sendEvents, type QueueShard } from '../src/internal.js';
-import { seedCronChains } from '../src/executor/cron.js';
+import { decodeItem, itemIdOf, sendEvents, type QueueShard } from '../src/internal.js';
 import { T0, useRedis } from '../testkit/redis-fixture.js';
 import { OneSlot } from './run-lifecycle/world.js';
 import { executorContext } from './executor-context.js';
@@ -207,9 +206,18 @@ describe('debounce, batchEvents and cron triggers', () => {
     await fc.assert(
       fc.asyncProperty(cronHistory, async (h) => {
         const { ctx, shard, clock, slot, scheduled } = setup(redis, ++n);
-        // as the engine's registerApp: the sync, then the chains seeded
-        const sync = async () =>
-          await seedCronChains(ctx, (await ctx.registry.registerApp(CRON_APP_URL)).functions);
+        // a sync, then a cron-sync item (the processor runs it: it seeds the chains)
+        let syncsDone = 0;
+        const sync = async () => {
+          await ctx.registry.registerApp(CRON_APP_URL);
+          await ctx.queue.enqueue({
+            id: itemIdOf(`ft-cron-sync-${++syncsDone}`),
+            kind: 'cron-sync',
+            queueName: 'cron-default',
+            accountId: 'default',
+            maxAttempts: 3,
+          });
+        };
         await sync();
         const end = T0 + 4 * 60_000;
         const syncs = [...h.syncsMs].sort((a, b) => a - b).map((ms) => T0 + ms);
