@@ -22,6 +22,9 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'commitStep',
   'resumePause',
   'finishRun',
+  // debounce and batching: a new window's or batch's timer item
+  'debounceEvent',
+  'appendBatch',
 ]);
 
 /**
