@@ -277,6 +277,42 @@ export const MUTANTS: Mutant[] = [
     scenario: EXECUTOR,
   },
   // ---- end of the gates block ----
+  // ---- Debounce, batchEvents, cron (the executor's timers auditor, flow-timers.test.ts) ----
+  {
+    // Out-of-order events: an event whose ts is older than the window's would replace it.
+    name: 'an older ts replaces the debounced event',
+    file: 'lua/state/debounceEvent-9.lua',
+    find: 'if eventTs < tonumber(w.ts) then return {DEBOUNCE_STALE, openId} end',
+    replace: '',
+    caughtBy: { simulator: 'debounce-last', properties: 'flow-timers.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    name: 'a debounce window keeps its first event',
+    file: 'lua/state/debounceEvent-9.lua',
+    find: 'w.e, w.ts, w.last = eventJson, ARGV[5], now',
+    replace: 'w.ts, w.last = ARGV[5], now',
+    caughtBy: { simulator: 'debounce-last', properties: 'flow-timers.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    name: 'a batch fills one event past maxSize',
+    file: 'lua/state/appendBatch-11.lua',
+    find: 'if batch.n >= maxSize or batch.b >= maxBytes then',
+    replace: 'if batch.n > maxSize or batch.b >= maxBytes then',
+    caughtBy: { simulator: 'batch-size', properties: 'flow-timers.test.ts' },
+    scenario: EXECUTOR,
+  },
+  {
+    // Every tick after the first finds the first tick's key: its run is skipped as a duplicate.
+    name: "a cron tick's run idempotency key drops the tick time",
+    file: 'src/executor/cron-schedule.ts',
+    find: 'return idempotencyKeyOf(functionId, `cron:${expression}:${rfc3339(tickAt)}`);',
+    replace: 'return idempotencyKeyOf(functionId, `cron:${expression}`);',
+    caughtBy: { simulator: 'cron-skip', properties: 'flow-timers.test.ts' },
+    // two minute ticks within the safety phase
+    scenario: [...EXECUTOR, '--duration', '120000'],
+  },
 ];
 
 /** The scenario each mutant runs: smaller than the default so that several seeds stay quick. */

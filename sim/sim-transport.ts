@@ -22,6 +22,11 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'commitStep',
   'resumePause',
   'finishRun',
+  // debounce and batching: a new window's or batch's timer item
+  'debounceEvent',
+  'appendBatch',
+  // a timed run's first start: its finish-timeout item
+  'startRun',
 ]);
 
 /**

@@ -135,6 +135,7 @@ export class World implements SimNetwork {
     this.exec?.auditor.observe(process, script, keys, args, reply);
     this.exec?.flow.observe(script, args, reply, process);
     this.exec?.gates.observe(process, script, keys, args, reply);
+    this.exec?.timers.observe(script, args, reply);
   }
 
   /**

@@ -138,6 +138,7 @@ export function checkPredictions(
     else tally.open++;
   }
   for (const story of exec.stories) checkStory(exec, story, byId, fail);
+  exec.timers.finalCheck((id) => byId.get(id)?.status);
   return tally;
 }
 
@@ -221,6 +222,7 @@ export function execQuiet(exec: ExecWorld): boolean {
     exec.storiesTriggered &&
     exec.sendsPending === 0 &&
     a.runsCreated === a.runsEnded &&
-    a.fragileFailed === a.onFailureCreated
+    a.fragileFailed === a.onFailureCreated &&
+    exec.timers.pending() === null
   );
 }

@@ -18,6 +18,8 @@ import { GatesAuditor } from './gates-auditor.js';
 import { RunAuditor } from './run-auditor.js';
 import { SdkNetwork, type SdkCallView, type SdkFault, type SdkNetworkHost } from './sdk-network.js';
 import { generateStories, type Story } from './stories.js';
+import type { TimersAuditor } from './timers-auditor.js';
+import { timersOf, type TimersProducer } from './timers-producer.js';
 
 /** What the executor's part of the simulation needs from the world around it. */
 export interface ExecHost {
@@ -53,6 +55,9 @@ export class ExecWorld implements SdkNetworkHost {
   /** rateLimit, idempotency, singleton, timeouts: their events and auditor (gates-auditor.ts). */
   readonly gates: GatesAuditor;
   readonly gateStories: GateStory[];
+  /** Debounce, batching and cron (timers-auditor.ts), and the events it judges. */
+  readonly timers: TimersAuditor;
+  private readonly timersProducer: TimersProducer;
   readonly app: InProcessApp;
   readonly random: Random;
   /** story -> what faults did to its expected end. */
@@ -108,6 +113,10 @@ export class ExecWorld implements SdkNetworkHost {
       fail: (i, m) => host.fail(i, m),
       maxSkewMs: opts.maxSkewMs,
     });
+    ({ auditor: this.timers, producer: this.timersProducer } = timersOf(
+      host,
+      () => this.producer!,
+    ));
     this.app = inProcessApp({
       host: `${SIM_APP_ID}.sim`,
       appId: SIM_APP_ID,
@@ -182,6 +191,8 @@ export class ExecWorld implements SdkNetworkHost {
       });
       this.producer = engine;
       void this.retrying('register', () => engine.registerApp(APP_URL)).then(() => {
+        this.timers.registeredAt = this.scheduler.now;
+        this.timersProducer.start();
         for (const s of this.stories)
           this.scheduler.schedule(START_MS + s.arrivalMs, 'producer', () => void this.trigger(s));
         for (const g of this.gateStories)

@@ -1,5 +1,6 @@
 import { NonRetriableError, type Inngest, type InngestFunction } from 'inngest';
 import { gateFunctions } from './gates.js';
+import { timerFunctions } from './flow-timers.js';
 
 /**
  * The simulated apps' functions, written with the real `inngest` SDK. What each step body does
@@ -131,6 +132,7 @@ export function simFunctions(inngest: Inngest, ledger: BodyLedger): InngestFunct
     ...eventFunctions(fn, planned, ledger),
     ...flowFunctions(fn, planned),
     ...gateFunctions(fn, planned),
+    ...timerFunctions(inngest, planned as never),
   ];
 }
 
