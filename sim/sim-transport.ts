@@ -17,6 +17,9 @@ const PUBLISHING: ReadonlySet<string> = new Set([
   'dequeue',
   'dequeueBatch',
   'scavengePartition',
+  // a pass or requeue that leaves due items behind wakes idle processors ('<score>|left')
+  'partitionPass',
+  'partitionRequeue',
   // run state: each may enqueue an item (enqueue_item.lua)
   'createRun',
   'commitStep',
