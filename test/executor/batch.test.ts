@@ -1,13 +1,10 @@
+import { executorContext } from '../../testkit/executor-context.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, seededRandom } from '../../src/index.js';
+import type { ManualClock } from '../../src/index.js';
 import { ulid } from '../../src/core/ulid.js';
-import { HttpDriver } from '../../src/driver/driver.js';
-import type { HttpTransport } from '../../src/driver/http-transport.js';
 import { decodeItem } from '../../src/queue/item.js';
-import { Queue } from '../../src/queue/queue.js';
-import { QueueShard } from '../../src/queue/shard.js';
+import type { QueueShard } from '../../src/queue/shard.js';
 import { BatchStore } from '../../src/state/batch-store.js';
-import { RunStore } from '../../src/state/run-store.js';
 import {
   batchIdempotencyKey,
   batchTimerJobId,
@@ -20,8 +17,6 @@ import { InvalidFunctionConfigError } from '../../src/executor/errors.js';
 import type { StoredEvent } from '../../src/executor/event.js';
 import { sendEvents } from '../../src/executor/ingest.js';
 import { itemIdOf } from '../../src/executor/job-ids.js';
-import { Lifecycle } from '../../src/executor/lifecycle.js';
-import { Registry } from '../../src/executor/registry.js';
 import { scheduleRun } from '../../src/executor/schedule.js';
 import { toRunView } from '../../src/executor/run-view.js';
 import { functionRunJson, restIds } from '../../src/server/rest-shapes.js';
@@ -54,36 +49,13 @@ describe('event batches on real Redis', () => {
   let clock: ManualClock;
 
   beforeAll(async () => {
-    clock = new ManualClock(T0);
-    const random = seededRandom(11);
-    const shard = new QueueShard({
+    let shard: QueueShard;
+    ({ ctx, shard, clock } = executorContext({
       name: `batch-${process.pid}`,
       transport: redis.transport,
-      clock,
-      random,
-    });
-    const queue = new Queue({ shards: [shard], clock, random });
-    const store = new RunStore(shard);
-    const transport: HttpTransport = {
-      send: () => Promise.reject(new Error('no app in this test')),
-      close: async () => {},
-    };
-    const driver = new HttpDriver({ transport, clock });
-    ctx = {
-      queue,
-      accountId: 'default',
-      store,
-      registry: new Registry(store, driver),
-      driver,
-      clock,
-      random,
-      lifecycle: new Lifecycle([], () => {}),
-      log: () => {},
+      seed: 11,
       retentionMs: 60_000,
-      eventRetentionMs: 60_000,
-      maxEventBytes: 512 * 1024,
-      maxRequestBodyBytes: 4 * 1024 * 1024,
-    };
+    }));
     batches = new BatchStore(shard);
     await ctx.registry.registerConfig(
       {

@@ -1,19 +1,14 @@
+import { executorContext } from '../../testkit/executor-context.js';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, seededRandom } from '../../src/index.js';
-import { HttpDriver } from '../../src/driver/driver.js';
-import type { HttpTransport } from '../../src/driver/http-transport.js';
+import type { ManualClock } from '../../src/index.js';
 import type { ExecutorContext } from '../../src/executor/context.js';
 import { fireDebounceTimer } from '../../src/executor/debounce.js';
 import { sendEvents } from '../../src/executor/ingest.js';
-import { Lifecycle } from '../../src/executor/lifecycle.js';
-import { Registry } from '../../src/executor/registry.js';
 import { itemPayload } from '../../src/queue/item.js';
 import type { HandlerContext } from '../../src/queue/processor/run/handler.js';
 import { DeferError } from '../../src/queue/processor/run/handler.js';
-import { Queue } from '../../src/queue/queue.js';
-import { QueueShard } from '../../src/queue/shard.js';
 import type { DebounceWindow } from '../../src/state/debounce-store.js';
-import { RunStore } from '../../src/state/run-store.js';
+import type { RunStore } from '../../src/state/run-store.js';
 import { T0, useRedis } from '../../testkit/redis-fixture.js';
 
 /**
@@ -54,36 +49,13 @@ describe('debounce windows (real Redis, manual clock)', () => {
   let store: RunStore;
 
   beforeEach(async () => {
-    clock = new ManualClock(T0);
-    const random = seededRandom(11);
-    const shard = new QueueShard({
+    ({ ctx, clock } = executorContext({
       name: `debounce-${process.pid}-${++shardCount}`,
       transport: redis.transport,
-      clock,
-      random,
-    });
-    const queue = new Queue({ shards: [shard], clock, random });
-    store = new RunStore(shard);
-    const transport: HttpTransport = {
-      send: () => Promise.reject(new Error('no app in this test')),
-      close: async () => {},
-    };
-    const driver = new HttpDriver({ transport, clock });
-    ctx = {
-      queue,
-      accountId: 'default',
-      store,
-      registry: new Registry(store, driver),
-      driver,
-      clock,
-      random,
-      lifecycle: new Lifecycle([], () => {}),
-      log: () => {},
+      seed: 11,
       retentionMs: 60_000,
-      eventRetentionMs: 60_000,
-      maxEventBytes: 512 * 1024,
-      maxRequestBodyBytes: 4 * 1024 * 1024,
-    };
+    }));
+    store = ctx.store;
     await ctx.registry.registerConfig(
       {
         app_id: 'db',

@@ -1,16 +1,9 @@
+import { executorContext } from '../../testkit/executor-context.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, seededRandom } from '../../src/index.js';
-import { HttpDriver } from '../../src/driver/driver.js';
-import type { HttpTransport } from '../../src/driver/http-transport.js';
-import { Queue } from '../../src/queue/queue.js';
-import { QueueShard } from '../../src/queue/shard.js';
-import { RunStore } from '../../src/state/run-store.js';
 import { AttemptFailedError } from '../../src/executor/attempt-error.js';
 import type { ExecutorContext } from '../../src/executor/context.js';
 import { cancelRun } from '../../src/executor/cancel.js';
 import { sendEvents } from '../../src/executor/ingest.js';
-import { Lifecycle } from '../../src/executor/lifecycle.js';
-import { Registry } from '../../src/executor/registry.js';
 import { scheduleRun } from '../../src/executor/schedule.js';
 import { T0, useRedis } from '../../testkit/redis-fixture.js';
 
@@ -24,36 +17,12 @@ describe('invoke: a child finishing before its parent waits', () => {
   let ctx: ExecutorContext;
 
   beforeAll(async () => {
-    const clock = new ManualClock(T0);
-    const random = seededRandom(7);
-    const shard = new QueueShard({
+    ({ ctx } = executorContext({
       name: `invoke-race-${process.pid}`,
       transport: redis.transport,
-      clock,
-      random,
-    });
-    const queue = new Queue({ shards: [shard], clock, random });
-    const store = new RunStore(shard);
-    const transport: HttpTransport = {
-      send: () => Promise.reject(new Error('no app in this test')),
-      close: async () => {},
-    };
-    const driver = new HttpDriver({ transport, clock });
-    ctx = {
-      queue,
-      accountId: 'default',
-      store,
-      registry: new Registry(store, driver),
-      driver,
-      clock,
-      random,
-      lifecycle: new Lifecycle([], () => {}),
-      log: () => {},
+      seed: 7,
       retentionMs: 60_000,
-      eventRetentionMs: 60_000,
-      maxEventBytes: 512 * 1024,
-      maxRequestBodyBytes: 4 * 1024 * 1024,
-    };
+    }));
     await ctx.registry.registerConfig(
       {
         app_id: 'race',
