@@ -51,6 +51,8 @@ export const MUTANTS: Mutant[] = [
     find: 'local fenced = check_lease(leasesKey, itemId, currentId, now)',
     replace: 'local fenced = check_lease(leasesKey, itemId, currentId, 0)',
     caughtBy: { simulator: 'fencing', properties: 'model.test.ts' },
+    // An extend after expiry needs a process paused past its lease: six times the default rate.
+    scenario: ['--fault-pause', '30'],
   },
   {
     name: 'the scavenger skips expired leases',
