@@ -1,52 +1,7 @@
 import type { Redis } from 'ioredis';
-import {
-  HttpDriver,
-  Lifecycle,
-  ManualClock,
-  Queue,
-  QueueShard,
-  Registry,
-  RunStore,
-  seededRandom,
-  type ExecutorContext,
-  type HttpTransport,
-  type IoredisTransport,
-  type LifecycleListener,
-} from '../src/internal.js';
-import { T0 } from '../testkit/redis-fixture.js';
 
-/** The executor's context on a fresh shard, as the engine builds it. */
-export function executorContext(opts: {
-  name: string;
-  transport: IoredisTransport;
-  http: HttpTransport;
-  seed: number;
-  listeners?: LifecycleListener[];
-}): { ctx: ExecutorContext; shard: QueueShard; clock: ManualClock } {
-  const clock = new ManualClock(T0);
-  const random = seededRandom(opts.seed);
-  const shard = new QueueShard({ name: opts.name, transport: opts.transport, clock, random });
-  const queue = new Queue({ shards: [shard], clock, random });
-  const store = new RunStore(shard);
-  const driver = new HttpDriver({ transport: opts.http, clock });
-  const log = () => {};
-  const ctx: ExecutorContext = {
-    queue,
-    accountId: 'default',
-    store,
-    registry: new Registry(store, driver),
-    driver,
-    clock,
-    random,
-    lifecycle: new Lifecycle(opts.listeners ?? [], log),
-    log,
-    retentionMs: 3_600_000,
-    eventRetentionMs: 3_600_000,
-    maxEventBytes: 512 * 1024,
-    maxRequestBodyBytes: 4 * 1024 * 1024,
-  };
-  return { ctx, shard, clock };
-}
+/** The executor's context on a fresh shard: one builder for tests and properties. */
+export { executorContext } from '../testkit/executor-context.js';
 
 /**
  * Everything on a shard (its keys share the hash tag `{<shard>}`), by key: type and contents in
