@@ -3,7 +3,7 @@ import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
 import type { BatchKeys } from '../batch-keys.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { queueItemArgs, queueItemKeys, type StateContext } from './context.js';
+import { queueItemArgs, queueItemKeys, type StateContext, enqueueKeys } from './context.js';
 
 /** lua/state/appendBatch-11.lua */
 export const appendBatchScript = defineScript({
@@ -80,13 +80,8 @@ export async function appendBatch(
       seen: keys.eventSeen(input.functionId, input.eventId),
       batches: keys.batches(),
       batchEvents: keys.batchEvents(),
-      items: q.items,
-      tombstone: q.tombstone,
-      ready: q.ready,
-      partitions: q.partitions,
-      globalPartitions: q.globalPartitions,
-      accounts: q.accounts,
-      accountPartitions: q.accountPartitions,
+      // items, tombstone, ready, partitions, globalPartitions, accounts, accountPartitions
+      ...enqueueKeys(q),
     },
     args: {
       // partitionId, accountId, wakeChannel, graceMs, partitionJson (the spec takes what it names)

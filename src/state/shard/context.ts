@@ -54,6 +54,22 @@ export function queueItemKeys(ctx: StateContext, item: QueueItem) {
 }
 
 /**
+ * The keys enqueue_item.lua needs to store `queueItemKeys`' item, by the specs' names: a script
+ * that enqueues one item spreads it into its keys (a spec encodes only the names it declares).
+ */
+export function enqueueKeys(q: ReturnType<typeof queueItemKeys>) {
+  return {
+    items: q.items,
+    tombstone: q.tombstone,
+    ready: q.ready,
+    partitions: q.partitions,
+    globalPartitions: q.globalPartitions,
+    accounts: q.accounts,
+    accountPartitions: q.accountPartitions,
+  };
+}
+
+/**
  * ARGV shared by the scripts that write an item of a run's partition, by the specs' names: a
  * wrapper spreads it into its call (a spec encodes only the names it declares).
  */

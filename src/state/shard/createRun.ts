@@ -3,7 +3,13 @@ import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
 import { encodePause, type Pause } from '../pause.js';
-import { queueItemArgs, queueItemKeys, runScriptKeys, type StateContext } from './context.js';
+import {
+  queueItemArgs,
+  queueItemKeys,
+  runScriptKeys,
+  type StateContext,
+  enqueueKeys,
+} from './context.js';
 
 /** lua/state/createRun-n.lua */
 export const createRunScript = defineScript({
@@ -95,13 +101,8 @@ export async function createRun(
       runItems: run.runItems,
       runPauses: run.runPauses,
       pauses: run.pauses,
-      items: q.items,
-      tombstone: q.tombstone,
-      ready: q.ready,
-      partitions: q.partitions,
-      globalPartitions: q.globalPartitions,
-      accounts: q.accounts,
-      accountPartitions: q.accountPartitions,
+      // items, tombstone, ready, partitions, globalPartitions, accounts, accountPartitions
+      ...enqueueKeys(q),
       eventRuns: ctx.keys.eventRuns(input.eventId),
       singleton:
         input.singletonLock === undefined

@@ -3,7 +3,7 @@ import { encodeItem, type QueueItem } from '../../queue/item.js';
 import { defineScript } from '../../queue/shard/script-spec.js';
 import type { DebounceKeys } from '../debounce-keys.js';
 import { LUA_SCRIPTS } from '../lua.generated.js';
-import { queueItemArgs, queueItemKeys, type StateContext } from './context.js';
+import { queueItemArgs, queueItemKeys, type StateContext, enqueueKeys } from './context.js';
 
 /** lua/state/debounceEvent-9.lua */
 export const debounceEventScript = defineScript({
@@ -71,13 +71,8 @@ export async function debounceEvent(
     keys: {
       pointer: keys.pointer(input.functionId, input.key),
       windows: keys.windows(),
-      items: q.items,
-      tombstone: q.tombstone,
-      ready: q.ready,
-      partitions: q.partitions,
-      globalPartitions: q.globalPartitions,
-      accounts: q.accounts,
-      accountPartitions: q.accountPartitions,
+      // items, tombstone, ready, partitions, globalPartitions, accounts, accountPartitions
+      ...enqueueKeys(q),
     },
     args: {
       ...queueItemArgs(ctx, item),
