@@ -11,7 +11,7 @@ export type { SimNetwork } from './sim-network.js';
  * Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua): collectWakes runs after
  * each. (partitionPass and partitionRequeue publish too; the next collectWakes delivers theirs.)
  */
-const PUBLISHING: ReadonlySet<string> = new Set([
+export const PUBLISHING: ReadonlySet<string> = new Set([
   'enqueue',
   'requeue',
   'dequeue',

@@ -4,7 +4,7 @@
  * function at start-up); the trace sorts those field/value pairs, so that the same history hashes
  * the same on any server. The product never relies on that order (it sorts what it iterates).
  */
-const HASH_DUMPS: Record<string, 'all' | readonly number[]> = {
+export const HASH_DUMPS: Record<string, 'all' | readonly number[]> = {
   eventRuns: 'all',
   ingestEvents: [1],
   listFunctions: [1],

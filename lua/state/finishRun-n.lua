@@ -100,10 +100,14 @@ if not open then
   if runStatus == nil then return {RUN_NOT_FOUND} end
   return {RUN_ENDED}
 end
+-- By ID: a set's own order differs from server to server, and the order of the removals below
+-- decides which partition pointer moves (and which wake-ups go out).
+local pauseIds = redis.call('SMEMBERS', KEYS[6])
+table.sort(pauseIds)
 local pauses = {}
-for _, pauseId in ipairs(redis.call('SMEMBERS', KEYS[6])) do
+for _, pauseId in ipairs(pauseIds) do
   local raw = redis.call('HGET', KEYS[7], pauseId)
-  if raw ~= false then pauses[pauseId] = decode_pause(raw, pauseId) end
+  if raw ~= false then pauses[#pauses + 1] = {id = pauseId, pause = decode_pause(raw, pauseId)} end
 end
 
 redis.call('HSET', KEYS[1], 'status', status, 'ended_at', now)
@@ -118,7 +122,9 @@ redis.call('DEL', KEYS[2], KEYS[4])
 local swept = {}
 for key, value in pairs(queue) do swept[key] = value end
 swept.tombstone = nil
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+local runItemIds = redis.call('SMEMBERS', KEYS[5])
+table.sort(runItemIds)
+for _, id in ipairs(runItemIds) do
   if id ~= itemId and redis.call('HEXISTS', queue.items, id) == 1 then
     remove_item(swept, id, pid, '', now, 0, accountId, wakeChannel, graceMs)
   end
@@ -127,7 +133,7 @@ if itemId ~= '' then
   remove_item(queue, itemId, pid, leaseId, now, tombstoneTtlMs, accountId, wakeChannel, graceMs)
 end
 local k = {pauses = KEYS[7], pauseIndex = nil, runPauses = KEYS[6], invokes = KEYS[8]}
-for pauseId, pause in pairs(pauses) do delete_pause(k, pauseId, pause) end
+for _, p in ipairs(pauses) do delete_pause(k, p.id, p.pause) end
 for i = 1, count do redis.call('SREM', KEYS[27 + i], ARGV[18 + i]) end
 if redis.call('GET', KEYS[27]) == redis.call('HGET', KEYS[1], 'id') then
   redis.call('DEL', KEYS[27])
