@@ -22,6 +22,8 @@ export class ShardScanner {
   private unsubscribe: (() => Promise<void>) | null = null;
   /** The last scan was cut short: more due work may be waiting for slots. */
   private hungry = false;
+  /** While the loop sleeps idle: when (this process's clock) that sleep ends; else null. */
+  private idleUntil: number | null = null;
   private readonly page: PageCache;
   private readonly passes: PassRunner;
   /** Set by the sequential role keeper: scan in score order. */
@@ -42,9 +44,12 @@ export class ShardScanner {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.shard.onWake((_, kind) => {
+    this.unsubscribe = await this.shard.onWake((dueAt, kind) => {
       // Newly due work may be in no page this scanner holds: its next scan peeks afresh.
       if (kind === 'due') this.page.forget();
+      // Work due no sooner than this idle scanner wakes anyway changes nothing: that scan peeks
+      // it, or sleeps until it by the index's earliest score.
+      if (this.idleUntil !== null && dueAt >= this.idleUntil) return;
       this.poke();
     });
     this.loop = this.run();
@@ -76,7 +81,13 @@ export class ShardScanner {
         this.hungry = scan.more;
         this.outage.succeeded();
         if (this.hungry || env.continuations.size > 0) continue;
-        await env.clock.sleep(this.idleMs(scan.earliest), wake.signal);
+        const idleMs = this.idleMs(scan.earliest);
+        this.idleUntil = env.clock.now() + idleMs;
+        try {
+          await env.clock.sleep(idleMs, wake.signal);
+        } finally {
+          this.idleUntil = null;
+        }
       } catch (err) {
         await env.clock.sleep(this.outage.failed(err), this.stopper.signal);
       }
