@@ -100,7 +100,10 @@ export class SdkNetwork implements HttpTransport {
           },
           { productOnly: true },
         );
-      scheduler.schedule(scheduler.now + 1 + host.random.int(4), this.process, async () => {
+      // The request is on the wire once sent: its arrival is the network's (owner ''), so a
+      // process that pauses right after sending does not hold it back. (A pause before the send
+      // holds the process's own events; the engine then finds its lease expired and sends none.)
+      scheduler.schedule(scheduler.now + 1 + host.random.int(4), '', async () => {
         if (!host.isCurrent(this.process, this.generation) || req.signal?.aborted) return;
         if (req.method !== 'POST') {
           const res = await this.callApp(req);

@@ -159,12 +159,8 @@ async function callHandler(
   if (running.abort.aborted) return { ok: false, error: running.abort.reason };
   // The process may have stalled (GC pause, suspended VM) past its lease while it waited: then the
   // item may already be running elsewhere, so it must not start here.
-  if (!expiryIsLive(running.lease.expiresAt, env.clock.now(), 0)) {
-    running.abort.abort(
-      new LeaseLostError(`lease of ${item.id} expired before its handler started`),
-    );
+  if (abortIfExpired(env, running, 'before its handler started'))
     return { ok: false, error: running.abort.reason };
-  }
   env.stats.started++;
   try {
     const chains = !env.closing && chainDepth < env.opts.continuationLimit;
@@ -174,7 +170,11 @@ async function callHandler(
     // still runs, and the next item goes through the scanner.
     const chainLimits = found instanceof Promise ? await found.catch(() => undefined) : found;
     const ctx = {
+      // Read before each step with effects the fence cannot undo (an SDK request): a process
+      // that stalled past its lease while the handler awaited (before the extender noticed)
+      // finds the signal aborted, and does not act on an item that may be running elsewhere.
       get signal() {
+        abortIfExpired(env, running, 'while its handler ran');
         return running.abort.signal;
       },
       attempt: item.attempt,
@@ -202,6 +202,17 @@ async function callHandler(
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/**
+ * Aborts a running item whose lease has expired by this process's clock (unless it is settling:
+ * the settle's fence decides then); returns whether it is aborted.
+ */
+function abortIfExpired(env: WorkerEnv, running: RunningItem, when: string): boolean {
+  const { lease, abort } = running;
+  if (!abort.aborted && !running.settling && !expiryIsLive(lease.expiresAt, env.clock.now(), 0))
+    abort.abort(new LeaseLostError(`lease of ${running.item.id} expired ${when}`));
+  return abort.aborted;
 }
 
 /**
