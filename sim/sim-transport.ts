@@ -9,7 +9,7 @@ export type { SimNetwork } from './sim-network.js';
 
 /**
  * Scripts that may PUBLISH a wake-up (see pull_partition_pointer.lua): collectWakes runs after
- * each. (partitionPass and partitionRequeue publish too; the next collectWakes delivers theirs.)
+ * each. test/sim/replay-rules.test.ts checks that this is exactly the scripts that may publish.
  */
 export const PUBLISHING: ReadonlySet<string> = new Set([
   'enqueue',

@@ -60,6 +60,7 @@
 -- returns -10 NOT_LEASED
 -- returns -20 RUN_NOT_FOUND
 -- returns -21 RUN_ENDED: it had ended before (the caller's item is acked)
+-- @include sorted_members
 -- @include dequeue_status
 -- @include decode_pause
 -- @include run_is_open
@@ -102,8 +103,7 @@ if not open then
 end
 -- By ID: a set's own order differs from server to server, and the order of the removals below
 -- decides which partition pointer moves (and which wake-ups go out).
-local pauseIds = redis.call('SMEMBERS', KEYS[6])
-table.sort(pauseIds)
+local pauseIds = sorted_members(KEYS[6])
 local pauses = {}
 for _, pauseId in ipairs(pauseIds) do
   local raw = redis.call('HGET', KEYS[7], pauseId)
@@ -122,8 +122,7 @@ redis.call('DEL', KEYS[2], KEYS[4])
 local swept = {}
 for key, value in pairs(queue) do swept[key] = value end
 swept.tombstone = nil
-local runItemIds = redis.call('SMEMBERS', KEYS[5])
-table.sort(runItemIds)
+local runItemIds = sorted_members(KEYS[5])
 for _, id in ipairs(runItemIds) do
   if id ~= itemId and redis.call('HEXISTS', queue.items, id) == 1 then
     remove_item(swept, id, pid, '', now, 0, accountId, wakeChannel, graceMs)

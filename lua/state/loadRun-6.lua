@@ -8,10 +8,10 @@
 -- KEYS[6] functions: hash functionId -> function JSON
 -- ARGV[1] functionId
 -- returns a list: metadata (flat field, value list), events JSON or false, memo (flat list),
---   stack, pending members (sorted: a set's own order differs from server to server), function
+--   stack, pending members (in byte order: see sorted_members), function
 --   JSON or false
-local pending = redis.call('SMEMBERS', KEYS[5])
-table.sort(pending)
+-- @include sorted_members
+local pending = sorted_members(KEYS[5])
 return {
   redis.call('HGETALL', KEYS[1]),
   redis.call('GET', KEYS[2]),

@@ -4,8 +4,8 @@
 -- KEYS[2] items: the queue's items hash
 -- ARGV[1] limit: most items
 -- returns a list: item JSONs (false for an ID whose item is gone)
-local ids = redis.call('SMEMBERS', KEYS[1])
-table.sort(ids)
+-- @include sorted_members
+local ids = sorted_members(KEYS[1])
 local picked = {}
 for i = 1, math.min(#ids, tonumber(ARGV[1])) do picked[i] = ids[i] end
 if #picked == 0 then return {} end

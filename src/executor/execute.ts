@@ -33,6 +33,9 @@ export async function executeStep(
     // so the run fails with it rather than wait forever. (If a commit did land before the
     // error, the fenced finish finds the item gone and changes nothing.)
     if (item.attempt + 1 < item.maxAttempts || isRetryOfStep(err)) throw err;
+    // Its lease lost (it may be running elsewhere) or its processor closing (it was handed
+    // back): the attempt did not end here, so it fails nothing.
+    if (handler.signal.aborted) throw err;
     try {
       const run = await ctx.store.loadRun(payload.runId, '');
       if (run === null) return;

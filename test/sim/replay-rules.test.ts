@@ -18,14 +18,20 @@ const scripts = [...Object.values(QUEUE_SCRIPTS), ...Object.values(STATE_SCRIPTS
 /** Commands whose reply order, or result, depends on the server rather than on the data. */
 const UNORDERED = ['HKEYS', 'HVALS', 'SRANDMEMBER', 'SPOP', 'RANDOMKEY', 'SCAN', 'SSCAN', 'HSCAN'];
 
-/** Code lines where a set's members are used in the set's own order (not sorted first). */
-export function unsortedSetReads(source: string): string[] {
+/**
+ * Code lines where a script's order depends on the server: a set's members used without being
+ * sorted right away, or a sort by Lua's `<` (which compares by the server's locale, strcoll)
+ * rather than byte order (sorted_members.lua's byte_less).
+ */
+export function serverOrderedLines(source: string): string[] {
   const lines = source.split('\n').map((l) => l.replace(/--.*$/, ''));
   const hits: string[] = [];
   lines.forEach((code, i) => {
+    const sorts = /table\.sort\(/.test(code);
+    if (sorts && !/table\.sort\(\w+, byte_less\)/.test(code)) hits.push(`${i + 1}: ${code.trim()}`);
     if (!/redis\.call\('SMEMBERS'/.test(code)) return;
     const assigned = /^\s*local\s+(\w+)\s*=\s*redis\.call\('SMEMBERS'[^)]*\)\s*$/.exec(code);
-    const sorted = assigned && lines[i + 1]?.trim() === `table.sort(${assigned[1]})`;
+    const sorted = assigned && lines[i + 1]?.trim() === `table.sort(${assigned[1]}, byte_less)`;
     if (!sorted) hits.push(`${i + 1}: ${code.trim()}`);
   });
   return hits;
@@ -36,9 +42,9 @@ const publishes = (source: string) => /redis\.call\('PUBLISH'/.test(source.repla
 
 describe('what a replay on another server relies on', () => {
   it.each(scripts.map((s) => [s.name, s] as const))(
-    '%s: sorts every set it reads and uses no server-ordered command',
+    '%s: sorts every set it reads, by bytes, and uses no server-ordered command',
     (_name, { source }) => {
-      expect(unsortedSetReads(source)).toEqual([]);
+      expect(serverOrderedLines(source)).toEqual([]);
       for (const cmd of UNORDERED) expect(source).not.toContain(`redis.call('${cmd}'`);
     },
   );
@@ -53,18 +59,22 @@ describe('what a replay on another server relies on', () => {
     expect(publishing.sort()).toEqual([...PUBLISHING].sort());
   });
 
-  it('the set-order check can fail: it flags members used in the set order', () => {
+  it('the order check can fail: it flags members used in the set order, and locale sorts', () => {
     const planted = [
       "for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do",
       "local ids = redis.call('SMEMBERS', KEYS[1])",
       'for _, id in ipairs(ids) do end',
-      "local sortedIds = redis.call('SMEMBERS', KEYS[2])",
-      'table.sort(sortedIds)',
+      "local byLocale = redis.call('SMEMBERS', KEYS[2])",
+      'table.sort(byLocale)',
+      "local byBytes = redis.call('SMEMBERS', KEYS[3])",
+      'table.sort(byBytes, byte_less)',
       "-- redis.call('SMEMBERS', x) in a comment is fine",
     ].join('\n');
-    expect(unsortedSetReads(planted)).toEqual([
+    expect(serverOrderedLines(planted)).toEqual([
       "1: for _, id in ipairs(redis.call('SMEMBERS', KEYS[5])) do",
       "2: local ids = redis.call('SMEMBERS', KEYS[1])",
+      "4: local byLocale = redis.call('SMEMBERS', KEYS[2])",
+      '5: table.sort(byLocale)',
     ]);
   });
 });

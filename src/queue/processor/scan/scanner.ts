@@ -48,8 +48,11 @@ export class ShardScanner {
       // Newly due work may be in no page this scanner holds: its next scan peeks afresh.
       if (kind === 'due') this.page.forget();
       // Work due no sooner than this idle scanner wakes anyway changes nothing: that scan peeks
-      // it, or sleeps until it by the index's earliest score.
-      if (this.idleUntil !== null && dueAt >= this.idleUntil) return;
+      // it, or sleeps until it by the index's earliest score. Work due within the lookahead
+      // always wakes it (a wall clock stepped forward may have moved the sleep's real end).
+      const { clock, opts } = this.env;
+      const later = dueAt >= (this.idleUntil ?? Infinity) && dueAt > clock.now() + opts.lookaheadMs;
+      if (later) return;
       this.poke();
     });
     this.loop = this.run();
