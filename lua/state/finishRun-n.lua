@@ -122,8 +122,7 @@ redis.call('DEL', KEYS[2], KEYS[4])
 local swept = {}
 for key, value in pairs(queue) do swept[key] = value end
 swept.tombstone = nil
-local runItemIds = sorted_members(KEYS[5])
-for _, id in ipairs(runItemIds) do
+for _, id in ipairs(sorted_members(KEYS[5])) do
   if id ~= itemId and redis.call('HEXISTS', queue.items, id) == 1 then
     remove_item(swept, id, pid, '', now, 0, accountId, wakeChannel, graceMs)
   end

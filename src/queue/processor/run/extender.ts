@@ -1,7 +1,6 @@
-import { expiryIsLive } from '../../lease-liveness.js';
 import { abortQuietly } from '../abort.js';
 import { Outage } from '../outage.js';
-import { LeaseLostError, type RunningItem, type WorkerEnv } from './worker.js';
+import { abortIfExpired, LeaseLostError, type RunningItem, type WorkerEnv } from './worker.js';
 
 /**
  * Keeps the leases of running items alive: one loop per processor (not a timer per item) that
@@ -59,11 +58,7 @@ export class LeaseExtender {
     } catch (err) {
       this.outage.failed(err);
       running.extendFailing = true;
-      if (!expiryIsLive(running.lease.expiresAt, env.clock.now(), 0) && !running.settling) {
-        running.abort.abort(
-          new LeaseLostError(`lease of ${running.item.id} expired while Redis was unreachable`),
-        );
-      }
+      abortIfExpired(env, running, 'while Redis was unreachable');
     }
   }
 }

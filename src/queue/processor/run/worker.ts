@@ -208,7 +208,7 @@ async function callHandler(
  * Aborts a running item whose lease has expired by this process's clock (unless it is settling:
  * the settle's fence decides then); returns whether it is aborted.
  */
-function abortIfExpired(env: WorkerEnv, running: RunningItem, when: string): boolean {
+export function abortIfExpired(env: WorkerEnv, running: RunningItem, when: string): boolean {
   const { lease, abort } = running;
   if (!abort.aborted && !running.settling && !expiryIsLive(lease.expiresAt, env.clock.now(), 0))
     abort.abort(new LeaseLostError(`lease of ${running.item.id} expired ${when}`));
